@@ -1,0 +1,1 @@
+"""Pure plan-change rules: standard library only (a test enforces it)."""

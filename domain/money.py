@@ -1,0 +1,84 @@
+"""Money: an exact Decimal amount with its currency, and the one rounding rule.
+
+Rounding rule (stated once, used everywhere): 2 decimal places, half away from zero,
+as PHP's ``round()`` does. ``Decimal``'s ``ROUND_HALF_UP`` rounds half away from zero
+for negative numbers too (-0.005 -> -0.01).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+CENT = Decimal("0.01")
+ZERO = Decimal("0")
+
+
+def round_money(value: Decimal) -> Decimal:
+    """Round to 2 places, half away from zero.
+
+    >>> round_money(Decimal("10.515")), round_money(Decimal("-0.005"))
+    (Decimal('10.52'), Decimal('-0.01'))
+    """
+    if not isinstance(value, Decimal):
+        raise TypeError(f"money must be Decimal, got {type(value).__name__}")
+    rounded = value.quantize(CENT, rounding=ROUND_HALF_UP)
+    return rounded + ZERO  # normalises -0.00 to 0.00
+
+
+def to_decimal(value: object) -> Decimal:
+    """Parse a stored amount ("49.0000", 49, Decimal) into a Decimal; never via float."""
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, bool):
+        raise TypeError("a boolean is not an amount")
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, float):
+        # Stored PHP floats (line items) carry binary noise; repr() is the shortest
+        # string that round-trips, which is what PHP itself prints.
+        return Decimal(repr(value))
+    text = str(value).strip()
+    return Decimal(text) if text else ZERO
+
+
+@dataclass(frozen=True, slots=True)
+class Money:
+    """An amount in a currency. Arithmetic refuses to mix currencies."""
+
+    amount: Decimal
+    currency: str
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.amount, Decimal):
+            raise TypeError("Money.amount must be a Decimal")
+
+    def _check(self, other: Money) -> None:
+        if other.currency != self.currency:
+            raise ValueError(f"currency mismatch: {self.currency} vs {other.currency}")
+
+    def __add__(self, other: Money) -> Money:
+        self._check(other)
+        return Money(self.amount + other.amount, self.currency)
+
+    def __sub__(self, other: Money) -> Money:
+        self._check(other)
+        return Money(self.amount - other.amount, self.currency)
+
+    def rounded(self) -> Money:
+        return Money(round_money(self.amount), self.currency)
+
+    def formatted(self) -> str:
+        """Human form, e.g. ``$49.00`` or ``49.00 EUR``."""
+        amount = round_money(self.amount)
+        symbol = CURRENCY_SYMBOLS.get(self.currency)
+        sign = "-" if amount < 0 else ""
+        body = f"{abs(amount):,.2f}"
+        return f"{sign}{symbol}{body}" if symbol else f"{sign}{body} {self.currency}"
+
+    @classmethod
+    def zero(cls, currency: str) -> Money:
+        return cls(Decimal("0.00"), currency)
+
+
+CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "BRL": "R$", "JPY": "¥"}
