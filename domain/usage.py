@@ -27,6 +27,9 @@ class Usage:
     sites: int = 0
     posts: Mapping[str, int] = field(default_factory=dict)  # post type -> published + private
     custom_domains: int = 0
+    # A payment still waiting on this membership (or its first payment): no change may be
+    # stacked on an unpaid one (MEMBERSHIP_NOT_CHANGEABLE).
+    pending_payment: bool = False
 
     @classmethod
     def none(cls) -> Usage:
