@@ -1,0 +1,108 @@
+"""``upgrade_options()``: the plans and add-ons a membership may move to (SPEC §2).
+
+Blockers come from ``domain.quotes.plan_blockers``, the same checks ``quote()`` runs, so an
+option listed as allowed quotes without a blocker and vice versa.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+
+from domain.memberships import SCHEDULING_STATUSES, Membership
+from domain.money import Money, round_money
+from domain.periods import BillingPeriod
+from domain.plan_change import (
+    AddonOption,
+    Direction,
+    PeriodPrice,
+    PlanOption,
+    Timing,
+    UpgradeOptions,
+)
+from domain.pricing import plan_direction
+from domain.products import Product
+from domain.quotes import plan_blockers
+from domain.usage import Usage
+
+
+def upgrade_options(
+    membership: Membership,
+    catalog: Mapping[int, Product],
+    now: datetime,
+    *,
+    usage: Usage = Usage(),  # noqa: B008 - frozen, never mutated
+) -> UpgradeOptions:
+    """Every other active plan of the membership's plan group (all of them when the plan has
+    no group), ordered by ``list_order`` then id, each with direction, timing, prices and
+    blockers; plus the active add-ons the current plan offers, with what is held.
+
+    ``now`` is accepted for symmetry with ``quote()``; no option depends on it.
+    """
+    del now
+    current = catalog.get(membership.plan_id)
+    group = current.plan_group if current is not None else ""
+    candidates = sorted(
+        (
+            product
+            for product in catalog.values()
+            if product.is_plan
+            and product.active
+            and product.id != membership.plan_id
+            and (not group or product.plan_group == group)
+        ),
+        key=lambda product: (product.list_order, product.id),
+    )
+    plans = tuple(_plan_option(membership, current, plan, usage) for plan in candidates)
+    return UpgradeOptions(membership.id, plans, _addon_options(membership, current, catalog))
+
+
+def _money(amount, currency: str) -> Money | None:  # noqa: ANN001 - Decimal | None
+    return None if amount is None else Money(round_money(amount), currency)
+
+
+def _plan_option(
+    membership: Membership, current: Product | None, plan: Product, usage: Usage
+) -> PlanOption:
+    # Judge the plan at the membership's period when it is sold so, else at its own period.
+    own = membership.period.normalised()
+    period: BillingPeriod = own if plan.price_at(own) is not None else plan.period.normalised()
+    direction = plan_direction(membership, current, plan, period)
+    deferred = direction is Direction.DOWNGRADE and membership.status in SCHEDULING_STATUSES
+    problems = plan_blockers(membership, current, plan, period, usage)
+    prices = tuple(
+        PeriodPrice(variation, Money(round_money(plan.price_at(variation)), plan.currency))
+        for variation in plan.periods()
+        if plan.price_at(variation) is not None
+    )
+    return PlanOption(
+        plan_id=plan.id,
+        direction=direction,
+        timing=Timing.END_OF_TERM if deferred else Timing.IMMEDIATE,
+        price=_money(plan.price_at(own), plan.currency),
+        prices=prices,
+        allowed=not problems,
+        blockers=tuple(problem.blocker for problem in problems),
+    )
+
+
+def _addon_options(
+    membership: Membership, current: Product | None, catalog: Mapping[int, Product]
+) -> tuple[AddonOption, ...]:
+    if current is None:
+        return ()
+    options = []
+    for product_id in dict.fromkeys(current.available_addons):
+        product = catalog.get(product_id)
+        if product is None or product.is_plan or not product.active:
+            continue
+        held = membership.addons.get(product_id, 0)
+        options.append(
+            AddonOption(
+                product_id=product_id,
+                price=_money(product.price_at(membership.period), product.currency),
+                held=held > 0,
+                quantity=max(held, 0),
+            )
+        )
+    return tuple(options)
