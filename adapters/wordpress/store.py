@@ -1,0 +1,441 @@
+"""``WordPressStore``: the ``domain.ports.Store`` over a network's Ultimate Multisite tables.
+
+Reads use a constant number of statements per call (rows, then all their meta with one
+``IN`` list). A row that cannot be decoded is logged, skipped and kept in ``read_errors``
+so a caller (the API, sync) can report it. Writes happen only through ``transaction()``,
+and only when the store was built with ``writes=True``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+from sqlalchemy import and_, create_engine, event, func, literal, select
+from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.sql import Select
+
+from adapters.wordpress import usage as usage_queries
+from adapters.wordpress.mappers import (
+    DATE_FORMAT,
+    SWAP_DATE,
+    SWAP_ORDER,
+    Mapper,
+    RowError,
+    SiteTime,
+)
+from adapters.wordpress.names import TableNames
+from adapters.wordpress.tables import WordPressTables
+from domain.customers import Customer
+from domain.discounts import DiscountCode
+from domain.errors import DomainError, ErrorCode
+from domain.memberships import Membership
+from domain.payments import Payment
+from domain.ports import ChangeTransaction, MembershipFilter, Page, ProductFilter
+from domain.products import Product
+from domain.usage import Site, Usage
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+WRITES_DISABLED_MESSAGE = "Writes to WordPress are disabled; set PLANSWITCH_WORDPRESS_WRITES=1."
+SITE_META_KEYS = ("wu_membership_id", "wu_customer_id", "wu_type")
+ALL_PRODUCTS = ProductFilter()
+MAX_READ_ERRORS = 1000
+
+
+def make_engine(url: str) -> Engine:
+    """A MySQL/MariaDB engine: utf8mb4, pre-ping, and strict mode on every session."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "mysql" and "charset" not in parsed.query:
+        parsed = parsed.update_query_dict({"charset": "utf8mb4"})
+    engine = create_engine(parsed, pool_pre_ping=True)
+
+    @event.listens_for(engine, "connect")
+    def _strict_mode(dbapi_connection: Any, _record: Any) -> None:
+        # The plugin's tables assume strict mode (SPEC §6); add it to whatever the server set.
+        cursor = dbapi_connection.cursor()
+        cursor.execute(
+            "SET SESSION sql_mode = TRIM(BOTH ',' FROM "
+            "CONCAT_WS(',', REPLACE(@@SESSION.sql_mode, 'STRICT_TRANS_TABLES', ''), "
+            "'STRICT_TRANS_TABLES'))"
+        )
+        cursor.execute("SET time_zone = '+00:00'")
+        cursor.close()
+
+    return engine
+
+
+class WordPressStore:
+    """Reads (and, with ``writes=True``, changes) one network's plugin tables.
+
+    Args:
+        url: SQLAlchemy URL of the WordPress database (``mysql+pymysql://…``).
+        prefix: WordPress ``$table_prefix`` (the network's base prefix).
+        network_id: the network for multi-network installs (None = main network).
+        writes: allow ``transaction()``; off by default (read-only).
+    """
+
+    def __init__(
+        self,
+        url: str,
+        prefix: str = "wp_",
+        network_id: int | None = None,
+        writes: bool = False,
+        *,
+        engine: Engine | None = None,
+    ) -> None:
+        self.names = TableNames(prefix, network_id)
+        self.tables = WordPressTables(self.names)
+        self.engine = engine or make_engine(url)
+        self.writes = writes
+        self.read_errors: list[RowError] = []
+        self._mapper: Mapper | None = None
+
+    # ------------------------------------------------------------------------- plumbing
+    @property
+    def mapper(self) -> Mapper:
+        """The row mapper, with the main site's time zone (read once)."""
+        if self._mapper is None:
+            with self.engine.connect() as conn:
+                self._mapper = Mapper(self.names, self._site_time(conn))
+        return self._mapper
+
+    def _connect(self) -> Connection:
+        """A connection, after the mapper (and its one options query) is ready."""
+        _ = self.mapper
+        return self.engine.connect()
+
+    def _site_time(self, conn: Connection) -> SiteTime:
+        options = self.tables.options
+        rows = conn.execute(
+            select(options.c.option_name, options.c.option_value).where(
+                options.c.option_name.in_(("timezone_string", "gmt_offset"))
+            )
+        )
+        values = {name: value for name, value in rows}
+        return SiteTime.from_options(values.get("timezone_string"), values.get("gmt_offset"))
+
+    def _collect(self, rows: Iterable[Any], build: Callable[[Any], T]) -> list[T]:
+        """Map each row; a row that fails is logged, recorded in ``read_errors`` and skipped."""
+        out = []
+        for row in rows:
+            try:
+                out.append(build(row))
+            except RowError as error:
+                log.warning("skipping unreadable row: %s", error)
+                self.read_errors.append(error)
+                # a long-running server keeps only the latest ones
+                del self.read_errors[:-MAX_READ_ERRORS]
+        return out
+
+    @staticmethod
+    def _ids(ids: Iterable[Any]) -> list[int]:
+        return sorted({int(i) for i in ids})
+
+    def _meta(
+        self,
+        conn: Connection,
+        table: Any,
+        id_column: str,
+        ids: Sequence[int],
+        keys: Sequence[str] | None = None,
+    ) -> dict[int, dict[str, Any]]:
+        """All meta of ``ids`` in one statement: id → {key: value}; the first row of a key wins
+        (WordPress's ``get_metadata(..., single=true)``)."""
+        result: dict[int, dict[str, Any]] = {i: {} for i in ids}
+        if not ids:
+            return result
+        owner = table.c[id_column]
+        query = select(owner, table.c.meta_key, table.c.meta_value).where(owner.in_(list(ids)))
+        if keys is not None:
+            query = query.where(table.c.meta_key.in_(list(keys)))
+        for object_id, key, value in conn.execute(query.order_by(table.c.meta_id)):
+            result.setdefault(int(object_id), {}).setdefault(str(key), value)
+        return result
+
+    # --------------------------------------------------------------------------- catalog
+    def _products(self, conn: Connection, query: Select[Any]) -> list[Product]:
+        rows = [row._mapping for row in conn.execute(query)]
+        t = self.tables
+        meta = self._meta(conn, t.productmeta, "wu_product_id", [int(r["id"]) for r in rows])
+        return self._collect(rows, lambda r: self.mapper.product(r, meta.get(int(r["id"]), {})))
+
+    def list_products(self, where: ProductFilter = ALL_PRODUCTS) -> list[Product]:
+        """Products ordered by list_order, then id (2 statements)."""
+        p = self.tables.products
+        query = select(p)
+        if where.type is not None:
+            query = query.where(p.c.type == where.type.value)
+        if where.plan_group is not None:
+            query = query.where(p.c.product_group == where.plan_group)
+        if where.active is not None:
+            query = query.where(p.c.active == (1 if where.active else 0))
+        with self._connect() as conn:
+            return self._products(conn, query.order_by(p.c.list_order, p.c.id))
+
+    def products_by_id(self, ids: Sequence[int]) -> dict[int, Product]:
+        wanted = self._ids(ids)
+        if not wanted:
+            return {}
+        p = self.tables.products
+        with self._connect() as conn:
+            products = self._products(conn, select(p).where(p.c.id.in_(wanted)).order_by(p.c.id))
+        return {product.id: product for product in products}
+
+    def product_by_slug(self, slug: str) -> Product | None:
+        p = self.tables.products
+        with self._connect() as conn:
+            products = self._products(
+                conn, select(p).where(p.c.slug == slug).order_by(p.c.id).limit(1)
+            )
+        return products[0] if products else None
+
+    def discount_code(self, code: str) -> DiscountCode | None:
+        """Case-insensitive lookup (the plugin upper-cases codes)."""
+        d, t = self.tables.discount_codes, self.tables
+        with self._connect() as conn:
+            rows = [
+                r._mapping
+                for r in conn.execute(
+                    select(d)
+                    .where(func.upper(d.c.code) == func.upper(literal(code.strip())))
+                    .order_by(d.c.id)
+                    .limit(1)
+                )
+            ]
+            meta = self._meta(
+                conn, t.discount_codemeta, "wu_discount_code_id", [int(r["id"]) for r in rows]
+            )
+        codes = self._collect(
+            rows, lambda r: self.mapper.discount_code(r, meta.get(int(r["id"]), {}))
+        )
+        return codes[0] if codes else None
+
+    # ------------------------------------------------------------------------- customers
+    def _customers_query(self) -> Select[Any]:
+        c, u = self.tables.customers, self.tables.users
+        return select(
+            c,
+            u.c.user_email,
+            u.c.display_name,
+            u.c.user_login,
+        ).select_from(c.outerjoin(u, c.c.user_id == u.c.ID))
+
+    def _customer(self, row: Mapping[str, Any]) -> Customer:
+        user = {key: row[key] for key in ("user_email", "display_name", "user_login")}
+        return self.mapper.customer(row, user if row["user_login"] is not None else None)
+
+    def list_customers(self, offset: int, limit: int) -> Page[Customer]:
+        """Customers ordered by id (2 statements: count, page)."""
+        c = self.tables.customers
+        with self._connect() as conn:
+            total = int(conn.execute(select(func.count()).select_from(c)).scalar_one())
+            query = self._customers_query().order_by(c.c.id).offset(max(offset, 0)).limit(limit)
+            rows = [r._mapping for r in conn.execute(query)]
+        return Page(self._collect(rows, self._customer), total)
+
+    def customers_by_id(self, ids: Sequence[int]) -> dict[int, Customer]:
+        wanted = self._ids(ids)
+        if not wanted:
+            return {}
+        c = self.tables.customers
+        with self._connect() as conn:
+            query = self._customers_query().where(c.c.id.in_(wanted)).order_by(c.c.id)
+            rows = [r._mapping for r in conn.execute(query)]
+        return {customer.id: customer for customer in self._collect(rows, self._customer)}
+
+    # ----------------------------------------------------------------------- memberships
+    def _memberships(self, conn: Connection, query: Select[Any]) -> list[Membership]:
+        rows = [row._mapping for row in conn.execute(query)]
+        meta = self._meta(
+            conn, self.tables.membershipmeta, "wu_membership_id", [int(r["id"]) for r in rows]
+        )
+        return self._collect(rows, lambda r: self.mapper.membership(r, meta.get(int(r["id"]), {})))
+
+    def memberships_with(
+        self, conn: Connection, ids: Sequence[int], *, lock: bool = False
+    ) -> dict[int, Membership]:
+        """Memberships by id on an open connection (``lock`` = ``SELECT … FOR UPDATE``)."""
+        m = self.tables.memberships
+        query = select(m).where(m.c.id.in_(self._ids(ids))).order_by(m.c.id)
+        if lock:
+            query = query.with_for_update()
+        return {membership.id: membership for membership in self._memberships(conn, query)}
+
+    def list_memberships(
+        self, where: MembershipFilter, offset: int, limit: int
+    ) -> Page[Membership]:
+        """Memberships ordered by id (3 statements: count, page, meta)."""
+        m = self.tables.memberships
+        conditions = []
+        if where.customer_id is not None:
+            conditions.append(m.c.customer_id == where.customer_id)
+        if where.status is not None:
+            conditions.append(m.c.status == where.status.value)
+        if where.plan_id is not None:
+            conditions.append(m.c.plan_id == where.plan_id)
+        condition = and_(True, *conditions)
+        with self._connect() as conn:
+            total = int(
+                conn.execute(select(func.count()).select_from(m).where(condition)).scalar_one()
+            )
+            query = select(m).where(condition).order_by(m.c.id).offset(max(offset, 0)).limit(limit)
+            items = self._memberships(conn, query)
+        return Page(items, total)
+
+    def memberships_by_id(self, ids: Sequence[int]) -> dict[int, Membership]:
+        wanted = self._ids(ids)
+        if not wanted:
+            return {}
+        with self._connect() as conn:
+            return self.memberships_with(conn, wanted)
+
+    def memberships_by_customer(self, customer_ids: Sequence[int]) -> dict[int, list[Membership]]:
+        """customer id → their memberships ordered by id (every requested id is a key)."""
+        wanted = self._ids(customer_ids)
+        result: dict[int, list[Membership]] = {i: [] for i in wanted}
+        if not wanted:
+            return result
+        m = self.tables.memberships
+        with self._connect() as conn:
+            items = self._memberships(
+                conn, select(m).where(m.c.customer_id.in_(wanted)).order_by(m.c.id)
+            )
+        for membership in items:
+            result.setdefault(membership.customer_id, []).append(membership)
+        return result
+
+    # -------------------------------------------------------------------------- payments
+    def _payments(self, conn: Connection, query: Select[Any]) -> list[Payment]:
+        rows = [row._mapping for row in conn.execute(query)]
+        meta = self._meta(
+            conn,
+            self.tables.paymentmeta,
+            "wu_payment_id",
+            [int(r["id"]) for r in rows],
+            keys=("wu_line_items",),
+        )
+        return self._collect(rows, lambda r: self.mapper.payment(r, meta.get(int(r["id"]), {})))
+
+    def payments_by_id(self, ids: Sequence[int]) -> dict[int, Payment]:
+        wanted = self._ids(ids)
+        if not wanted:
+            return {}
+        p = self.tables.payments
+        with self._connect() as conn:
+            items = self._payments(conn, select(p).where(p.c.id.in_(wanted)).order_by(p.c.id))
+        return {payment.id: payment for payment in items}
+
+    def payments_by_membership(self, membership_ids: Sequence[int]) -> dict[int, list[Payment]]:
+        """membership id → its payments ordered by id (every requested id is a key)."""
+        wanted = self._ids(membership_ids)
+        result: dict[int, list[Payment]] = {i: [] for i in wanted}
+        if not wanted:
+            return result
+        p = self.tables.payments
+        with self._connect() as conn:
+            items = self._payments(
+                conn, select(p).where(p.c.membership_id.in_(wanted)).order_by(p.c.id)
+            )
+        for payment in items:
+            result.setdefault(payment.membership_id, []).append(payment)
+        return result
+
+    # ----------------------------------------------------------------------------- sites
+    def sites_by_membership(self, membership_ids: Sequence[int]) -> dict[int, list[Site]]:
+        """membership id → its sites (blogmeta ``wu_membership_id``) by blog id (2 statements)."""
+        wanted = self._ids(membership_ids)
+        result: dict[int, list[Site]] = {i: [] for i in wanted}
+        if not wanted:
+            return result
+        blogs, meta = self.tables.blogs, self.tables.blogmeta
+        with self._connect() as conn:
+            query = (
+                select(blogs)
+                .join(meta, meta.c.blog_id == blogs.c.blog_id)
+                .where(
+                    meta.c.meta_key == "wu_membership_id",
+                    meta.c.meta_value.in_([str(i) for i in wanted]),
+                )
+                .distinct()
+                .order_by(blogs.c.blog_id)
+            )
+            rows = [r._mapping for r in conn.execute(query)]
+            site_meta = self._meta(
+                conn, meta, "blog_id", [int(r["blog_id"]) for r in rows], keys=SITE_META_KEYS
+            )
+        sites = self._collect(
+            rows, lambda r: self.mapper.site(r, site_meta.get(int(r["blog_id"]), {}))
+        )
+        for site in sites:
+            if site.membership_id in result:
+                result[site.membership_id].append(site)
+        return result
+
+    def usage(self, membership_id: int) -> Usage:
+        """Published sites, posts per type, apex domains, pending payment (at most 5 statements)."""
+        with self.engine.connect() as conn:
+            return usage_queries.membership_usage(conn, self.tables, int(membership_id))
+
+    # ------------------------------------------------------------------------ scheduling
+    def due_scheduled_changes(self, now: datetime, limit: int = 100) -> list[int]:
+        """Ids of memberships whose swap (``wu_swap_order`` + date ≤ ``now``) is due, by date."""
+        meta = self.tables.membershipmeta
+        dates = meta.alias("swap_date")
+        orders = meta.alias("swap_order")
+        cutoff = now.astimezone(UTC).strftime(DATE_FORMAT)
+        query = (
+            select(dates.c.wu_membership_id)
+            .join(
+                orders,
+                and_(
+                    orders.c.wu_membership_id == dates.c.wu_membership_id,
+                    orders.c.meta_key == SWAP_ORDER,
+                ),
+            )
+            .where(
+                dates.c.meta_key == SWAP_DATE,
+                dates.c.meta_value != "",
+                dates.c.meta_value <= cutoff,
+            )
+            .group_by(dates.c.wu_membership_id)
+            .order_by(func.min(dates.c.meta_value), dates.c.wu_membership_id)
+            .limit(limit)
+        )
+        with self.engine.connect() as conn:
+            return [int(row[0]) for row in conn.execute(query)]
+
+    # ------------------------------------------------------------------------- lifecycle
+    def transaction(self) -> AbstractContextManager[ChangeTransaction]:
+        """One database transaction for a change (H7's ``WordPressTransaction``).
+
+        Raises:
+            DomainError: WRITES_DISABLED when the store is read-only.
+        """
+        if not self.writes:
+            raise DomainError(ErrorCode.WRITES_DISABLED, WRITES_DISABLED_MESSAGE)
+        from adapters.wordpress.transaction import WordPressTransaction
+
+        return WordPressTransaction(self)
+
+    def check(self) -> None:
+        """Raise if the database cannot be reached or the plugin's tables are missing."""
+        with self.engine.connect() as conn:
+            conn.execute(select(func.count()).select_from(self.tables.memberships).limit(1))
+
+    def ensure_own_tables(self) -> None:
+        """Create planswitch's idempotency table if missing (the only table planswitch creates)."""
+        self.tables.create_own_tables(self.engine)
+
+    def take_read_errors(self) -> list[RowError]:
+        """Return and clear the unreadable rows seen so far."""
+        errors, self.read_errors = self.read_errors, []
+        return errors
+
+    def dispose(self) -> None:
+        self.engine.dispose()
