@@ -1,0 +1,3 @@
+"""Adapters: the native store (``adapters.native``) and the WordPress tables
+(``adapters.wordpress``).
+"""

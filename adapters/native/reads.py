@@ -1,0 +1,331 @@
+"""Queries over one open Session, shared by ``NativeStore`` and its transactions.
+
+Every batch read runs a fixed number of statements whatever the number of ids: one for
+the parent rows, one ``IN`` query per child table (no per-row loading).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any, TypeVar
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from adapters.native import mappers
+from adapters.native.tables import (
+    CustomerRow,
+    DiscountCodeRow,
+    DomainRow,
+    EventRow,
+    IdempotencyKeyRow,
+    LineItemRow,
+    MembershipAddonRow,
+    MembershipRow,
+    PaymentRow,
+    PriceVariationRow,
+    ProductAddonRow,
+    ProductRow,
+    ScheduledChangeRow,
+    SiteRow,
+)
+from domain.customers import Customer
+from domain.discounts import DiscountCode
+from domain.events import Event
+from domain.memberships import Membership, MembershipStatus
+from domain.payments import Payment, PaymentStatus
+from domain.ports import IdempotencyRecord, MembershipFilter, Page, ProductFilter
+from domain.products import Product
+from domain.usage import Site, Usage
+
+R = TypeVar("R")
+
+# Multi-part public suffixes the plugin knows (Domain_Manager::is_main_domain, reference §6.2).
+MULTI_PART_TLDS = frozenset({"co.uk", "com.au", "co.nz", "com.br", "co.in"})
+
+
+def _group(rows: Iterable[R], key: str) -> dict[int, list[R]]:
+    grouped: dict[int, list[R]] = defaultdict(list)
+    for row in rows:
+        grouped[getattr(row, key)].append(row)
+    return grouped
+
+
+def _unique(ids: Sequence[int]) -> list[int]:
+    return sorted({int(i) for i in ids})
+
+
+# --- products ----------------------------------------------------------------------------
+
+
+def _products(session: Session, rows: Sequence[ProductRow]) -> list[Product]:
+    ids = [r.id for r in rows]
+    if not ids:
+        return []
+    addons = _group(
+        session.scalars(select(ProductAddonRow).where(ProductAddonRow.product_id.in_(ids))),
+        "product_id",
+    )
+    variations = _group(
+        session.scalars(select(PriceVariationRow).where(PriceVariationRow.product_id.in_(ids))),
+        "product_id",
+    )
+    return [mappers.to_product(r, addons.get(r.id, []), variations.get(r.id, [])) for r in rows]
+
+
+def list_products(session: Session, where: ProductFilter) -> list[Product]:
+    query = select(ProductRow)
+    if where.type is not None:
+        query = query.where(ProductRow.type == where.type.value)
+    if where.plan_group is not None:
+        query = query.where(ProductRow.plan_group == where.plan_group)
+    if where.active is not None:
+        query = query.where(ProductRow.active == where.active)
+    rows = session.scalars(query.order_by(ProductRow.list_order, ProductRow.id)).all()
+    return _products(session, rows)
+
+
+def products_by_id(session: Session, ids: Sequence[int]) -> dict[int, Product]:
+    wanted = _unique(ids)
+    if not wanted:
+        return {}
+    rows = session.scalars(select(ProductRow).where(ProductRow.id.in_(wanted))).all()
+    return {p.id: p for p in _products(session, rows)}
+
+
+def product_by_slug(session: Session, slug: str) -> Product | None:
+    query = select(ProductRow).where(ProductRow.slug == slug).order_by(ProductRow.id).limit(1)
+    found = _products(session, session.scalars(query).all())
+    return found[0] if found else None
+
+
+def discount_code(session: Session, code: str) -> DiscountCode | None:
+    query = (
+        select(DiscountCodeRow)
+        .where(func.upper(DiscountCodeRow.code) == code.strip().upper())
+        .order_by(DiscountCodeRow.id)
+        .limit(1)
+    )
+    row = session.scalars(query).first()
+    return mappers.to_discount_code(row) if row else None
+
+
+# --- customers and memberships -----------------------------------------------------------
+
+
+def list_customers(session: Session, offset: int, limit: int) -> Page[Customer]:
+    total = session.scalar(select(func.count()).select_from(CustomerRow)) or 0
+    query = select(CustomerRow).order_by(CustomerRow.id).offset(offset).limit(limit)
+    return Page([mappers.to_customer(r) for r in session.scalars(query)], total)
+
+
+def customers_by_id(session: Session, ids: Sequence[int]) -> dict[int, Customer]:
+    wanted = _unique(ids)
+    if not wanted:
+        return {}
+    rows = session.scalars(select(CustomerRow).where(CustomerRow.id.in_(wanted)))
+    return {r.id: mappers.to_customer(r) for r in rows}
+
+
+def memberships_from_rows(session: Session, rows: Sequence[MembershipRow]) -> list[Membership]:
+    """Domain memberships for ``rows``, loading add-ons and scheduled changes in 2 queries."""
+    ids = [r.id for r in rows]
+    if not ids:
+        return []
+    addons = _group(
+        session.scalars(
+            select(MembershipAddonRow).where(MembershipAddonRow.membership_id.in_(ids))
+        ),
+        "membership_id",
+    )
+    scheduled = {
+        s.membership_id: s
+        for s in session.scalars(
+            select(ScheduledChangeRow).where(ScheduledChangeRow.membership_id.in_(ids))
+        )
+    }
+    return [mappers.to_membership(r, addons.get(r.id, []), scheduled.get(r.id)) for r in rows]
+
+
+def _membership_filter(query: Any, where: MembershipFilter) -> Any:
+    if where.customer_id is not None:
+        query = query.where(MembershipRow.customer_id == where.customer_id)
+    if where.status is not None:
+        query = query.where(MembershipRow.status == where.status.value)
+    if where.plan_id is not None:
+        query = query.where(MembershipRow.plan_id == where.plan_id)
+    return query
+
+
+def list_memberships(
+    session: Session, where: MembershipFilter, offset: int, limit: int
+) -> Page[Membership]:
+    count = _membership_filter(select(func.count()).select_from(MembershipRow), where)
+    total = session.scalar(count) or 0
+    query = _membership_filter(select(MembershipRow), where)
+    rows = session.scalars(query.order_by(MembershipRow.id).offset(offset).limit(limit)).all()
+    return Page(memberships_from_rows(session, rows), total)
+
+
+def memberships_by_id(session: Session, ids: Sequence[int]) -> dict[int, Membership]:
+    wanted = _unique(ids)
+    if not wanted:
+        return {}
+    rows = session.scalars(select(MembershipRow).where(MembershipRow.id.in_(wanted))).all()
+    return {m.id: m for m in memberships_from_rows(session, rows)}
+
+
+def memberships_by_customer(
+    session: Session, customer_ids: Sequence[int]
+) -> dict[int, list[Membership]]:
+    wanted = _unique(customer_ids)
+    result: dict[int, list[Membership]] = {cid: [] for cid in wanted}
+    if not wanted:
+        return result
+    query = (
+        select(MembershipRow)
+        .where(MembershipRow.customer_id.in_(wanted))
+        .order_by(MembershipRow.id)
+    )
+    for m in memberships_from_rows(session, session.scalars(query).all()):
+        result[m.customer_id].append(m)
+    return result
+
+
+# --- payments, sites, usage --------------------------------------------------------------
+
+
+def _payments(session: Session, rows: Sequence[PaymentRow]) -> list[Payment]:
+    ids = [r.id for r in rows]
+    if not ids:
+        return []
+    items = _group(
+        session.scalars(select(LineItemRow).where(LineItemRow.payment_id.in_(ids))),
+        "payment_id",
+    )
+    return [mappers.to_payment(r, items.get(r.id, [])) for r in rows]
+
+
+def payments_by_id(session: Session, ids: Sequence[int]) -> dict[int, Payment]:
+    wanted = _unique(ids)
+    if not wanted:
+        return {}
+    rows = session.scalars(select(PaymentRow).where(PaymentRow.id.in_(wanted))).all()
+    return {p.id: p for p in _payments(session, rows)}
+
+
+def payments_by_membership(
+    session: Session, membership_ids: Sequence[int]
+) -> dict[int, list[Payment]]:
+    wanted = _unique(membership_ids)
+    result: dict[int, list[Payment]] = {mid: [] for mid in wanted}
+    if not wanted:
+        return result
+    query = select(PaymentRow).where(PaymentRow.membership_id.in_(wanted)).order_by(PaymentRow.id)
+    for p in _payments(session, session.scalars(query).all()):
+        result[p.membership_id].append(p)
+    return result
+
+
+def sites_by_membership(session: Session, membership_ids: Sequence[int]) -> dict[int, list[Site]]:
+    wanted = _unique(membership_ids)
+    result: dict[int, list[Site]] = {mid: [] for mid in wanted}
+    if not wanted:
+        return result
+    query = select(SiteRow).where(SiteRow.membership_id.in_(wanted)).order_by(SiteRow.id)
+    for row in session.scalars(query):
+        result[row.membership_id].append(mappers.to_site(row))
+    return result
+
+
+def apex_domain(domain: str) -> str | None:
+    """The domain without ``www.`` when it is an apex (main) domain, else None.
+
+    >>> apex_domain("www.example.co.uk"), apex_domain("shop.example.com")
+    ('example.co.uk', None)
+    """
+    name = domain.strip().rstrip(".").lower()
+    name = name.removeprefix("www.")
+    parts = name.split(".")
+    if not name or len(parts) <= 2:
+        return name or None
+    if len(parts) == 3 and ".".join(parts[-2:]) in MULTI_PART_TLDS:
+        return name
+    return None
+
+
+def usage(session: Session, membership_id: int) -> Usage:
+    """What the membership uses: published sites, their posts per type, active apex domains.
+
+    Custom domains are counted once per apex name (``www.example.com`` and ``example.com``
+    are one domain), as the plugin's domain-mapping limit does.
+    """
+    sites = session.scalars(
+        select(SiteRow).where(SiteRow.membership_id == membership_id, SiteRow.published)
+    ).all()
+    posts: dict[str, int] = defaultdict(int)
+    for site in sites:
+        for post_type, count in (site.post_counts or {}).items():
+            posts[post_type] += int(count)
+    apexes: set[str] = set()
+    if sites:
+        domains = session.scalars(
+            select(DomainRow.domain).where(
+                DomainRow.site_id.in_([s.id for s in sites]), DomainRow.active
+            )
+        )
+        apexes = {a for a in (apex_domain(d) for d in domains) if a}
+    return Usage(
+        sites=len(sites),
+        posts=dict(sorted(posts.items())),
+        custom_domains=len(apexes),
+        pending_payment=_has_pending_payment(session, membership_id),
+    )
+
+
+def _has_pending_payment(session: Session, membership_id: int) -> bool:
+    status = session.scalar(select(MembershipRow.status).where(MembershipRow.id == membership_id))
+    if status == MembershipStatus.PENDING.value:
+        return True
+    pending = select(PaymentRow.id).where(
+        PaymentRow.membership_id == membership_id,
+        PaymentRow.status == PaymentStatus.PENDING.value,
+    )
+    return session.scalar(pending.limit(1)) is not None
+
+
+# --- scheduled changes, idempotency, events ----------------------------------------------
+
+
+def due_scheduled_changes(session: Session, now: datetime, limit: int) -> list[int]:
+    query = (
+        select(ScheduledChangeRow.membership_id)
+        .where(ScheduledChangeRow.effective_at <= now)
+        .order_by(ScheduledChangeRow.effective_at, ScheduledChangeRow.membership_id)
+        .limit(limit)
+    )
+    return list(session.scalars(query))
+
+
+def idempotency(session: Session, key: str) -> IdempotencyRecord | None:
+    row = session.scalars(select(IdempotencyKeyRow).where(IdempotencyKeyRow.key == key)).first()
+    if row is None:
+        return None
+    return IdempotencyRecord(
+        key=row.key,
+        request_hash=row.request_hash,
+        membership_id=row.membership_id,
+        result=dict(row.result or {}),
+        created_at=row.created_at,
+    )
+
+
+def events(session: Session, object_type: str | None, object_id: int | None) -> list[Event]:
+    query = select(EventRow)
+    if object_type is not None:
+        query = query.where(EventRow.object_type == object_type)
+    if object_id is not None:
+        query = query.where(EventRow.object_id == object_id)
+    return [mappers.to_event(r) for r in session.scalars(query.order_by(EventRow.id))]

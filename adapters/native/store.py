@@ -1,0 +1,269 @@
+"""``NativeStore``: the ``domain.ports.Store`` on the service's own database.
+
+Reads open a short session each. ``transaction()`` yields a ``NativeTransaction`` bound to
+one session: leaving the block commits, an exception rolls back. ``bulk()`` does the same
+for the seeding/sync upserts, so a whole batch is one transaction::
+
+    store = NativeStore("sqlite:///./planswitch.db")
+    with store.bulk() as batch:
+        batch.upsert_product(product)          # -> "created" | "updated" | "unchanged"
+        batch.upsert_membership(membership)
+
+The schema is not created here: run ``adapters.native.migrate.upgrade_database(url)`` (or
+``store.upgrade()``) first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from adapters.native import reads, writes
+from adapters.native.engine import make_engine, write_engine
+from adapters.native.migrate import upgrade_engine
+from adapters.native.tables import MembershipRow, ProductRow
+from adapters.native.writes import SiteDomain, UpsertResult
+from domain.customers import Customer
+from domain.discounts import DiscountCode
+from domain.events import Event
+from domain.memberships import Membership
+from domain.payments import Payment
+from domain.ports import IdempotencyRecord, MembershipFilter, Page, ProductFilter
+from domain.products import Product
+from domain.usage import Site, Usage
+
+ALL_PRODUCTS = ProductFilter()  # the port's default: every product
+
+
+class NativeTransaction:
+    """One open transaction (``domain.ports.ChangeTransaction``)."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def lock_membership(self, membership_id: int) -> Membership | None:
+        """SELECT ... FOR UPDATE (PostgreSQL, MySQL); on SQLite the BEGIN IMMEDIATE of the
+        transaction already holds the database's write lock."""
+        query = select(MembershipRow).where(MembershipRow.id == membership_id).with_for_update()
+        rows = self.session.scalars(query.execution_options(populate_existing=True)).all()
+        found = reads.memberships_from_rows(self.session, rows)
+        return found[0] if found else None
+
+    def products_by_id(self, ids: Sequence[int]) -> dict[int, Product]:
+        return reads.products_by_id(self.session, ids)
+
+    def list_products(self, where: ProductFilter = ALL_PRODUCTS) -> list[Product]:
+        return reads.list_products(self.session, where)
+
+    def customers_by_id(self, ids: Sequence[int]) -> dict[int, Customer]:
+        return reads.customers_by_id(self.session, ids)
+
+    def discount_code(self, code: str) -> DiscountCode | None:
+        return reads.discount_code(self.session, code)
+
+    def usage(self, membership_id: int) -> Usage:
+        return reads.usage(self.session, membership_id)
+
+    def get_idempotency(self, key: str) -> IdempotencyRecord | None:
+        return reads.idempotency(self.session, key)
+
+    def put_idempotency(self, record: IdempotencyRecord) -> None:
+        writes.put_idempotency(self.session, record)
+
+    def save_membership(self, before: Membership, after: Membership) -> Membership:
+        return writes.save_membership(self.session, before, after)
+
+    def add_payment(self, payment: Payment) -> Payment:
+        return writes.add_payment(self.session, payment)
+
+    def add_event(self, event: Event) -> Event:
+        return writes.add_event(self.session, event)
+
+    def save_product(self, product: Product) -> Product:
+        exists = self.session.get(ProductRow, product.id) is not None
+        writes.write_product(self.session, product, exists=exists)
+        return reads.products_by_id(self.session, [product.id])[product.id]
+
+
+class BulkWriter:
+    """Keyed upserts inside one transaction (see ``NativeStore.bulk``)."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def upsert_product(self, product: Product) -> UpsertResult:
+        return writes.upsert_product(self.session, product)
+
+    def upsert_customer(self, customer: Customer) -> UpsertResult:
+        return writes.upsert_customer(self.session, customer)
+
+    def upsert_membership(self, membership: Membership) -> UpsertResult:
+        """Also writes its add-ons, scheduled change and limitations override."""
+        return writes.upsert_membership(self.session, membership)
+
+    def upsert_payment(self, payment: Payment) -> UpsertResult:
+        return writes.upsert_payment(self.session, payment)
+
+    def upsert_site(
+        self,
+        site: Site,
+        post_counts: Mapping[str, int],
+        domains: Sequence[SiteDomain | str] = (),
+    ) -> UpsertResult:
+        return writes.upsert_site(self.session, site, post_counts, domains)
+
+    def upsert_discount_code(self, code: DiscountCode) -> UpsertResult:
+        return writes.upsert_discount_code(self.session, code)
+
+    def add_event(self, event: Event) -> Event:
+        return writes.add_event(self.session, event)
+
+
+class NativeStore:
+    """The native store on any SQLAlchemy URL (SQLite, PostgreSQL, MySQL/MariaDB)."""
+
+    def __init__(self, url: str, **engine_options: Any) -> None:
+        self.url = url
+        self.engine = make_engine(url, **engine_options)
+        self._writer = write_engine(self.engine)
+
+    def upgrade(self) -> None:
+        """Apply the migrations through this store's engine (``upgrade_database`` does the
+        same from a URL; this form also works for an in-memory SQLite database)."""
+        upgrade_engine(self.engine)
+
+    def close(self) -> None:
+        """Release the connection pool."""
+        self.engine.dispose()
+
+    @contextmanager
+    def _read(self) -> Iterator[Session]:
+        with Session(self.engine) as session:
+            yield session
+
+    # --- writes --------------------------------------------------------------------------
+
+    @contextmanager
+    def transaction(self) -> Iterator[NativeTransaction]:
+        """One write transaction: commit on normal exit, roll back on an exception."""
+        with Session(self._writer) as session, session.begin():
+            yield NativeTransaction(session)
+
+    @contextmanager
+    def bulk(self) -> Iterator[BulkWriter]:
+        """Upserts in one transaction (commit at the end; nothing written on an exception)."""
+        with Session(self._writer) as session, session.begin():
+            yield BulkWriter(session)
+            writes.advance_sequences(session)
+
+    def upsert_product(self, product: Product) -> UpsertResult:
+        with self.bulk() as batch:
+            return batch.upsert_product(product)
+
+    def upsert_customer(self, customer: Customer) -> UpsertResult:
+        with self.bulk() as batch:
+            return batch.upsert_customer(customer)
+
+    def upsert_membership(self, membership: Membership) -> UpsertResult:
+        with self.bulk() as batch:
+            return batch.upsert_membership(membership)
+
+    def upsert_payment(self, payment: Payment) -> UpsertResult:
+        with self.bulk() as batch:
+            return batch.upsert_payment(payment)
+
+    def upsert_site(
+        self,
+        site: Site,
+        post_counts: Mapping[str, int],
+        domains: Sequence[SiteDomain | str] = (),
+    ) -> UpsertResult:
+        with self.bulk() as batch:
+            return batch.upsert_site(site, post_counts, domains)
+
+    def upsert_discount_code(self, code: DiscountCode) -> UpsertResult:
+        with self.bulk() as batch:
+            return batch.upsert_discount_code(code)
+
+    # --- reads ---------------------------------------------------------------------------
+
+    def list_products(self, where: ProductFilter = ALL_PRODUCTS) -> list[Product]:
+        with self._read() as s:
+            return reads.list_products(s, where)
+
+    def products_by_id(self, ids: Sequence[int]) -> dict[int, Product]:
+        with self._read() as s:
+            return reads.products_by_id(s, ids)
+
+    def product_by_slug(self, slug: str) -> Product | None:
+        with self._read() as s:
+            return reads.product_by_slug(s, slug)
+
+    def discount_code(self, code: str) -> DiscountCode | None:
+        with self._read() as s:
+            return reads.discount_code(s, code)
+
+    def list_customers(self, offset: int, limit: int) -> Page[Customer]:
+        with self._read() as s:
+            return reads.list_customers(s, offset, limit)
+
+    def customers_by_id(self, ids: Sequence[int]) -> dict[int, Customer]:
+        with self._read() as s:
+            return reads.customers_by_id(s, ids)
+
+    def list_memberships(
+        self, where: MembershipFilter, offset: int, limit: int
+    ) -> Page[Membership]:
+        with self._read() as s:
+            return reads.list_memberships(s, where, offset, limit)
+
+    def memberships_by_id(self, ids: Sequence[int]) -> dict[int, Membership]:
+        with self._read() as s:
+            return reads.memberships_by_id(s, ids)
+
+    def memberships_by_customer(self, customer_ids: Sequence[int]) -> dict[int, list[Membership]]:
+        with self._read() as s:
+            return reads.memberships_by_customer(s, customer_ids)
+
+    def payments_by_id(self, ids: Sequence[int]) -> dict[int, Payment]:
+        with self._read() as s:
+            return reads.payments_by_id(s, ids)
+
+    def payments_by_membership(self, membership_ids: Sequence[int]) -> dict[int, list[Payment]]:
+        with self._read() as s:
+            return reads.payments_by_membership(s, membership_ids)
+
+    def sites_by_membership(self, membership_ids: Sequence[int]) -> dict[int, list[Site]]:
+        with self._read() as s:
+            return reads.sites_by_membership(s, membership_ids)
+
+    def usage(self, membership_id: int) -> Usage:
+        with self._read() as s:
+            return reads.usage(s, membership_id)
+
+    def events(self, object_type: str | None = None, object_id: int | None = None) -> list[Event]:
+        """Recorded events, oldest first (not in the port: for tests and operators)."""
+        with self._read() as s:
+            return reads.events(s, object_type, object_id)
+
+    def get_idempotency(self, key: str) -> IdempotencyRecord | None:
+        with self._read() as s:
+            return reads.idempotency(s, key)
+
+    def due_scheduled_changes(self, now: datetime, limit: int = 100) -> list[int]:
+        with self._read() as s:
+            return reads.due_scheduled_changes(s, now, limit)
+
+    def has_products(self) -> bool:
+        with self._read() as s:
+            return s.scalar(select(ProductRow.id).limit(1)) is not None
+
+    def check(self) -> None:
+        """SELECT 1; raises when the database cannot be reached."""
+        with self.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
