@@ -119,11 +119,21 @@ def _plain(number: Decimal) -> int | str:
 # ------------------------------------------------------------------------------ Limitations
 
 
+def _php_key(key: Any) -> Any:
+    """PHP turns a decimal-integer string key into an int ("2" -> 2); do the same, so that a
+    value that went through JSON (whose keys are strings) compares equal to the original."""
+    if isinstance(key, str) and key.isdigit() and str(int(key)) == key:
+        return int(key)
+    return key
+
+
 def _normalise(value: Any) -> Any:
-    """Deep copy into plain dicts/lists, with every scalar ``enabled`` made a bool."""
+    """Deep copy into plain dicts/lists, with every scalar ``enabled`` made a bool and
+    integer-like keys made ints, as PHP arrays have them."""
     if isinstance(value, Mapping):
         out: dict[Any, Any] = {}
-        for key, item in value.items():
+        for raw_key, item in value.items():
+            key = _php_key(raw_key)
             if key == "enabled" and not isinstance(item, Mapping | list | tuple):
                 out[key] = _php_truthy(item)
             else:

@@ -400,7 +400,9 @@ def raw_limit(product_id: int, module: str):
 
 def test_every_fixture_product_round_trips_in_the_plugins_shape():
     for product in summary()["products"]:
-        assert Limitations.from_raw(product["limitations"]).to_raw() == product["limitations"]
+        # The summary is JSON, so PHP's integer keys (template ids) appear as strings there.
+        round_tripped = json.loads(json.dumps(Limitations.from_raw(product["limitations"]).to_raw()))
+        assert round_tripped == product["limitations"]
         assert list(Limitations.from_raw(product["limitations"]).to_raw()) == list(MODULES)
 
 
@@ -549,3 +551,14 @@ def test_plugin_behaviour_change_is_listed_per_slug():
     after = fixture_limits(4, {})
     akismet = [c for c in limit_changes(before, after) if c.module == "plugins"]
     assert akismet == [LimitChange("plugins", "akismet/akismet.php", "default", "force_active")]
+
+
+def test_integer_like_keys_survive_a_json_round_trip_like_php_arrays():
+    import json
+
+    from domain.limits import Limitations
+
+    raw = {"site_templates": {"enabled": True, "limit": {2: {"behavior": "available"}}, "mode": "default"}}
+    through_json = Limitations.from_raw(json.loads(json.dumps(raw)))
+    assert through_json == Limitations.from_raw(raw)
+    assert 2 in through_json.to_raw()["site_templates"]["limit"]
