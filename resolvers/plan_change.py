@@ -1,0 +1,513 @@
+"""Plan-change use cases: upgrade options, preview (quote), commit, cancel a scheduled change.
+
+No GraphQL here: functions take a Store, the Viewer and domain values, and return results
+carrying domain objects plus ``list[UserError]`` (errors as data). The same ``quote()``
+serves preview and commit; the commit re-quotes inside its transaction, on the locked row.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Protocol
+
+from domain.apply import apply_quote
+from domain.apply import cancel_scheduled_change as cancel_domain
+from domain.customers import Customer
+from domain.discounts import DiscountCode
+from domain.errors import DomainError, ErrorCode, UserError
+from domain.events import Event
+from domain.memberships import Membership
+from domain.payments import Payment
+from domain.plan_change import ChangeKind, PlanChangeRequest, Quote, UpgradeOptions
+from domain.ports import IdempotencyRecord, Store
+from domain.products import Product
+from domain.quotes import quote as compute_quote
+from domain.upgrade_options import upgrade_options
+from domain.usage import Usage
+from resolvers import idempotency, quote_token
+
+if TYPE_CHECKING:
+    from resolvers.context import Viewer
+
+log = logging.getLogger(__name__)
+
+MAX_KEY_LENGTH = 200  # the stored key adds the caller's scope (column: 255)
+
+
+# --- results -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OptionsResult:
+    membership: Membership | None = None
+    options: UpgradeOptions | None = None
+    user_errors: list[UserError] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class PreviewResult:
+    quote: Quote
+    membership: Membership | None = None
+    token: str | None = None
+    user_errors: list[UserError] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ChangePlanResult:
+    membership: Membership | None = None
+    payment: Payment | None = None
+    quote: Quote | None = None
+    user_errors: list[UserError] = field(default_factory=list)
+    replayed: bool = False  # True: the stored first result of this idempotency key
+
+
+@dataclass(frozen=True)
+class CancelResult:
+    membership: Membership | None = None
+    user_errors: list[UserError] = field(default_factory=list)
+    replayed: bool = False
+
+
+# --- shared loading and checks -----------------------------------------------------------
+
+
+class _Reader(Protocol):
+    """What both the read store and an open transaction offer (the quote's inputs)."""
+
+    def list_products(self) -> list[Product]: ...
+    def customers_by_id(self, ids: Sequence[int]) -> dict[int, Customer]: ...
+    def discount_code(self, code: str) -> DiscountCode | None: ...
+    def usage(self, membership_id: int) -> Usage: ...
+
+
+@dataclass(frozen=True)
+class _Inputs:
+    catalog: dict[int, Product]
+    usage: Usage
+    customer: Customer | None
+    discount: DiscountCode | None
+
+
+def _not_found(membership_id: int) -> UserError:
+    return UserError(
+        ErrorCode.NOT_FOUND, f"Membership {membership_id} does not exist.", "membershipId"
+    )
+
+
+def _not_allowed() -> UserError:
+    return UserError(
+        ErrorCode.NOT_ALLOWED, "You are not allowed to change this membership.", "membershipId"
+    )
+
+
+def _authorize(
+    viewer: Viewer, membership: Membership | None, membership_id: int
+) -> list[UserError]:
+    if membership is None:
+        # Anonymous callers learn nothing about which ids exist.
+        return [_not_allowed() if viewer.kind == "anonymous" else _not_found(membership_id)]
+    if not viewer.can_act_on(membership.customer_id):
+        return [_not_allowed()]
+    return []
+
+
+def _actor(viewer: Viewer) -> str:
+    return f"customer:{viewer.customer_id}" if viewer.kind == "customer" else viewer.kind
+
+
+def validate_request(request: PlanChangeRequest, catalog: dict[int, Product]) -> list[UserError]:
+    """Input checks that need no rules: ids exist, quantities are positive, no duplicates."""
+    errors: list[UserError] = []
+    if request.plan_id is not None and request.plan_id not in catalog:
+        errors.append(
+            UserError(ErrorCode.NOT_FOUND, f"Product {request.plan_id} does not exist.", "planId")
+        )
+    for name, selections in (
+        ("addons", request.add_addons),
+        ("removeAddons", request.remove_addons),
+    ):
+        seen: set[int] = set()
+        for selection in selections:
+            if selection.quantity <= 0:
+                errors.append(
+                    UserError(
+                        ErrorCode.INVALID_QUANTITY,
+                        f"The quantity of an add-on must be at least 1 (got {selection.quantity}).",
+                        name,
+                    )
+                )
+            if selection.product_id not in catalog:
+                errors.append(
+                    UserError(
+                        ErrorCode.NOT_FOUND, f"Product {selection.product_id} does not exist.", name
+                    )
+                )
+            if selection.product_id in seen:
+                errors.append(
+                    UserError(
+                        ErrorCode.INVALID_INPUT,
+                        f"Product {selection.product_id} is listed twice; list each add-on once.",
+                        name,
+                    )
+                )
+            seen.add(selection.product_id)
+    return errors
+
+
+def _load_inputs(
+    reader: _Reader, membership: Membership, request: PlanChangeRequest
+) -> _Inputs | list[UserError]:
+    catalog = {product.id: product for product in reader.list_products()}
+    errors = validate_request(request, catalog)
+    discount = None
+    code = (request.discount_code or "").strip()
+    if code:
+        discount = reader.discount_code(code)
+        if discount is None:
+            errors.append(
+                UserError(
+                    ErrorCode.INVALID_DISCOUNT_CODE,
+                    f"The discount code {code!r} does not exist.",
+                    "discountCode",
+                )
+            )
+    if errors:
+        return errors
+    customer = reader.customers_by_id([membership.customer_id]).get(membership.customer_id)
+    return _Inputs(catalog, reader.usage(membership.id), customer, discount)
+
+
+def _quote(
+    membership: Membership, request: PlanChangeRequest, inputs: _Inputs, now: datetime
+) -> Quote:
+    return compute_quote(
+        membership,
+        request,
+        inputs.catalog,
+        now,
+        usage=inputs.usage,
+        customer=inputs.customer,
+        discount=inputs.discount,
+    )
+
+
+def _empty_quote(
+    membership: Membership | None, now: datetime, errors: Sequence[UserError]
+) -> Quote:
+    """A BLOCKED quote carrying only errors (the API's quote fields are never null)."""
+    currency = membership.currency if membership else "USD"
+    return Quote(ChangeKind.BLOCKED, currency, effective_at=now, errors=tuple(errors))
+
+
+def quote_errors(quote: Quote) -> list[UserError]:
+    """The errors a commit reports for a quote: its own, or NO_CHANGE with the exact message."""
+    if quote.errors:
+        return list(quote.errors)
+    if quote.change_kind is ChangeKind.NO_CHANGE:
+        return [UserError(ErrorCode.NO_CHANGE, quote.message or "", None)]
+    if quote.change_kind is ChangeKind.BLOCKED:
+        return [UserError(ErrorCode.MEMBERSHIP_NOT_CHANGEABLE, quote.message or "", None)]
+    return []
+
+
+# --- queries -------------------------------------------------------------------------------
+
+
+def get_upgrade_options(
+    store: Store, viewer: Viewer, membership_id: int, now: datetime
+) -> OptionsResult:
+    """The plans of the membership's family and the add-ons its plan allows (SPEC §2)."""
+    membership = store.memberships_by_id([membership_id]).get(membership_id)
+    errors = _authorize(viewer, membership, membership_id)
+    if errors or membership is None:
+        return OptionsResult(user_errors=errors)
+    catalog = {product.id: product for product in store.list_products()}
+    options = upgrade_options(membership, catalog, now, usage=store.usage(membership_id))
+    return OptionsResult(membership, options)
+
+
+def preview_change(
+    store: Store,
+    viewer: Viewer,
+    request: PlanChangeRequest,
+    now: datetime,
+    *,
+    secret: str | None = None,
+) -> PreviewResult:
+    """Quote ``request`` at ``now`` without writing anything (SPEC §3).
+
+    With ``secret``, a quote that can be committed carries a signed token pinning its
+    amounts; ``change_plan`` refuses it with QUOTE_EXPIRED if they move.
+    """
+    membership = store.memberships_by_id([request.membership_id]).get(request.membership_id)
+    errors = _authorize(viewer, membership, request.membership_id)
+    if errors or membership is None:
+        return PreviewResult(_empty_quote(membership, now, errors), user_errors=errors)
+    inputs = _load_inputs(store, membership, request)
+    if isinstance(inputs, list):
+        return PreviewResult(_empty_quote(membership, now, inputs), membership, user_errors=inputs)
+    quote = _quote(membership, request, inputs, now)
+    token = quote_token.issue(request, quote, now, secret) if secret and quote.ok else None
+    return PreviewResult(quote, membership, token, list(quote.errors))
+
+
+# --- commit --------------------------------------------------------------------------------
+
+
+class _Refused(Exception):
+    """Leave the transaction without writing, returning these errors."""
+
+    def __init__(
+        self,
+        errors: list[UserError],
+        quote: Quote | None = None,
+        membership: Membership | None = None,
+    ) -> None:
+        super().__init__(errors[0].message if errors else "refused")
+        self.errors = errors
+        self.quote = quote
+        self.membership = membership
+
+
+class _Replay(Exception):
+    def __init__(self, record: IdempotencyRecord) -> None:
+        super().__init__(record.key)
+        self.record = record
+
+
+def _check_key(key: str | None, required: bool) -> list[UserError]:
+    if key is None or not key.strip():
+        if not required:
+            return []
+        return [
+            UserError(ErrorCode.INVALID_INPUT, "An idempotency key is required.", "idempotencyKey")
+        ]
+    if len(key) > MAX_KEY_LENGTH:
+        return [
+            UserError(
+                ErrorCode.INVALID_INPUT,
+                f"The idempotency key may be at most {MAX_KEY_LENGTH} characters long.",
+                "idempotencyKey",
+            )
+        ]
+    return []
+
+
+def _scoped_key(viewer: Viewer, key: str) -> str:
+    """Keys are scoped per caller, as Stripe scopes them per account: another caller's key
+    neither replays their result nor collides with yours."""
+    return f"{_actor(viewer)}/{key.strip()}"
+
+
+def _replay_or_raise(record: IdempotencyRecord | None, incoming_hash: str) -> None:
+    if record is None:
+        return
+    error = idempotency.replay_error(record, incoming_hash)
+    if error:
+        raise _Refused([error])
+    raise _Replay(record)
+
+
+def change_plan(
+    store: Store,
+    viewer: Viewer,
+    request: PlanChangeRequest,
+    now: datetime,
+    idempotency_key: str,
+    quote_token_value: str | None = None,
+    secret: str = "",
+    *,
+    as_of: datetime | None = None,
+) -> ChangePlanResult:
+    """Apply or schedule ``request`` exactly as quoted, once per idempotency key (SPEC §4).
+
+    One transaction: lock the membership row, re-quote on what the transaction reads, check
+    the quote token, write membership + payment (with line items) + event + idempotency
+    record. ``as_of`` is the client's optional asOf: part of the idempotency hash only; a
+    change always applies at ``now``.
+    """
+    errors = _check_key(idempotency_key, required=True)
+    if errors:
+        return ChangePlanResult(user_errors=errors)
+    request_hash = idempotency.request_hash(request, as_of, "changePlan")
+    idempotency_key = _scoped_key(viewer, idempotency_key)
+    try:
+        return _commit_change(
+            store, viewer, request, now, idempotency_key, request_hash, quote_token_value, secret
+        )
+    except _Refused as refused:
+        return ChangePlanResult(refused.membership, None, refused.quote, refused.errors)
+    except _Replay as replay:
+        return _replayed_change(store, replay.record)
+    except DomainError as error:  # VersionConflict from save_membership: rolled back
+        return ChangePlanResult(user_errors=[error.error])
+    except Exception:
+        # A racing retry inserted the same key first (unique key violation at insert or
+        # commit). Our transaction rolled back; the first result is now committed.
+        record = _stored_record(store, idempotency_key)
+        if record is None:
+            raise
+        error = idempotency.replay_error(record, request_hash)
+        if error:
+            return ChangePlanResult(user_errors=[error])
+        return _replayed_change(store, record)
+
+
+def _commit_change(
+    store: Store,
+    viewer: Viewer,
+    request: PlanChangeRequest,
+    now: datetime,
+    key: str,
+    request_hash: str,
+    token: str | None,
+    secret: str,
+) -> ChangePlanResult:
+    with store.transaction() as tx:
+        # Lock first, then look the key up: a retry waiting on the lock sees the first
+        # attempt's committed record (a locking read comes before any snapshot is taken).
+        membership = tx.lock_membership(request.membership_id)
+        errors = _authorize(viewer, membership, request.membership_id)
+        if errors or membership is None:
+            raise _Refused(errors)
+        _replay_or_raise(tx.get_idempotency(key), request_hash)
+        inputs = _load_inputs(tx, membership, request)
+        if isinstance(inputs, list):
+            raise _Refused(inputs, _empty_quote(membership, now, inputs), membership)
+        fresh = _quote(membership, request, inputs, now)
+        errors = quote_errors(fresh)
+        if not errors and token:
+            token_error = quote_token.verify(token, request, fresh, secret)
+            errors = [token_error] if token_error else []
+        if errors:
+            raise _Refused(errors, fresh, membership)
+        outcome = apply_quote(membership, fresh, now)
+        saved = tx.save_membership(membership, outcome.membership)
+        payment = tx.add_payment(outcome.payment)
+        payload: dict[str, Any] = {
+            **outcome.event_payload,
+            "payment_id": payment.id,
+            "idempotency_key": key,
+        }
+        tx.add_event(
+            Event(outcome.event_kind, "membership", saved.id, now, payload, _actor(viewer))
+        )
+        tx.put_idempotency(
+            IdempotencyRecord(
+                key,
+                request_hash,
+                saved.id,
+                idempotency.result_to_json(saved.id, payment.id, fresh),
+                now,
+            )
+        )
+    return ChangePlanResult(saved, payment, fresh)
+
+
+def _stored_record(store: Store, key: str) -> IdempotencyRecord | None:
+    try:
+        with store.transaction() as tx:
+            return tx.get_idempotency(key)
+    except Exception:  # the store itself is failing: let the original error surface
+        log.exception("could not read idempotency key after a failed commit")
+        return None
+
+
+def _replayed_change(store: Store, record: IdempotencyRecord) -> ChangePlanResult:
+    """The first result of a key: the committed quote and payment, the membership as it is now."""
+    result = record.result
+    membership = store.memberships_by_id([record.membership_id]).get(record.membership_id)
+    payment_id = result.get("payment_id")
+    payment = store.payments_by_id([payment_id]).get(payment_id) if payment_id else None
+    quote = idempotency.quote_from_json(result["quote"]) if result.get("quote") else None
+    return ChangePlanResult(membership, payment, quote, [], replayed=True)
+
+
+# --- cancel a scheduled change -------------------------------------------------------------
+
+
+def cancel_scheduled_change(
+    store: Store,
+    viewer: Viewer,
+    membership_id: int,
+    now: datetime,
+    idempotency_key: str | None = None,
+) -> CancelResult:
+    """Drop the membership's scheduled change; NO_SCHEDULED_CHANGE when there is none.
+
+    With an idempotency key, a retry returns the membership and changes nothing.
+    """
+    errors = _check_key(idempotency_key, required=False)
+    if errors:
+        return CancelResult(user_errors=errors)
+    key = _scoped_key(viewer, idempotency_key) if (idempotency_key or "").strip() else None
+    request_hash = idempotency.canonical_hash(
+        {"operation": "cancelScheduledChange", "membership_id": membership_id}
+    )
+    try:
+        with store.transaction() as tx:
+            membership = tx.lock_membership(membership_id)
+            errors = _authorize(viewer, membership, membership_id)
+            if errors or membership is None:
+                raise _Refused(errors)
+            if key:
+                _replay_or_raise(tx.get_idempotency(key), request_hash)
+            change = membership.scheduled_change
+            if change is None:
+                raise _Refused(
+                    [
+                        UserError(
+                            ErrorCode.NO_SCHEDULED_CHANGE,
+                            "This membership has no scheduled change to cancel.",
+                            "membershipId",
+                        )
+                    ],
+                    membership=membership,
+                )
+            saved = tx.save_membership(membership, cancel_domain(membership))
+            tx.add_event(
+                Event(
+                    "scheduled_change_cancelled",
+                    "membership",
+                    saved.id,
+                    now,
+                    {"plan_id": change.plan_id, "effective_at": change.effective_at.isoformat()},
+                    _actor(viewer),
+                )
+            )
+            if key:
+                tx.put_idempotency(
+                    IdempotencyRecord(key, request_hash, saved.id, {"membership_id": saved.id}, now)
+                )
+        return CancelResult(saved)
+    except _Refused as refused:
+        return CancelResult(refused.membership, refused.errors)
+    except _Replay as replay:
+        current = store.memberships_by_id([membership_id]).get(membership_id)
+        return CancelResult(current, replayed=bool(replay.record))
+    except DomainError as error:
+        return CancelResult(user_errors=[error.error])
+    except Exception:
+        record = _stored_record(store, key) if key else None
+        if record is None:
+            raise
+        error = idempotency.replay_error(record, request_hash)
+        current = store.memberships_by_id([membership_id]).get(membership_id)
+        return CancelResult(current, [error] if error else [], replayed=error is None)
+
+
+__all__ = [
+    "CancelResult",
+    "ChangePlanResult",
+    "OptionsResult",
+    "PreviewResult",
+    "cancel_scheduled_change",
+    "change_plan",
+    "get_upgrade_options",
+    "preview_change",
+    "quote_errors",
+    "validate_request",
+]

@@ -1,0 +1,53 @@
+"""Apply scheduled changes when they fall due (``planswitch apply-due`` and the server loop).
+
+Safe with several processes at once: each membership is applied in its own transaction on
+its locked row, and the change is re-checked after the lock (another process may have
+applied or cancelled it meanwhile); the version check in ``save_membership`` catches a
+store without row locks.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from domain.apply import apply_scheduled_change
+from domain.errors import DomainError
+from domain.events import Event
+from domain.ports import Store
+
+log = logging.getLogger(__name__)
+
+
+def apply_due_changes(store: Store, now: datetime, limit: int = 100) -> list[int]:
+    """Apply every scheduled change due at ``now`` (at most ``limit``); return the ids applied."""
+    applied: list[int] = []
+    for membership_id in store.due_scheduled_changes(now, limit):
+        try:
+            if _apply_one(store, membership_id, now):
+                applied.append(membership_id)
+        except DomainError as error:  # a conflict, or the change can no longer apply: next run
+            log.warning(
+                "scheduled change of membership %s skipped: %s", membership_id, error.error.message
+            )
+    return applied
+
+
+def _apply_one(store: Store, membership_id: int, now: datetime) -> bool:
+    with store.transaction() as tx:
+        membership = tx.lock_membership(membership_id)
+        change = membership.scheduled_change if membership else None
+        if membership is None or change is None or change.effective_at > now:
+            return False  # applied, cancelled or moved by another process meanwhile
+        catalog = {product.id: product for product in tx.list_products()}
+        outcome = apply_scheduled_change(membership, catalog, now)
+        if outcome is None:
+            return False
+        saved = tx.save_membership(membership, outcome.membership)
+        payload = {
+            **outcome.event_payload,
+            "plan_id": change.plan_id,
+            "effective_at": change.effective_at.isoformat(),
+        }
+        tx.add_event(Event("scheduled_change_applied", "membership", saved.id, now, payload))
+    return True

@@ -1,0 +1,89 @@
+"""Racing commits on one membership: one change applies once, never a lost update."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
+
+from domain.errors import ErrorCode
+from domain.plan_change import Direction, PlanChangeRequest
+from resolvers.plan_change import ChangePlanResult, change_plan
+from tests.conftest import REFERENCE_NOW
+from tests.resolvers.conftest import OPERATOR, find_option
+
+THREADS = 12
+SECRET = "concurrency-secret"
+T = TypeVar("T")
+
+
+def race(count: int, call: Callable[[int], T]) -> list[T]:
+    """Run ``call(i)`` in ``count`` threads released at the same instant."""
+    barrier = threading.Barrier(count)
+
+    def run(index: int) -> T:
+        barrier.wait()
+        return call(index)
+
+    with ThreadPoolExecutor(count) as pool:
+        return list(pool.map(run, range(count)))
+
+
+def summary(result: ChangePlanResult) -> tuple:
+    return (
+        result.payment.id if result.payment else None,
+        result.membership.plan_id if result.membership else None,
+        result.quote,
+        result.user_errors,
+    )
+
+
+def test_same_key_racing_writes_one_payment_and_returns_identical_results(any_store):
+    store = any_store
+    membership, plan_id = find_option(store, Direction.UPGRADE)
+    before = len(store.payments_by_membership([membership.id]).get(membership.id, []))
+    request = PlanChangeRequest(membership.id, plan_id=plan_id)
+
+    results = race(
+        THREADS,
+        lambda _: change_plan(store, OPERATOR, request, REFERENCE_NOW, "same-key", None, SECRET),
+    )
+
+    assert [r.user_errors for r in results] == [[]] * THREADS
+    assert all(summary(r) == summary(results[0]) for r in results)
+    assert sum(not r.replayed for r in results) == 1
+    payments = store.payments_by_membership([membership.id])[membership.id]
+    assert len(payments) == before + 1
+    assert results[0].payment.id == max(p.id for p in payments)
+    assert store.memberships_by_id([membership.id])[membership.id].plan_id == plan_id
+
+
+def test_different_keys_racing_for_one_change_apply_it_once(any_store):
+    store = any_store
+    membership, plan_id = find_option(store, Direction.UPGRADE)
+    before = len(store.payments_by_membership([membership.id]).get(membership.id, []))
+    request = PlanChangeRequest(membership.id, plan_id=plan_id)
+
+    results = race(
+        THREADS,
+        lambda i: change_plan(store, OPERATOR, request, REFERENCE_NOW, f"key-{i}", None, SECRET),
+    )
+
+    winners = [r for r in results if not r.user_errors]
+    losers = [r for r in results if r.user_errors]
+    assert len(winners) == 1
+    allowed = {ErrorCode.VERSION_CONFLICT, ErrorCode.MEMBERSHIP_NOT_CHANGEABLE, ErrorCode.NO_CHANGE}
+    assert {e.code for r in losers for e in r.user_errors} <= allowed
+    assert all(r.payment is None for r in losers)
+    payments = store.payments_by_membership([membership.id])[membership.id]
+    assert len(payments) == before + 1
+    final = store.memberships_by_id([membership.id])[membership.id]
+    winner = winners[0].membership
+    assert (final.plan_id, final.amount, final.addons, final.date_expiration, final.version) == (
+        winner.plan_id,
+        winner.amount,
+        winner.addons,
+        winner.date_expiration,
+        winner.version,
+    )

@@ -1,0 +1,108 @@
+"""The use cases without GraphQL: authorization, idempotent cancel, replays, nothing written."""
+
+from __future__ import annotations
+
+from domain.errors import ErrorCode
+from domain.plan_change import AddonSelection, ChangeKind, PlanChangeRequest
+from resolvers.context import Viewer
+from resolvers.plan_change import (
+    cancel_scheduled_change,
+    change_plan,
+    get_upgrade_options,
+    preview_change,
+)
+from tests.conftest import REFERENCE_NOW
+from tests.resolvers.conftest import LITE, OPERATOR, PREMIUM, seeded_store
+
+NOW = REFERENCE_NOW
+
+
+def codes(result) -> list[ErrorCode]:
+    return [error.code for error in result.user_errors]
+
+
+def test_anonymous_callers_learn_nothing_and_change_nothing(sqlite_url):
+    store = seeded_store(sqlite_url)
+    nobody = Viewer.anonymous()
+    assert codes(get_upgrade_options(store, nobody, 1, NOW)) == [ErrorCode.NOT_ALLOWED]
+    assert codes(get_upgrade_options(store, nobody, 999, NOW)) == [ErrorCode.NOT_ALLOWED]
+    preview = preview_change(store, nobody, PlanChangeRequest(5, plan_id=PREMIUM), NOW)
+    assert codes(preview) == [ErrorCode.NOT_ALLOWED] and preview.token is None
+    result = change_plan(store, nobody, PlanChangeRequest(5, plan_id=PREMIUM), NOW, "k")
+    assert codes(result) == [ErrorCode.NOT_ALLOWED]
+    assert store.memberships_by_id([5])[5].plan_id == 1
+    assert store.payments_by_membership([5]).get(5, []) == []
+
+
+def test_a_customer_sees_their_own_options_only(sqlite_url):
+    store = seeded_store(sqlite_url)
+    olivia = Viewer.customer(1)
+    assert get_upgrade_options(store, olivia, 1, NOW).options is not None
+    assert codes(get_upgrade_options(store, olivia, 2, NOW)) == [ErrorCode.NOT_ALLOWED]
+    assert codes(get_upgrade_options(store, olivia, 999, NOW)) == [ErrorCode.NOT_FOUND]
+
+
+def test_cancel_with_a_key_is_idempotent(sqlite_url):
+    store = seeded_store(sqlite_url)
+    scheduled = change_plan(store, OPERATOR, PlanChangeRequest(1, plan_id=LITE), NOW, "down")
+    assert scheduled.quote.change_kind is ChangeKind.DOWNGRADE
+    version = scheduled.membership.version
+
+    first = cancel_scheduled_change(store, OPERATOR, 1, NOW, "cancel-1")
+    assert first.user_errors == [] and first.membership.scheduled_change is None
+    retry = cancel_scheduled_change(store, OPERATOR, 1, NOW, "cancel-1")
+    assert retry.user_errors == [] and retry.replayed
+    assert retry.membership.version == first.membership.version != version
+    without_key = cancel_scheduled_change(store, OPERATOR, 1, NOW)
+    assert codes(without_key) == [ErrorCode.NO_SCHEDULED_CHANGE]
+    reused = cancel_scheduled_change(store, OPERATOR, 2, NOW, "cancel-1")
+    assert codes(reused) == [ErrorCode.IDEMPOTENCY_KEY_REUSED]
+
+
+def test_a_change_key_cannot_be_reused_for_a_cancel_or_another_membership(sqlite_url):
+    store = seeded_store(sqlite_url)
+    upgrade = change_plan(store, OPERATOR, PlanChangeRequest(5, plan_id=PREMIUM), NOW, "k1")
+    assert upgrade.user_errors == [] and upgrade.payment.total == upgrade.quote.due_now
+    assert codes(cancel_scheduled_change(store, OPERATOR, 5, NOW, "k1")) == [
+        ErrorCode.IDEMPOTENCY_KEY_REUSED
+    ]
+    other = change_plan(store, OPERATOR, PlanChangeRequest(1, plan_id=LITE), NOW, "k1")
+    assert codes(other) == [ErrorCode.IDEMPOTENCY_KEY_REUSED]
+    assert store.memberships_by_id([1])[1].scheduled_change is None
+
+
+def test_a_blank_or_overlong_key_is_refused(sqlite_url):
+    store = seeded_store(sqlite_url)
+    request = PlanChangeRequest(5, plan_id=PREMIUM)
+    for key in ("", "   ", "k" * 201):
+        result = change_plan(store, OPERATOR, request, NOW, key)
+        assert codes(result) == [ErrorCode.INVALID_INPUT]
+        assert result.user_errors[0].field == "idempotencyKey"
+    assert store.memberships_by_id([5])[5].plan_id == 1
+
+
+def test_a_pending_payment_blocks_the_next_change(sqlite_url):
+    store = seeded_store(sqlite_url)
+    bought = change_plan(
+        store, OPERATOR, PlanChangeRequest(1, add_addons=(AddonSelection(6, 1),)), NOW, "a"
+    )
+    assert bought.user_errors == [] and bought.payment.status.value == "pending"
+    again = change_plan(store, OPERATOR, PlanChangeRequest(1, plan_id=LITE), NOW, "b")
+    assert codes(again) == [ErrorCode.MEMBERSHIP_NOT_CHANGEABLE]
+    assert again.payment is None
+
+
+def test_keys_are_scoped_to_the_caller(sqlite_url):
+    store = seeded_store(sqlite_url)
+    request = PlanChangeRequest(5, plan_id=PREMIUM)
+    sam = change_plan(store, Viewer.customer(5), request, NOW, "shared-key")
+    assert sam.user_errors == [] and not sam.replayed
+    # Another customer with the same key and input neither sees Sam's result...
+    intruder = change_plan(store, Viewer.customer(1), request, NOW, "shared-key")
+    assert codes(intruder) == [ErrorCode.NOT_ALLOWED] and intruder.payment is None
+    # ...and the operator's same key is a new request of its own (nothing left to change).
+    operator = change_plan(store, OPERATOR, request, NOW, "shared-key")
+    assert not operator.replayed and operator.payment is None
+    assert codes(operator) == [ErrorCode.NO_CHANGE]
+    retry = change_plan(store, Viewer.customer(5), request, NOW, "shared-key")
+    assert retry.replayed and retry.payment.id == sam.payment.id
