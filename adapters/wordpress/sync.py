@@ -28,7 +28,6 @@ Decisions:
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -44,7 +43,6 @@ from tqdm import tqdm
 from adapters.wordpress import usage as usage_queries
 from adapters.wordpress.mappers import RowError, parse_datetime
 from adapters.wordpress.store import SITE_META_KEYS
-from domain.limits import Limitations
 
 if TYPE_CHECKING:
     from adapters.native.store import BulkWriter, NativeStore
@@ -371,13 +369,6 @@ def _money(value: Decimal) -> Decimal:
     return value.quantize(MONEY_PLACES, rounding=ROUND_HALF_UP)
 
 
-def _limits(limits: Limitations) -> Limitations:
-    # The native store keeps limitations as JSON, where PHP's integer keys (site template
-    # ids) come back as strings; compare and store them in that shape, or every run would
-    # report the row "updated".
-    return Limitations.from_raw(json.loads(json.dumps(limits.to_raw())))
-
-
 def _storable(table: str, row: Any) -> Any:
     """``row`` as the native store keeps it, so an unchanged row compares equal.
 
@@ -386,14 +377,12 @@ def _storable(table: str, row: Any) -> Any:
     """
     if table == "products":
         variations = tuple(replace(v, amount=_money(v.amount)) for v in row.price_variations)
-        return replace(row, limitations=_limits(row.limitations), price_variations=variations)
+        return replace(row, price_variations=variations)
     if table == "memberships":
         change = row.scheduled_change
         if change is not None:
             change = replace(change, amount=_money(change.amount))
-        return replace(
-            row, limitations_override=_limits(row.limitations_override), scheduled_change=change
-        )
+        return replace(row, scheduled_change=change)
     if table == "payments":
         lines = tuple(
             replace(

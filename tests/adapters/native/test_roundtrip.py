@@ -214,14 +214,16 @@ def test_save_product_updates_the_row_and_its_children(store):
     assert store.products_by_id([2])[2].price_variations == ()
 
 
-def test_limitations_with_integer_keys_are_stored_as_text_keys_and_upsert_unchanged(store):
+def test_limitations_with_integer_keys_read_back_as_integer_keys_and_upsert_unchanged(store):
     raw = {"site_templates": {"enabled": True, "limit": {2: {"behavior": "available"}}}}
     product = make_product(limitations=limits(raw))
     assert store.upsert_product(product) == "created"
 
     stored = store.products_by_id([2])[2].limitations.to_raw()
 
-    assert stored["site_templates"]["limit"] == {"2": {"behavior": "available"}}
+    # JSON stores the key as "2"; Limitations turns it back into 2, as a PHP array would.
+    assert stored["site_templates"]["limit"] == {2: {"behavior": "available"}}
+    assert store.products_by_id([2])[2].limitations == product.limitations
     assert store.upsert_product(product) == "unchanged"
 
 
