@@ -26,6 +26,8 @@ REFERENCE_NOW = datetime(2026, 6, 15, 0, 0, 0, tzinfo=UTC)
 
 def _server_url(variable: str) -> str:
     url = os.environ.get(variable)
+    if not url and os.environ.get("PLANSWITCH_REQUIRE_SERVICES") == "1":
+        pytest.fail(f"{variable} is not set but PLANSWITCH_REQUIRE_SERVICES=1 (CI must test it)")
     if not url:
         pytest.skip(f"{variable} is not set; .ci/run sets it to a real server")
     return url

@@ -1,0 +1,64 @@
+"""The typed per-request context: who is asking, the store, the clock and fresh loaders."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal
+
+import strawberry
+
+from domain.ports import Clock, Store
+from resolvers.loaders import Loaders
+
+if TYPE_CHECKING:
+    from server.settings import Settings
+
+ViewerKind = Literal["operator", "customer", "anonymous"]
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """The caller. Operators act on everything; a customer only on their own records."""
+
+    kind: ViewerKind
+    customer_id: int | None = None
+
+    @classmethod
+    def operator(cls) -> Viewer:
+        return cls("operator")
+
+    @classmethod
+    def customer(cls, customer_id: int) -> Viewer:
+        return cls("customer", customer_id)
+
+    @classmethod
+    def anonymous(cls) -> Viewer:
+        return cls("anonymous")
+
+    @property
+    def is_operator(self) -> bool:
+        return self.kind == "operator"
+
+    def can_act_on(self, customer_id: int) -> bool:
+        """True for operators, and for a customer on their own records."""
+        if self.kind == "operator":
+            return True
+        return self.kind == "customer" and self.customer_id == customer_id
+
+
+@dataclass
+class Context:
+    """Built once per request by the server (``server.app``)."""
+
+    store: Store
+    clock: Clock
+    settings: Settings
+    viewer: Viewer
+    loaders: Loaders = field(init=False)
+
+    def __post_init__(self) -> None:
+        # Fresh loaders per request: their caches must never outlive it.
+        self.loaders = Loaders(self.store)
+
+
+Info = strawberry.Info[Context, None]

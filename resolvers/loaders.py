@@ -1,0 +1,71 @@
+"""Per-request DataLoaders named ``<things>_by_<key>``.
+
+Each batch function makes one Store call in a worker thread (the stores are synchronous)
+and returns results aligned with its keys, so a page of N memberships costs the same
+number of SQL statements as a page of one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Mapping, Sequence
+from typing import TypeVar
+
+from strawberry.dataloader import DataLoader
+
+from domain.customers import Customer
+from domain.memberships import Membership
+from domain.payments import Payment
+from domain.ports import ProductFilter, ReadStore
+from domain.products import Product, ProductType
+from domain.usage import Site
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+def _by_key(fetch: Callable[[Sequence[K]], Mapping[K, V]], missing: V | None = None):
+    """A batch function: one ``fetch(keys)`` call, results in key order (``missing`` if absent)."""
+
+    async def load(keys: list[K]) -> list[V | None]:
+        found = await asyncio.to_thread(fetch, list(keys))
+        return [found.get(key, missing) for key in keys]
+
+    return load
+
+
+class Loaders:
+    """The request's loaders; build a new one per request."""
+
+    def __init__(self, store: ReadStore) -> None:
+        self.products_by_id: DataLoader[int, Product | None] = DataLoader(
+            _by_key(store.products_by_id)
+        )
+        self.customers_by_id: DataLoader[int, Customer | None] = DataLoader(
+            _by_key(store.customers_by_id)
+        )
+        self.memberships_by_id: DataLoader[int, Membership | None] = DataLoader(
+            _by_key(store.memberships_by_id)
+        )
+        self.memberships_by_customer: DataLoader[int, list[Membership]] = DataLoader(
+            _by_key(store.memberships_by_customer, [])
+        )
+        self.payments_by_membership: DataLoader[int, list[Payment]] = DataLoader(
+            _by_key(store.payments_by_membership, [])
+        )
+        self.sites_by_membership: DataLoader[int, list[Site]] = DataLoader(
+            _by_key(store.sites_by_membership, [])
+        )
+        self.plans_by_group: DataLoader[str, list[Product]] = DataLoader(
+            _by_key(lambda names: _plans_by_group(store, names), [])
+        )
+
+
+def _plans_by_group(store: ReadStore, names: Sequence[str]) -> dict[str, list[Product]]:
+    """Plans of each group in the store's order (list_order, then id); one query for all."""
+    wanted = set(names)
+    groups: dict[str, list[Product]] = {}
+    for plan in store.list_products(ProductFilter(type=ProductType.PLAN)):
+        if plan.plan_group in wanted:
+            groups.setdefault(plan.plan_group, []).append(plan)
+    return groups

@@ -1,0 +1,126 @@
+"""``build_schema()``: the Query and Mutation types composed, with the security extensions."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from typing import Annotated
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import (
+    MaskErrors,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    SchemaExtension,
+    ValidationCache,
+)
+from strawberry.schema.config import StrawberryConfig
+from strawberry.tools import merge_types
+from strawberry.types import ExecutionContext
+
+from domain.errors import DomainError
+from resolvers.context import Info
+from resolvers.ids import split_global_id
+from resolvers.memberships import find_customer, find_membership
+from schema.catalog import CatalogQuery, ProductNode
+from schema.memberships import CustomerNode, MembershipNode, MembershipQuery
+from schema.node import Node
+from schema.plan_change import PlanChangeMutation, PlanChangeQuery
+from schema.update_product import CatalogMutation
+
+logger = logging.getLogger("planswitch.graphql")
+
+MAX_DEPTH = 10
+MAX_TOKENS = 2000
+MAX_ALIASES = 15
+
+
+@strawberry.type
+class NodeQuery:
+    @strawberry.field(description="Any object by its global id; null when it does not exist.")
+    async def node(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="A global id.")],
+    ) -> Node | None:
+        from resolvers.catalog import find_product
+
+        type_name, _ = split_global_id(str(id), "id")
+        if type_name == "Product":
+            product = await find_product(info.context, str(id), "ID")
+            return ProductNode.from_domain(product) if product else None
+        if type_name == "Membership":
+            membership = await find_membership(info.context, str(id), "ID")
+            return MembershipNode.from_domain(membership) if membership else None
+        if type_name == "Customer":
+            customer = await find_customer(info.context, str(id), "ID")
+            return CustomerNode.from_domain(customer) if customer else None
+        return None
+
+
+def _domain_error(error: GraphQLError) -> DomainError | None:
+    cause: BaseException | None = error.original_error
+    while cause is not None:
+        if isinstance(cause, DomainError):
+            return cause
+        cause = getattr(cause, "original_error", None) or cause.__cause__
+    return None
+
+
+def _should_mask(error: GraphQLError) -> bool:
+    # Parse/validation errors (no original error) and expected DomainErrors are for the
+    # client; anything else is a bug: masked, its traceback logged by PlanswitchSchema.
+    return error.original_error is not None and _domain_error(error) is None
+
+
+class UserErrorCodes(SchemaExtension):
+    """Adds ``extensions.code`` and ``extensions.field`` to errors raised as DomainError."""
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        for error in getattr(result, "errors", None) or []:
+            domain = _domain_error(error)
+            if domain is not None:
+                extensions = dict(error.extensions or {})
+                extensions.update(code=domain.error.code.value, field=domain.error.field)
+                error.extensions = extensions
+
+
+class PlanswitchSchema(strawberry.Schema):
+    """Logs unexpected errors with their traceback; expected ones are not noise."""
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        for error in errors:
+            if _should_mask(error):
+                logger.error("GraphQL resolver failed", exc_info=error.original_error)
+
+
+def build_schema(
+    *, max_depth: int = MAX_DEPTH, max_tokens: int = MAX_TOKENS, max_aliases: int = MAX_ALIASES
+) -> strawberry.Schema:
+    """The planswitch schema with depth, token and alias limits and masked errors."""
+    query = merge_types("Query", (CatalogQuery, MembershipQuery, NodeQuery, PlanChangeQuery))
+    mutation = merge_types("Mutation", (CatalogMutation, PlanChangeMutation))
+    return PlanswitchSchema(
+        query=query,
+        mutation=mutation,
+        types=[ProductNode, MembershipNode, CustomerNode],
+        # No sort_schema=True: in strawberry 0.341 the sorted schema loses the enum value
+        # mapping (enum arguments arrive as strings, enum defaults cannot print).
+        config=StrawberryConfig(disable_field_suggestions=True),
+        extensions=[
+            lambda: MaxTokensLimiter(max_token_count=max_tokens),
+            lambda: QueryDepthLimiter(max_depth=max_depth),
+            lambda: MaxAliasesLimiter(max_alias_count=max_aliases),
+            ParserCache,
+            ValidationCache,
+            UserErrorCodes,
+            lambda: MaskErrors(should_mask_error=_should_mask, error_message="Unexpected error."),
+        ],
+    )

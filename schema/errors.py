@@ -1,0 +1,24 @@
+"""User errors as data: ``userErrors { code field message }`` on every mutation payload."""
+
+from __future__ import annotations
+
+import strawberry
+
+from domain.errors import UserError
+from schema.enums import ErrorCode
+
+
+@strawberry.type(
+    name="UserError",
+    description="An expected failure the caller can act on; nothing was changed.",
+)
+class UserErrorType:
+    code: ErrorCode = strawberry.field(description="Stable machine-readable code.")
+    field: str | None = strawberry.field(
+        description="The input field at fault (camelCase), if one is."
+    )
+    message: str = strawberry.field(description="A sentence for humans.")
+
+    @classmethod
+    def from_domain(cls, error: UserError) -> UserErrorType:
+        return cls(code=error.code, field=error.field, message=error.message)

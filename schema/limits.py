@@ -1,0 +1,146 @@
+"""The ``Limits`` GraphQL type, built from the domain's typed ``Limitations.view()``.
+
+``limit`` is null and ``unlimited`` true when any number is allowed (the plugin stores
+that as ``0`` or ``''``; a disabled sites module also limits nothing).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import strawberry
+
+from domain.limits import (
+    DomainMappingLimit,
+    ExtensionRule,
+    Limitations,
+    ModuleLimit,
+    QuotaLimits,
+    SiteTemplatesLimit,
+)
+
+
+@strawberry.type(name="LimitValue", description="A numeric limit module.")
+class LimitValue:
+    enabled: bool = strawberry.field(description="Whether the module is switched on.")
+    limit: int | None = strawberry.field(description="The allowed number; null when unlimited.")
+    unlimited: bool = strawberry.field(description="True when any number is allowed.")
+
+
+@strawberry.type(name="LimitEntry", description="A per-role or per-post-type numeric limit.")
+class LimitEntry:
+    key: str = strawberry.field(description="Role slug or post type.")
+    enabled: bool = strawberry.field(description="Whether this role or post type is allowed.")
+    limit: int | None = strawberry.field(description="The allowed number; null when unlimited.")
+    unlimited: bool = strawberry.field(description="True when any number is allowed.")
+
+
+@strawberry.type(name="ExtensionLimit", description="How a theme or plugin is offered.")
+class ExtensionLimit:
+    key: str = strawberry.field(description="Theme stylesheet or plugin path.")
+    visibility: str = strawberry.field(description="visible or hidden.")
+    behavior: str = strawberry.field(
+        description="e.g. available, not_available, force_active, default, force_inactive."
+    )
+
+
+@strawberry.type(name="SiteTemplateLimit", description="Whether a site template is offered.")
+class SiteTemplateLimit:
+    site_id: int = strawberry.field(description="Blog id of the template site.")
+    behavior: str = strawberry.field(description="available, not_available or pre_selected.")
+
+
+@strawberry.type(name="SiteTemplateLimits", description="Site templates a customer may use.")
+class SiteTemplateLimits:
+    enabled: bool = strawberry.field(description="Whether the module is switched on.")
+    mode: str = strawberry.field(
+        description="default, assign_template or choose_available_templates."
+    )
+    templates: list[SiteTemplateLimit] = strawberry.field(description="Templates listed.")
+
+
+@strawberry.type(name="CustomerUserRoleLimit", description="The role the customer gets.")
+class CustomerUserRoleLimit:
+    enabled: bool = strawberry.field(description="Whether the module is switched on.")
+    role: str = strawberry.field(description="Role slug, or `default` for the network default.")
+
+
+@strawberry.type(
+    name="Limits", description="Limits of a product, or a membership's effective ones."
+)
+class LimitsNode:
+    sites: LimitValue = strawberry.field(description="Number of sites.")
+    visits: LimitValue = strawberry.field(description="Monthly unique visits.")
+    disk_space: LimitValue = strawberry.field(description="Disk space per site, in MB.")
+    users: list[LimitEntry] = strawberry.field(description="Users per role.")
+    post_types: list[LimitEntry] = strawberry.field(description="Posts per post type.")
+    domain_mapping: LimitValue = strawberry.field(description="Custom (apex) domains.")
+    themes: list[ExtensionLimit] = strawberry.field(description="Theme availability.")
+    plugins: list[ExtensionLimit] = strawberry.field(description="Plugin availability.")
+    site_templates: SiteTemplateLimits = strawberry.field(description="Site templates.")
+    customer_user_role: CustomerUserRoleLimit = strawberry.field(
+        description="Role given to the customer on their sites."
+    )
+    hide_credits: bool = strawberry.field(description="Whether footer credits are hidden.")
+
+    @classmethod
+    def from_domain(cls, limitations: Limitations) -> LimitsNode:
+        view = limitations.view()
+        return cls(
+            sites=_value(view.sites),
+            visits=_value(view.visits),
+            disk_space=_value(view.disk_space),
+            users=_entries(view.users),
+            post_types=_entries(view.post_types),
+            domain_mapping=_domain_mapping(view.domain_mapping),
+            themes=_extensions(view.themes),
+            plugins=_extensions(view.plugins),
+            site_templates=_site_templates(view.site_templates),
+            customer_user_role=CustomerUserRoleLimit(
+                enabled=view.customer_user_role.enabled,
+                role=view.customer_user_role.role or "default",
+            ),
+            hide_credits=view.hide_credits.allowed,
+        )
+
+
+def _value(module: ModuleLimit) -> LimitValue:
+    return LimitValue(enabled=module.enabled, limit=module.limit, unlimited=module.limit is None)
+
+
+def _entries(quotas: QuotaLimits) -> list[LimitEntry]:
+    # `limit` is what is allowed: 0 for a disabled role/post type, null when unlimited.
+    entries = []
+    for key in sorted(quotas):
+        allowed = quotas.allowed(key)
+        entries.append(
+            LimitEntry(
+                key=key, enabled=quotas[key].enabled, limit=allowed, unlimited=allowed is None
+            )
+        )
+    return entries
+
+
+def _domain_mapping(limit: DomainMappingLimit) -> LimitValue:
+    if not limit.allowed:
+        return LimitValue(enabled=limit.enabled, limit=0, unlimited=False)
+    return LimitValue(enabled=limit.enabled, limit=limit.max, unlimited=limit.max is None)
+
+
+def _extensions(rules: Mapping[str, ExtensionRule]) -> list[ExtensionLimit]:
+    return [
+        ExtensionLimit(key=key, visibility=rule.visibility, behavior=rule.behavior)
+        for key, rule in sorted(rules.items())
+    ]
+
+
+def _site_templates(limit: SiteTemplatesLimit) -> SiteTemplateLimits:
+    templates = sorted(
+        (
+            SiteTemplateLimit(site_id=int(key), behavior=behavior)
+            for key, behavior in limit.templates.items()
+            if str(key).isdigit()
+        ),
+        key=lambda template: template.site_id,
+    )
+    return SiteTemplateLimits(enabled=limit.enabled, mode=limit.mode, templates=templates)

@@ -1,0 +1,266 @@
+"""Customer and Membership types and their queries (``viewer`` included)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+import strawberry
+
+from domain.customers import Customer
+from domain.memberships import Membership
+from resolvers import memberships as use_cases
+from resolvers.context import Info
+from schema.catalog import BillingPeriod, ProductNode
+from schema.connections import (
+    After,
+    Connection,
+    First,
+    build_connection,
+    slice_connection,
+    window,
+)
+from schema.enums import CustomerIdType, MembershipIdType, MembershipStatusEnum
+from schema.limits import LimitsNode
+from schema.node import Node, encode_global_id
+from schema.payments import LineItemNode, PaymentNode, SiteNode
+from schema.plan_change import ScheduledChangeNode
+from schema.scalars import Money
+
+__all__ = [
+    "CustomerNode",
+    "LimitsNode",
+    "LineItemNode",
+    "MembershipNode",
+    "MembershipQuery",
+    "PaymentNode",
+    "SiteNode",
+]
+
+
+@strawberry.type(name="Customer", description="A WordPress user who holds memberships.")
+class CustomerNode(Node):
+    customer: strawberry.Private[Customer]
+    database_id: int = strawberry.field(description="The integer database id.")
+    user_id: int = strawberry.field(description="The WordPress user id.")
+    email: str = strawberry.field(description="E-mail address of the user.")
+    display_name: str = strawberry.field(description="Display name of the user.")
+    login: str = strawberry.field(description="WordPress login name.")
+    vip: bool = strawberry.field(description="Whether the customer is marked VIP.")
+    has_trialed: bool = strawberry.field(description="Whether the customer already had a trial.")
+    date_registered: datetime | None = strawberry.field(description="Registration (UTC).")
+
+    @classmethod
+    def from_domain(cls, customer: Customer) -> CustomerNode:
+        return cls(
+            customer=customer,
+            id=strawberry.ID(encode_global_id("Customer", customer.id)),
+            database_id=customer.id,
+            user_id=customer.user_id,
+            email=customer.email,
+            display_name=customer.display_name,
+            login=customer.login,
+            vip=customer.vip,
+            has_trialed=customer.has_trialed,
+            date_registered=customer.date_registered,
+        )
+
+    @strawberry.field(description="The customer's memberships, by databaseId.")
+    async def memberships(
+        self, info: Info, first: First = None, after: After = None
+    ) -> Connection[MembershipNode]:
+        win = window(first, after, info.context.settings.max_page_size)
+        items = await use_cases.customer_memberships(info.context, self.customer)
+        return slice_connection(items, win, MembershipNode.from_domain)
+
+
+@strawberry.type(name="MembershipAddon", description="An add-on held by a membership.")
+class MembershipAddon:
+    product_id: strawberry.Private[int]
+    quantity: int = strawberry.field(description="How many of it the membership holds.")
+
+    @strawberry.field(description="The add-on product (null if it was deleted).")
+    async def product(self, info: Info) -> ProductNode | None:
+        product = await info.context.loaders.products_by_id.load(self.product_id)
+        return ProductNode.from_domain(product) if product else None
+
+
+@strawberry.type(name="Membership", description="A customer's plan, add-ons, billing and limits.")
+class MembershipNode(Node):
+    membership: strawberry.Private[Membership]
+    database_id: int = strawberry.field(description="The integer database id.")
+    status: MembershipStatusEnum = strawberry.field(description="Lifecycle status.")
+    currency: str = strawberry.field(description="Currency of every amount of the membership.")
+    amount: Money = strawberry.field(description="Recurring charge per period: plan + add-ons.")
+    initial_amount: Money = strawberry.field(description="What the first payment charged.")
+    billing_period: BillingPeriod = strawberry.field(description="The billing period.")
+    recurring: bool = strawberry.field(description="Whether it renews every period.")
+    auto_renew: bool = strawberry.field(description="Whether the gateway renews it itself.")
+    date_created: datetime | None = strawberry.field(description="Creation (UTC).")
+    date_activated: datetime | None = strawberry.field(description="Activation (UTC).")
+    date_trial_end: datetime | None = strawberry.field(description="End of the trial (UTC).")
+    date_renewed: datetime | None = strawberry.field(description="Last renewal (UTC).")
+    date_cancellation: datetime | None = strawberry.field(description="Cancellation (UTC).")
+    date_expiration: datetime | None = strawberry.field(
+        description="Next billing date (UTC); null when it never expires (lifetime, free)."
+    )
+    times_billed: int = strawberry.field(description="How many times it was charged.")
+    billing_cycles: int = strawberry.field(description="Charges in all; 0 = until cancelled.")
+    gateway: str = strawberry.field(description="Payment gateway, possibly empty.")
+    gateway_customer_id: str = strawberry.field(description="Customer id at the gateway.")
+    gateway_subscription_id: str = strawberry.field(description="Subscription id at the gateway.")
+    scheduled_change: ScheduledChangeNode | None = strawberry.field(
+        description="The pending downgrade or add-on removal, if any."
+    )
+
+    @classmethod
+    def from_domain(cls, membership: Membership) -> MembershipNode:
+        def money(amount) -> Money:
+            return Money.of(amount, membership.currency)
+
+        change = membership.scheduled_change
+        return cls(
+            membership=membership,
+            id=strawberry.ID(encode_global_id("Membership", membership.id)),
+            database_id=membership.id,
+            status=membership.status,
+            currency=membership.currency,
+            amount=money(membership.amount),
+            initial_amount=money(membership.initial_amount),
+            billing_period=BillingPeriod.from_domain(membership.period),
+            recurring=membership.recurring,
+            auto_renew=membership.auto_renew,
+            date_created=membership.date_created,
+            date_activated=membership.date_activated,
+            date_trial_end=membership.date_trial_end,
+            date_renewed=membership.date_renewed,
+            date_cancellation=membership.date_cancellation,
+            date_expiration=membership.date_expiration,
+            times_billed=membership.times_billed,
+            billing_cycles=membership.billing_cycles,
+            gateway=membership.gateway,
+            gateway_customer_id=membership.gateway_customer_id,
+            gateway_subscription_id=membership.gateway_subscription_id,
+            scheduled_change=ScheduledChangeNode.from_domain(change) if change else None,
+        )
+
+    @strawberry.field(description="The plan (null if it was deleted).")
+    async def plan(self, info: Info) -> ProductNode | None:
+        product = await info.context.loaders.products_by_id.load(self.membership.plan_id)
+        return ProductNode.from_domain(product) if product else None
+
+    @strawberry.field(description="Add-ons held, with quantities.")
+    def addons(self) -> list[MembershipAddon]:
+        return [
+            MembershipAddon(product_id=product_id, quantity=quantity)
+            for product_id, quantity in self.membership.addons.items()
+        ]
+
+    @strawberry.field(description="Effective limits: plan + add-ons x quantity + overrides.")
+    async def limits(self, info: Info) -> LimitsNode:
+        limitations = await use_cases.effective_limits(info.context, self.membership)
+        return LimitsNode.from_domain(limitations)
+
+    @strawberry.field(description="The customer who holds it.")
+    async def customer(self, info: Info) -> CustomerNode | None:
+        customer = await info.context.loaders.customers_by_id.load(self.membership.customer_id)
+        return CustomerNode.from_domain(customer) if customer else None
+
+    @strawberry.field(description="Its payments, newest last.")
+    async def payments(
+        self, info: Info, first: First = None, after: After = None
+    ) -> Connection[PaymentNode]:
+        win = window(first, after, info.context.settings.max_page_size)
+        items = await info.context.loaders.payments_by_membership.load(self.membership.id)
+        return slice_connection(items, win, PaymentNode.from_domain)
+
+    @strawberry.field(description="Sites attached to it.")
+    async def sites(
+        self, info: Info, first: First = None, after: After = None
+    ) -> Connection[SiteNode]:
+        win = window(first, after, info.context.settings.max_page_size)
+        items = await info.context.loaders.sites_by_membership.load(self.membership.id)
+        return slice_connection(items, win, SiteNode.from_domain)
+
+
+@strawberry.input(name="MembershipsWhere", description="Filters for `memberships`.")
+class MembershipsWhere:
+    customer_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Customer global id or databaseId."
+    )
+    status: MembershipStatusEnum | None = strawberry.field(default=None, description="Status.")
+    plan_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Plan global id or databaseId."
+    )
+
+
+@strawberry.type
+class MembershipQuery:
+    @strawberry.field(description="Customers by databaseId (a customer sees only themself).")
+    async def customers(
+        self, info: Info, first: First = None, after: After = None
+    ) -> Connection[CustomerNode]:
+        win = window(first, after, info.context.settings.max_page_size)
+        page = await use_cases.list_customers(info.context, win.offset, win.limit)
+        return build_connection(page.items, page.total, win, CustomerNode.from_domain)
+
+    @strawberry.field(description="One customer; null when unknown or not visible to you.")
+    async def customer(
+        self,
+        info: Info,
+        id: Annotated[
+            strawberry.ID, strawberry.argument(description="The id, read as `idType` says.")
+        ],
+        id_type: Annotated[
+            CustomerIdType | None,
+            strawberry.argument(description="How to read `id`; null means ID (global id)."),
+        ] = None,
+    ) -> CustomerNode | None:
+        customer = await use_cases.find_customer(
+            info.context, str(id), id_type.name if id_type else "ID"
+        )
+        return CustomerNode.from_domain(customer) if customer else None
+
+    @strawberry.field(description="Memberships by databaseId, filtered by `where`.")
+    async def memberships(
+        self,
+        info: Info,
+        where: MembershipsWhere | None = None,
+        first: First = None,
+        after: After = None,
+    ) -> Connection[MembershipNode]:
+        win = window(first, after, info.context.settings.max_page_size)
+        where = where or MembershipsWhere()
+        page = await use_cases.list_memberships(
+            info.context,
+            str(where.customer_id) if where.customer_id is not None else None,
+            where.status,
+            str(where.plan_id) if where.plan_id is not None else None,
+            win.offset,
+            win.limit,
+        )
+        return build_connection(page.items, page.total, win, MembershipNode.from_domain)
+
+    @strawberry.field(description="One membership; null when unknown or not visible to you.")
+    async def membership(
+        self,
+        info: Info,
+        id: Annotated[
+            strawberry.ID, strawberry.argument(description="The id, read as `idType` says.")
+        ],
+        id_type: Annotated[
+            MembershipIdType | None,
+            strawberry.argument(description="How to read `id`; null means ID (global id)."),
+        ] = None,
+    ) -> MembershipNode | None:
+        membership = await use_cases.find_membership(
+            info.context, str(id), id_type.name if id_type else "ID"
+        )
+        return MembershipNode.from_domain(membership) if membership else None
+
+    @strawberry.field(
+        description="The customer behind a customer token; null for operators and anonymous."
+    )
+    async def viewer(self, info: Info) -> CustomerNode | None:
+        customer = await use_cases.viewer_customer(info.context)
+        return CustomerNode.from_domain(customer) if customer else None

@@ -1,0 +1,29 @@
+"""Relay-style object identification: the ``Node`` interface and opaque global ids.
+
+A global id is base64 of ``"<TypeName>:<databaseId>"`` (WPGraphQL's format), so clients
+can refetch any object with ``node(id:)``. Inputs also accept a plain databaseId string.
+The encoding lives in ``resolvers.ids`` (use cases decode ids too); this module is the
+schema-facing name for it.
+"""
+
+from __future__ import annotations
+
+import strawberry
+
+from resolvers.ids import decode_id, encode_global_id, split_global_id
+
+__all__ = ["Node", "decode_global_id", "encode_global_id", "split_global_id"]
+
+
+@strawberry.interface(name="Node", description="An object with an opaque global id.")
+class Node:
+    id: strawberry.ID = strawberry.field(description="Opaque global id, usable with node(id:).")
+
+
+def decode_global_id(value: str, expected_type: str, field: str) -> int:
+    """The database id in ``value`` (a global id of ``expected_type`` or a plain integer).
+
+    Raises:
+        DomainError: INVALID_ID naming ``field`` when malformed or of another type.
+    """
+    return decode_id(value, expected_type, field)

@@ -1,0 +1,131 @@
+"""The ``planswitch`` command line: serve, export-schema, db upgrade, token, apply-due, sync."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from typing import Annotated
+
+import typer
+
+from server.settings import Settings
+
+app = typer.Typer(help="planswitch: plans, memberships and plan changes over GraphQL.")
+db_app = typer.Typer(help="Database maintenance for the native store.")
+app.add_typer(db_app, name="db")
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Interface to bind (PLANSWITCH_HOST).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on (PLANSWITCH_PORT).")] = None,
+    no_demo: Annotated[
+        bool, typer.Option("--no-demo", help="No demo data, GraphiQL or open access.")
+    ] = False,
+) -> None:
+    """Apply migrations, seed demo data on an empty demo database, and serve the API."""
+    import uvicorn
+
+    from server.app import create_app
+    from server.clock import SystemClock
+    from server.stores import make_store, uses_native_store
+
+    overrides: dict[str, object] = {}
+    if host is not None:
+        overrides["host"] = host
+    if port is not None:
+        overrides["port"] = port
+    if no_demo:
+        overrides["demo"] = False
+    settings = Settings(**overrides)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    clock = SystemClock()
+    if uses_native_store(settings):
+        from adapters.native.migrate import upgrade_database
+
+        upgrade_database(settings.database_url)
+    store = make_store(settings)
+    if settings.demo and uses_native_store(settings):
+        from adapters.native.demo import seed_demo
+
+        if seed_demo(store, clock.now()):
+            typer.echo("Seeded the demo catalog and memberships.", err=True)
+    if settings.graphiql:
+        typer.echo(f"GraphiQL: http://{settings.host}:{settings.port}/graphql", err=True)
+    uvicorn.run(
+        create_app(settings, store=store, clock=clock), host=settings.host, port=settings.port
+    )
+
+
+@app.command("export-schema")
+def export_schema() -> None:
+    """Print the GraphQL schema (SDL); `> schema/schema.graphql` updates the committed copy."""
+    from schema.app import build_schema
+
+    typer.echo(str(build_schema()))
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Create or migrate the native store's tables at PLANSWITCH_DATABASE_URL."""
+    from adapters.native.migrate import upgrade_database
+
+    settings = Settings()
+    upgrade_database(settings.database_url)
+    typer.echo("Database is up to date.")
+
+
+@app.command()
+def token(
+    customer: Annotated[int, typer.Option("--customer", help="Customer databaseId.")],
+) -> None:
+    """Issue a bearer token for a customer, signed with PLANSWITCH_SECRET_KEY."""
+    from server.auth import issue_customer_token
+
+    settings = Settings()
+    if not settings.demo and not settings.has_configured_secret:
+        typer.echo("Set PLANSWITCH_SECRET_KEY first (the server must share it).", err=True)
+        raise typer.Exit(code=2)
+    typer.echo(issue_customer_token(customer, settings.secret_key))
+
+
+@app.command("apply-due")
+def apply_due(
+    as_of: Annotated[
+        datetime | None,
+        typer.Option("--as-of", help="Apply changes due at this UTC instant (default: now)."),
+    ] = None,
+) -> None:
+    """Apply every scheduled change (downgrade, add-on removal) that is due."""
+    from resolvers.scheduled import apply_due_changes
+    from server.stores import make_store
+
+    settings = Settings()
+    now = (as_of.replace(tzinfo=UTC) if as_of.tzinfo is None else as_of) if as_of else None
+    applied = apply_due_changes(make_store(settings), now or datetime.now(UTC))
+    typer.echo(f"Applied {len(applied)} scheduled change(s).")
+
+
+# --- sync: implemented by the WordPress adapter (adapters.wordpress.sync.sync_command) ---
+@app.command()
+def sync(
+    since: Annotated[
+        datetime | None,
+        typer.Option("--since", help="Only rows modified since this UTC instant."),
+    ] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Report without writing.")] = False,
+    database_url: Annotated[
+        str | None,
+        typer.Option("--database-url", help="Native store to import into (default: settings)."),
+    ] = None,
+) -> None:
+    """Import a WordPress network (PLANSWITCH_WORDPRESS_URL) into the native store."""
+    from adapters.wordpress.sync import sync_command
+
+    code = sync_command(Settings(), since=since, dry_run=dry_run, database_url=database_url)
+    raise typer.Exit(code=code or 0)
+
+
+def main() -> None:
+    """Entry point of the ``planswitch`` script."""
+    app()

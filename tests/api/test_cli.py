@@ -1,0 +1,75 @@
+"""The command line: token issuing and apply-due, on a real SQLite store."""
+
+from __future__ import annotations
+
+from typer.testing import CliRunner
+
+from server.auth import issue_customer_token
+from server.cli import app
+from tests.api.conftest import seeded_store
+
+
+def test_token_prints_a_token_the_server_accepts(monkeypatch) -> None:
+    monkeypatch.setenv("PLANSWITCH_SECRET_KEY", "cli-secret")
+    monkeypatch.setenv("PLANSWITCH_DEMO", "false")
+    result = CliRunner().invoke(app, ["token", "--customer", "4"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip() == issue_customer_token(4, "cli-secret")
+
+
+def test_token_refuses_without_a_configured_secret(monkeypatch) -> None:
+    monkeypatch.delenv("PLANSWITCH_SECRET_KEY", raising=False)
+    monkeypatch.setenv("PLANSWITCH_DEMO", "false")
+    result = CliRunner().invoke(app, ["token", "--customer", "4"])
+    assert result.exit_code == 2
+
+
+def test_apply_due_reports_how_many_changes_it_applied(monkeypatch, sqlite_url) -> None:
+    seeded_store(sqlite_url).close()
+    monkeypatch.setenv("PLANSWITCH_DATABASE_URL", sqlite_url)
+    result = CliRunner().invoke(app, ["apply-due", "--as-of", "2026-06-15T00:00:00"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip() == "Applied 0 scheduled change(s)."
+
+
+def test_db_upgrade_creates_the_tables(monkeypatch, sqlite_url) -> None:
+    monkeypatch.setenv("PLANSWITCH_DATABASE_URL", sqlite_url)
+    result = CliRunner().invoke(app, ["db", "upgrade"])
+    assert result.exit_code == 0, result.output
+    from adapters.native import NativeStore
+
+    store = NativeStore(sqlite_url)
+    try:
+        assert store.list_products() == []
+    finally:
+        store.close()
+
+
+def test_make_store_picks_the_wordpress_adapter_when_configured(sqlite_url) -> None:
+    from adapters.native import NativeStore
+    from adapters.wordpress.store import WordPressStore
+    from server.settings import Settings
+    from server.stores import make_store
+
+    wordpress = make_store(
+        Settings(wordpress_url="mysql+pymysql://root@127.0.0.1:3306/wordpress", demo=False)
+    )
+    assert isinstance(wordpress, WordPressStore)
+    assert wordpress.writes is False
+    native = make_store(Settings(database_url=sqlite_url))
+    assert isinstance(native, NativeStore)
+    native.close()
+
+
+def test_settings_read_the_environment(monkeypatch) -> None:
+    from server.settings import DEMO_SECRET_KEY, Settings
+
+    monkeypatch.setenv("PLANSWITCH_API_KEYS", "one, two")
+    monkeypatch.setenv("PLANSWITCH_DATABASE_URL", "postgresql+psycopg://db/x")
+    settings = Settings()
+    assert settings.api_keys == ["one", "two"]
+    assert settings.demo is False  # only the embedded SQLite store defaults to demo
+    assert not settings.has_configured_secret
+    monkeypatch.delenv("PLANSWITCH_DATABASE_URL")
+    demo = Settings()
+    assert demo.demo is True and demo.secret_key == DEMO_SECRET_KEY

@@ -1,0 +1,60 @@
+"""Relay connections: first/after paging, pageInfo, totalCount and the 100-item cap."""
+
+from __future__ import annotations
+
+from tests.api.conftest import OPERATOR, data, gql
+
+PAGE = """query($first: Int, $after: String) { memberships(first: $first, after: $after) {
+  totalCount nodes { databaseId } edges { cursor node { databaseId } }
+  pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } }"""
+
+
+async def test_paging_walks_every_membership_once(client) -> None:
+    seen, after, pages = [], None, 0
+    while True:
+        body = await gql(client, PAGE, {"first": 4, "after": after}, headers=OPERATOR)
+        page = data(body)["memberships"]
+        assert page["totalCount"] == 6
+        assert [e["node"] for e in page["edges"]] == page["nodes"]
+        assert page["pageInfo"]["hasPreviousPage"] is (pages > 0)
+        assert page["pageInfo"]["endCursor"] == page["edges"][-1]["cursor"]
+        seen += [n["databaseId"] for n in page["nodes"]]
+        pages += 1
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = page["pageInfo"]["endCursor"]
+    assert seen == [1, 2, 3, 4, 5, 6]
+    assert pages == 2
+
+
+async def test_empty_page_after_the_end(client) -> None:
+    body = await gql(client, PAGE, {"first": 3}, headers=OPERATOR)
+    first = data(body)["memberships"]["pageInfo"]["endCursor"]
+    second = data(await gql(client, PAGE, {"first": 3, "after": first}, headers=OPERATOR))
+    end = second["memberships"]["pageInfo"]["endCursor"]
+    last = data(await gql(client, PAGE, {"first": 3, "after": end}, headers=OPERATOR))
+    assert last["memberships"]["nodes"] == []
+    assert last["memberships"]["pageInfo"] == {
+        "hasNextPage": False, "hasPreviousPage": True, "startCursor": None, "endCursor": None,
+    }  # fmt: skip
+
+
+async def test_pages_are_capped_at_100(client) -> None:
+    body = await gql(client, PAGE, {"first": 101}, headers=OPERATOR)
+    [error] = body["errors"]
+    assert error["message"] == "`first` must be between 0 and 100."
+    assert error["extensions"] == {"code": "INVALID_INPUT", "field": "first"}
+
+
+async def test_a_malformed_cursor_is_an_error_naming_after(client) -> None:
+    body = await gql(client, PAGE, {"first": 2, "after": "bogus"}, headers=OPERATOR)
+    [error] = body["errors"]
+    assert error["extensions"] == {"code": "INVALID_INPUT", "field": "after"}
+
+
+async def test_products_connection_pages_too(client) -> None:
+    query = """{ products(first: 3) { totalCount nodes { slug } pageInfo { hasNextPage } } }"""
+    products = data(await gql(client, query))["products"]
+    assert products["totalCount"] == 8
+    assert [p["slug"] for p in products["nodes"]] == ["free", "premium", "basic"]
+    assert products["pageInfo"]["hasNextPage"] is True

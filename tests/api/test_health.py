@@ -1,0 +1,29 @@
+"""Liveness and readiness endpoints."""
+
+from __future__ import annotations
+
+import httpx
+
+from adapters.native import NativeStore
+from server.app import create_app
+from tests.api.conftest import make_settings
+
+
+async def test_healthz_and_readyz_on_a_reachable_database(client) -> None:
+    health = await client.get("/healthz")
+    assert (health.status_code, health.json()) == (200, {"status": "ok"})
+    ready = await client.get("/readyz")
+    assert (ready.status_code, ready.json()) == (200, {"status": "ready", "database": "ok"})
+
+
+async def test_readyz_fails_when_the_database_cannot_be_reached(tmp_path) -> None:
+    # A SQLite file inside a directory that does not exist cannot be opened.
+    url = f"sqlite:///{tmp_path / 'missing' / 'db.sqlite'}"
+    app = create_app(make_settings(url), store=NativeStore(url))
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
+        ready = await http.get("/readyz")
+        assert ready.status_code == 503
+        assert ready.json() == {"status": "unavailable", "database": "error"}
+        assert "Traceback" not in ready.text
+        assert (await http.get("/healthz")).status_code == 200

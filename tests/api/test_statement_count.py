@@ -1,0 +1,66 @@
+"""No N+1: a page of 50 memberships costs the same SQL statements as a page of 1.
+
+Counted with a SQLAlchemy engine event on the store's own engine (Saleor's benchmark style).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from contextlib import contextmanager
+from decimal import Decimal
+
+from sqlalchemy import event
+
+from adapters.native import NativeStore
+from domain.memberships import Membership, MembershipStatus
+from tests.api.conftest import OPERATOR, data, gql
+from tests.conftest import REFERENCE_NOW
+
+PAGE = """query($first: Int!) { memberships(first: $first) { totalCount nodes {
+  databaseId status amount { amount }
+  plan { slug planGroup { name } }
+  addons { quantity product { slug } }
+  limits { sites { limit } diskSpace { limit unlimited } users { key limit } }
+  customer { email } payments { totalCount } sites { totalCount } } } }"""
+
+
+@contextmanager
+def counting(store: NativeStore) -> Iterator[list[str]]:
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany) -> None:
+        statements.append(statement)
+
+    event.listen(store.engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(store.engine, "before_cursor_execute", record)
+
+
+def add_memberships(store: NativeStore, count: int) -> None:
+    """``count`` more memberships over every plan and customer, each with two add-ons."""
+    template = Membership(
+        id=0, customer_id=1, plan_id=2, status=MembershipStatus.ACTIVE, amount=Decimal("68.00"),
+        addons={6: 1, 7: 2}, date_created=REFERENCE_NOW, date_expiration=REFERENCE_NOW,
+    )  # fmt: skip
+    with store.bulk() as batch:
+        for i in range(count):
+            batch.upsert_membership(
+                dataclasses.replace(template, id=100 + i, customer_id=1 + i % 6, plan_id=1 + i % 5)
+            )
+
+
+async def test_a_page_of_50_costs_the_same_statements_as_a_page_of_1(client, demo_store) -> None:
+    add_memberships(demo_store, 50)
+    with counting(demo_store) as one:
+        body = await gql(client, PAGE, {"first": 1}, headers=OPERATOR)
+    assert len(data(body)["memberships"]["nodes"]) == 1
+    with counting(demo_store) as fifty:
+        body = await gql(client, PAGE, {"first": 50}, headers=OPERATOR)
+    nodes = data(body)["memberships"]["nodes"]
+    assert len(nodes) == 50
+    assert all(node["limits"]["diskSpace"]["limit"] for node in nodes[6:] if node["addons"])
+    assert len(fifty) == len(one), "\n".join(fifty)
+    assert len(one) <= 20  # a handful of batched queries, not one per row
