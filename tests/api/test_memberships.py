@@ -29,7 +29,7 @@ async def test_membership_fields_on_the_demo_seed(client) -> None:
     assert membership["amount"] == {"amount": "68.00", "currency": "USD", "formatted": "$68.00"}
     assert membership["billingPeriod"] == {"duration": 1, "unit": "MONTH"}
     assert membership["dateRenewed"] == "2026-06-03T00:00:00+00:00"
-    assert membership["dateExpiration"] == "2026-07-03T00:00:00+00:00"
+    assert membership["dateExpiration"] == "2026-07-03T23:59:59+00:00"
     assert membership["timesBilled"] == 8
     assert membership["scheduledChange"] is None
     assert membership["customer"]["email"] == "olivia@example.com"

@@ -202,7 +202,7 @@ async def test_the_seed_flow_over_graphql(api: Api, store):
         Decimal("5.32"),
         Decimal("77.00"),
     )
-    assert addon["nextBillingDate"] == "2026-07-03T00:00:00+00:00"
+    assert addon["nextBillingDate"] == "2026-07-03T23:59:59+00:00"
 
     # 3. The no-change message, exactly.
     same = await api.quote(membershipId=mid)
