@@ -3,8 +3,10 @@
 ``Limitations`` keeps the plugin's ``wu_limitations`` array almost as stored (module name ->
 plain dict), because the merge rules depend on the stored types: ``''`` versus ``"0"``,
 ``true`` versus a number, string numbers that add up. Only ``enabled`` flags become bools.
-Typed answers for the API and the quote engine come from ``Limitations.view()`` and the
-small helpers (``sites_limit``, ``post_type_limits``, ``domain_limit``).
+Typed answers for the API and the quote engine come from ``Limitations.view()``
+(``domain.limits_view``) and the small helpers (``sites_limit``, ``post_type_limits``,
+``domain_limit``); ``limit_changes`` (``domain.limit_changes``) diffs two arrays. Both are
+re-exported here.
 
 Deliberate differences from the plugin (2.4.10), each commented where it is applied:
 
@@ -20,30 +22,50 @@ Deliberate differences from the plugin (2.4.10), each commented where it is appl
 from __future__ import annotations
 
 import json
-import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
-if TYPE_CHECKING:  # products and plan_change import this module (directly or not)
-    from domain.plan_change import LimitChange
+from domain.limit_changes import limit_changes
+from domain.limits_view import (
+    MODULES,
+    DomainMappingLimit,
+    ExtensionRule,
+    HideCreditsLimit,
+    LimitsView,
+    ModuleLimit,
+    Quota,
+    QuotaLimits,
+    RoleLimit,
+    SiteTemplatesLimit,
+    read_domain_mapping,
+    read_sites,
+)
+from domain.php_values import is_unlimited, php_int, php_number, php_truthy, plain_number
+
+if TYPE_CHECKING:  # products imports this module
     from domain.products import Product
 
-MODULES = (
-    "post_types",
-    "plugins",
-    "sites",
-    "themes",
-    "visits",
-    "disk_space",
-    "users",
-    "site_templates",
-    "domain_mapping",
-    "customer_user_role",
-    "hide_credits",
-)
+__all__ = [
+    "BEHAVIOR_PRIORITY",
+    "FORCE_ENABLED_MODULES",
+    "MODULES",
+    "VISIBILITY_PRIORITY",
+    "DomainMappingLimit",
+    "ExtensionRule",
+    "HideCreditsLimit",
+    "Limitations",
+    "LimitsView",
+    "ModuleLimit",
+    "Quota",
+    "QuotaLimits",
+    "RoleLimit",
+    "SiteTemplatesLimit",
+    "effective_limits",
+    "limit_changes",
+    "merge",
+]
 
 # Behaviour priorities, higher wins in sum mode (class-limitations.php merge_recursive).
 BEHAVIOR_PRIORITY: Mapping[str, Mapping[str, int]] = MappingProxyType(
@@ -66,55 +88,6 @@ BEHAVIOR_PRIORITY: Mapping[str, Mapping[str, int]] = MappingProxyType(
 VISIBILITY_PRIORITY: Mapping[str, int] = MappingProxyType({"hidden": 0, "visible": 1})
 FORCE_ENABLED_MODULES = frozenset({"plugins", "themes"})
 
-# PHP is_numeric(): optional whitespace, sign, decimal or exponent; no hex.
-_PHP_NUMERIC = re.compile(r"\s*[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\s*\Z")
-
-
-# --------------------------------------------------------------------------- PHP value rules
-
-
-def _number(value: Any) -> Decimal | None:
-    """The value as a number if PHP's ``is_numeric`` accepts it (bools never), else None."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int | Decimal):
-        return Decimal(value)
-    if isinstance(value, float):
-        return Decimal(repr(value))
-    if isinstance(value, str) and _PHP_NUMERIC.match(value):
-        try:
-            return Decimal(value.strip())
-        except InvalidOperation:  # pragma: no cover - the regex already filters
-            return None
-    return None
-
-
-def _php_truthy(value: Any) -> bool:
-    """PHP's (bool) cast: "", "0", 0, null, [] are false; "false" is true."""
-    if isinstance(value, str):
-        return value not in ("", "0")
-    return bool(value)
-
-
-def _is_unlimited(value: Any) -> bool:
-    """'' or a numeric zero (int 0, "0", 0.0) means unlimited."""
-    if isinstance(value, str) and value == "":
-        return True
-    number = _number(value)
-    return number is not None and number == 0
-
-
-def _as_int(value: Any) -> int | None:
-    """PHP's (int) of a numeric value (truncates), None when not numeric."""
-    number = _number(value)
-    return None if number is None else int(number)
-
-
-def _plain(number: Decimal) -> int | str:
-    # PHP's int + numeric string gives an int; fractional limits do not occur, but keep
-    # them exact and JSON-able as a numeric string rather than a float.
-    return int(number) if number == number.to_integral_value() else str(number)
-
 
 # ------------------------------------------------------------------------------ Limitations
 
@@ -135,7 +108,7 @@ def _normalise(value: Any) -> Any:
         for raw_key, item in value.items():
             key = _php_key(raw_key)
             if key == "enabled" and not isinstance(item, Mapping | list | tuple):
-                out[key] = _php_truthy(item)
+                out[key] = php_truthy(item)
             else:
                 out[key] = _normalise(item)
         return out
@@ -241,7 +214,7 @@ class Limitations:
 
     def sites_limit(self) -> int | None:
         """Sites allowed; None = unlimited."""
-        return _sites(self.modules.get("sites")).limit
+        return read_sites(self.modules.get("sites")).limit
 
     def post_type_limits(self) -> dict[str, int]:
         """Post type -> quota, only quotas > 0 (the over-limit check's rule, reference §7.7:
@@ -251,14 +224,14 @@ class Limitations:
             return {}
         limits = {}
         for post_type, entry in entries.items():
-            quota = _as_int(entry.get("number")) if isinstance(entry, Mapping) else None
+            quota = php_int(entry.get("number")) if isinstance(entry, Mapping) else None
             if quota is not None and quota > 0:
                 limits[str(post_type)] = quota
         return limits
 
     def domain_limit(self) -> int | None:
         """Custom (apex) domains allowed: None = unlimited, 0 = none (disabled or false)."""
-        return _domain_mapping(self.modules.get("domain_mapping")).max
+        return read_domain_mapping(self.modules.get("domain_mapping")).max
 
 
 # ------------------------------------------------------------------------------ merge rules
@@ -318,14 +291,14 @@ def _merge_module(a1: dict[Any, Any], a2: dict[Any, Any], should_sum: bool, modu
 
 def _sum_scalar(key: Any, current: Any, value: Any, module: str) -> Any:
     """One scalar in sum mode: returns the new value of ``a1[key]``."""
-    if _is_unlimited(current):
+    if is_unlimited(current):
         # The plugin checks ``'' === $v || 0 === $v``; we also count "0" (how the admin
         # stores numbers) so an unlimited value wins in either order (SPEC §1).
         return current
-    new_number = _number(value)
-    current_number = _number(current)
-    if current_number is not None and new_number is not None and not _is_unlimited(value):
-        return _plain(int(current_number) + new_number)  # (int)$a1 + $a2
+    new_number = php_number(value)
+    current_number = php_number(current)
+    if current_number is not None and new_number is not None and not is_unlimited(value):
+        return plain_number(int(current_number) + new_number)  # (int)$a1 + $a2
     if key == "visibility" and current is not None:
         return _higher(current, value, VISIBILITY_PRIORITY)
     if key == "behavior" and current is not None:
@@ -358,285 +331,3 @@ def effective_limits(
         products.append(plan.limitations)
     summed = merge(Limitations.empty(), *products)
     return summed if override is None else merge(summed, override, override=True)
-
-
-# ------------------------------------------------------------------------------ typed views
-
-
-@dataclass(frozen=True, slots=True)
-class ModuleLimit:
-    """A counted module (sites, visits, disk_space in MB). ``limit`` None = unlimited."""
-
-    enabled: bool
-    limit: int | None
-
-
-@dataclass(frozen=True, slots=True)
-class Quota:
-    """One role (users) or post type. ``number`` None = unlimited ('' or 0)."""
-
-    enabled: bool
-    number: int | None
-
-
-class QuotaLimits(Mapping[str, Quota]):
-    """users / post_types: a read-only mapping key -> Quota, plus the module's ``enabled``."""
-
-    __slots__ = ("enabled", "_quotas")
-
-    def __init__(self, enabled: bool, quotas: Mapping[str, Quota]) -> None:
-        self.enabled = enabled
-        self._quotas = dict(quotas)
-
-    def __getitem__(self, key: str) -> Quota:
-        return self._quotas[key]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._quotas)
-
-    def __len__(self) -> int:
-        return len(self._quotas)
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, QuotaLimits):
-            return self.enabled == other.enabled and self._quotas == other._quotas
-        return NotImplemented
-
-    __hash__ = None  # type: ignore[assignment]
-
-    def __repr__(self) -> str:
-        return f"QuotaLimits(enabled={self.enabled}, {self._quotas!r})"
-
-    def allowed(self, key: str) -> int | None:
-        """How many are allowed: None = unlimited (module disabled, key not limited, or
-        '' / 0); 0 when the entry itself is disabled (the plugin then refuses any)."""
-        quota = self._quotas.get(key)
-        if not self.enabled or quota is None:
-            return None
-        return quota.number if quota.enabled else 0
-
-
-@dataclass(frozen=True, slots=True)
-class DomainMappingLimit:
-    """``allowed`` False = no custom domains; ``max`` None = unlimited (limit true/null)."""
-
-    enabled: bool
-    allowed: bool
-    max: int | None
-    mode: str = "default"
-
-
-@dataclass(frozen=True, slots=True)
-class ExtensionRule:
-    """A theme's or plugin's visibility (visible/hidden) and behaviour."""
-
-    visibility: str
-    behavior: str
-
-
-@dataclass(frozen=True, slots=True)
-class SiteTemplatesLimit:
-    enabled: bool
-    mode: str  # default | assign_template | choose_available_templates
-    templates: Mapping[int | str, str]  # template site id -> behavior
-
-
-@dataclass(frozen=True, slots=True)
-class RoleLimit:
-    """``role`` None = the network's ``default_role`` setting ('default' or empty)."""
-
-    enabled: bool
-    role: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class HideCreditsLimit:
-    enabled: bool
-    allowed: bool  # may the site hide the footer credits
-
-
-@dataclass(frozen=True, slots=True)
-class LimitsView:
-    """Every module read with its own rules (reference §6.2). None always means unlimited."""
-
-    sites: ModuleLimit
-    visits: ModuleLimit
-    disk_space: ModuleLimit
-    users: QuotaLimits
-    post_types: QuotaLimits
-    domain_mapping: DomainMappingLimit
-    themes: Mapping[str, ExtensionRule]
-    plugins: Mapping[str, ExtensionRule]
-    site_templates: SiteTemplatesLimit
-    customer_user_role: RoleLimit
-    hide_credits: HideCreditsLimit
-
-    @classmethod
-    def of(cls, limitations: Limitations) -> LimitsView:
-        get = limitations.modules.get
-        return cls(
-            sites=_sites(get("sites")),
-            visits=_counted(get("visits")),
-            disk_space=_counted(get("disk_space")),
-            users=_quotas(get("users")),
-            post_types=_quotas(get("post_types")),
-            domain_mapping=_domain_mapping(get("domain_mapping")),
-            themes=_extensions(get("themes")),
-            plugins=_extensions(get("plugins")),
-            site_templates=_site_templates(get("site_templates")),
-            customer_user_role=_role(get("customer_user_role")),
-            hide_credits=_hide_credits(get("hide_credits")),
-        )
-
-
-# A missing module limits nothing: the plugin applies no limits without it.
-
-
-def _enabled(module: Mapping[str, Any], default: bool = True) -> bool:
-    return bool(module.get("enabled", default))  # Limit::setup: missing enabled -> default
-
-
-def _sites(module: Mapping[str, Any] | None) -> ModuleLimit:
-    if module is None or not _enabled(module):  # a disabled module means unlimited
-        return ModuleLimit(False, None)
-    number = _as_int(module.get("limit"))
-    if number is None:  # get_remaining_sites(): '' counts as 1 (null/junk read the same)
-        return ModuleLimit(True, 1)
-    return ModuleLimit(True, None if number == 0 else number)
-
-
-def _counted(module: Mapping[str, Any] | None) -> ModuleLimit:
-    # visits and disk space: '' or 0 = unlimited; a disabled module is not enforced.
-    if module is None:
-        return ModuleLimit(False, None)
-    enabled = _enabled(module)
-    number = _as_int(module.get("limit")) if enabled else None
-    return ModuleLimit(enabled, number or None)
-
-
-def _quotas(module: Mapping[str, Any] | None) -> QuotaLimits:
-    if module is None:
-        return QuotaLimits(False, {})
-    entries = module.get("limit")
-    quotas = {}
-    if isinstance(entries, Mapping):
-        for key, entry in entries.items():
-            if isinstance(entry, Mapping):
-                number = _as_int(entry.get("number"))
-                quotas[str(key)] = Quota(_enabled(entry), number or None)
-    return QuotaLimits(_enabled(module), quotas)
-
-
-def _domain_mapping(module: Mapping[str, Any] | None) -> DomainMappingLimit:
-    if module is None:  # default_state: enabled, limit null -> allowed, unlimited
-        return DomainMappingLimit(True, True, None)
-    mode = str(module.get("mode") or "default")
-    if not _enabled(module):  # check_all_domains: a disabled module means limit 0
-        return DomainMappingLimit(False, False, 0, mode)
-    limit = module.get("limit")
-    if isinstance(limit, bool):
-        return DomainMappingLimit(True, limit, None if limit else 0, mode)
-    number = _as_int(limit)
-    if number is None:  # null / '' / junk: check_all_domains finds no problem
-        return DomainMappingLimit(True, True, None, mode)
-    return DomainMappingLimit(True, number > 0, max(number, 0), mode)
-
-
-def _extensions(module: Mapping[str, Any] | None) -> Mapping[str, ExtensionRule]:
-    entries = (module or {}).get("limit")
-    rules = {}
-    if isinstance(entries, Mapping):
-        for slug, entry in entries.items():
-            if isinstance(entry, Mapping):
-                rules[str(slug)] = ExtensionRule(
-                    str(entry.get("visibility", "visible")), str(entry.get("behavior", ""))
-                )
-    return MappingProxyType(rules)
-
-
-def _site_templates(module: Mapping[str, Any] | None) -> SiteTemplatesLimit:
-    if module is None:
-        return SiteTemplatesLimit(False, "default", MappingProxyType({}))
-    entries = module.get("limit")
-    templates: dict[int | str, str] = {}
-    if isinstance(entries, Mapping):
-        for key, entry in entries.items():
-            if isinstance(entry, Mapping):
-                template_id = int(key) if str(key).isdigit() else str(key)
-                templates[template_id] = str(entry.get("behavior", "not_available"))
-    mode = str(module.get("mode") or "default")
-    return SiteTemplatesLimit(_enabled(module), mode, MappingProxyType(templates))
-
-
-def _role(module: Mapping[str, Any] | None) -> RoleLimit:
-    if module is None:
-        return RoleLimit(True, None)
-    role = module.get("limit")
-    named = isinstance(role, str) and role not in ("", "default")
-    return RoleLimit(_enabled(module), role if named else None)
-
-
-def _hide_credits(module: Mapping[str, Any] | None) -> HideCreditsLimit:
-    if module is None:
-        return HideCreditsLimit(False, False)
-    enabled = _enabled(module, default=False)
-    limit = module.get("limit")
-    # The admin only saves ``enabled`` (limit stays null); the plugin's check() wants a
-    # bool limit and so never lets a null one hide credits. We read null as "allowed".
-    return HideCreditsLimit(enabled, enabled and (limit is None or _php_truthy(limit)))
-
-
-# ----------------------------------------------------------------------------- limit changes
-
-
-def _effective_values(limitations: Limitations) -> dict[tuple[str, str | None], Any]:
-    """(module, key) -> effective value, None = unlimited / not restricted."""
-    view = limitations.view()
-    values: dict[tuple[str, str | None], Any] = {}
-    for name in MODULES:
-        if name in ("sites", "visits", "disk_space"):
-            values[(name, None)] = getattr(view, name).limit
-        elif name in ("users", "post_types"):
-            quotas: QuotaLimits = getattr(view, name)
-            for key in quotas:
-                values[(name, key)] = quotas.allowed(key)
-        elif name in ("themes", "plugins"):
-            for slug, rule in getattr(view, name).items():
-                values[(name, slug)] = rule.behavior
-        elif name == "site_templates":
-            templates = view.site_templates
-            values[(name, None)] = templates.mode if templates.enabled else None
-            for template_id, behavior in templates.templates.items():
-                values[(name, str(template_id))] = behavior if templates.enabled else None
-        elif name == "domain_mapping":
-            values[(name, None)] = view.domain_mapping.max
-        elif name == "customer_user_role":
-            role = view.customer_user_role
-            values[(name, None)] = role.role if role.enabled else None
-        elif name == "hide_credits":
-            values[(name, None)] = view.hide_credits.allowed
-    return values
-
-
-def _key_order(key: str | None) -> tuple[int, int, str]:
-    if key is None:
-        return (0, 0, "")
-    return (1, int(key), "") if key.isdigit() else (2, 0, key)
-
-
-def limit_changes(before: Limitations, after: Limitations) -> tuple[LimitChange, ...]:
-    """Every effective value that differs, ordered by module (``MODULES``) then key.
-
-    Keys: role / post type for users and post_types, slug for themes and plugins
-    (their behaviour), template id for site_templates (None = its mode), else None.
-    A key present on one side only reads as None (unlimited / not restricted) on the other.
-    """
-    from domain.plan_change import LimitChange  # plan_change imports memberships -> limits
-
-    old, new = _effective_values(before), _effective_values(after)
-    keys = sorted(old.keys() | new.keys(), key=lambda k: (MODULES.index(k[0]), _key_order(k[1])))
-    return tuple(
-        LimitChange(module, key, old.get((module, key)), new.get((module, key)))
-        for module, key in keys
-        if old.get((module, key)) != new.get((module, key))
-    )

@@ -1,0 +1,176 @@
+"""Structural checks of a ``PlanChangeRequest`` against the catalog (SPEC §3).
+
+``resolve_request`` turns the request's ids into products and sums its add-on selections,
+collecting a ``Problem`` for every unknown id, bad quantity, unavailable product or
+period; ``discount_problems`` checks the discount code the caller looked up.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from domain.discounts import DiscountCode
+from domain.errors import ErrorCode
+from domain.memberships import Membership
+from domain.periods import BillingPeriod
+from domain.plan_change import AddonSelection, PlanChangeRequest
+from domain.plan_checks import Problem, problem
+from domain.products import Product
+
+
+@dataclass
+class ResolvedRequest:
+    """The request resolved against the catalog."""
+
+    plan: Product | None
+    period: BillingPeriod
+    add: dict[int, int] = field(default_factory=dict)
+    remove: dict[int, int] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def resolve_request(
+    membership: Membership, request: PlanChangeRequest, catalog: Mapping[int, Product]
+) -> ResolvedRequest:
+    """Structural checks of the request: ids, quantities, periods, availability."""
+    plan_id = membership.plan_id if request.plan_id is None else request.plan_id
+    period = (request.period or membership.period).normalised()
+    target = ResolvedRequest(catalog.get(plan_id), period)
+    plan = target.plan
+    same_plan = plan_id == membership.plan_id
+    if plan is None:
+        target.problems.append(
+            problem(ErrorCode.NOT_FOUND, "The plan you chose does not exist.", "planId")
+        )
+    elif not plan.is_plan:
+        target.problems.append(
+            problem(ErrorCode.NOT_A_PLAN, f"{plan.name} is not a plan.", "planId")
+        )
+        target.plan = None
+    elif (
+        not (same_plan and period == membership.period.normalised())
+        and plan.price_at(period) is None
+    ):
+        target.problems.append(
+            problem(
+                ErrorCode.PERIOD_NOT_AVAILABLE,
+                f"{plan.name} is not sold with a billing period of {period}.",
+                "billingPeriod",
+            )
+        )
+    _resolve_additions(membership, request, catalog, target)
+    _resolve_removals(membership, request, target)
+    return target
+
+
+def _resolve_additions(
+    membership: Membership,
+    request: PlanChangeRequest,
+    catalog: Mapping[int, Product],
+    target: ResolvedRequest,
+) -> None:
+    for index, selection in enumerate(request.add_addons):
+        where = f"addons[{index}]"
+        product = catalog.get(selection.product_id)
+        found = _addition_problem(membership, target, selection, product, where)
+        if found is not None:
+            target.problems.append(found)
+        elif product is not None:
+            target.add[product.id] = target.add.get(product.id, 0) + selection.quantity
+
+
+def _addition_problem(
+    membership: Membership,
+    target: ResolvedRequest,
+    selection: AddonSelection,
+    product: Product | None,
+    where: str,
+) -> Problem | None:
+    """The first reason the add-on ``selection`` cannot be bought, if any."""
+    if selection.quantity <= 0:
+        return problem(
+            ErrorCode.INVALID_QUANTITY, "The quantity must be at least 1.", f"{where}.quantity"
+        )
+    if product is None:
+        return problem(
+            ErrorCode.NOT_FOUND,
+            "The product you are trying to add does not exist.",
+            f"{where}.productId",
+        )
+    offered = target.plan is not None and product.id in target.plan.available_addons
+    if product.is_plan or not product.active or not offered:
+        plan_name = target.plan.name if target.plan is not None else "this plan"
+        return problem(
+            ErrorCode.ADDON_NOT_AVAILABLE,
+            f"{product.name} is not available with {plan_name}.",
+            f"{where}.productId",
+        )
+    if product.currency != membership.currency:
+        return problem(
+            ErrorCode.CURRENCY_MISMATCH,
+            f"{product.name} is priced in {product.currency}, but this membership is "
+            f"billed in {membership.currency}.",
+            f"{where}.productId",
+        )
+    if product.price_at(target.period) is None:
+        return problem(
+            ErrorCode.PERIOD_NOT_AVAILABLE,
+            f"{product.name} is not sold with a billing period of {target.period}.",
+            f"{where}.productId",
+        )
+    return None
+
+
+def _resolve_removals(
+    membership: Membership, request: PlanChangeRequest, target: ResolvedRequest
+) -> None:
+    for index, selection in enumerate(request.remove_addons):
+        where = f"removeAddons[{index}]"
+        held = membership.addons.get(selection.product_id, 0)
+        wanted = target.remove.get(selection.product_id, 0) + selection.quantity
+        if selection.quantity <= 0:
+            target.problems.append(
+                problem(
+                    ErrorCode.INVALID_QUANTITY,
+                    "The quantity must be at least 1.",
+                    f"{where}.quantity",
+                )
+            )
+        elif held <= 0:
+            target.problems.append(
+                problem(
+                    ErrorCode.ADDON_NOT_HELD,
+                    "This membership does not hold that add-on.",
+                    f"{where}.productId",
+                )
+            )
+        elif wanted > held:
+            target.problems.append(
+                problem(
+                    ErrorCode.ADDON_NOT_HELD,
+                    f"This membership holds only {held} of that add-on.",
+                    f"{where}.quantity",
+                )
+            )
+        else:
+            target.remove[selection.product_id] = wanted
+
+
+def discount_problems(
+    request: PlanChangeRequest, discount: DiscountCode | None, now: datetime
+) -> list[Problem]:
+    """INVALID_DISCOUNT_CODE when the request names a code ``discount`` does not honour."""
+    code = (request.discount_code or "").strip()
+    if not code:
+        return []
+    if discount is None or discount.code.upper() != code.upper() or not discount.is_valid(now):
+        return [
+            problem(
+                ErrorCode.INVALID_DISCOUNT_CODE,
+                f"The code {code.upper()} does not exist or is no longer valid.",
+                "discountCode",
+            )
+        ]
+    return []
