@@ -57,7 +57,7 @@ class BillingPeriod:
         return self
 
     def add_to(self, moment: datetime) -> datetime:
-        """Calendar arithmetic: ``moment`` + this period (month ends clamp: Jan 31 + 1 month = Feb 28)."""
+        """``moment`` + this period, calendar-wise (month ends clamp: Jan 31 + 1 month = Feb 28)."""
         if self.unit is DurationUnit.DAY:
             return moment + timedelta(days=self.duration)
         if self.unit is DurationUnit.WEEK:

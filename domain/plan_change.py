@@ -142,7 +142,8 @@ class Quote:
 
     @property
     def ok(self) -> bool:
-        return not self.errors and self.change_kind not in (ChangeKind.NO_CHANGE, ChangeKind.BLOCKED)
+        final = (ChangeKind.NO_CHANGE, ChangeKind.BLOCKED)
+        return not self.errors and self.change_kind not in final
 
     def money(self, amount: Decimal) -> Money:
         return Money(amount, self.currency)

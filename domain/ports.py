@@ -88,7 +88,9 @@ class ReadStore(Protocol):
 
     def memberships_by_id(self, ids: Sequence[int]) -> dict[int, Membership]: ...
 
-    def memberships_by_customer(self, customer_ids: Sequence[int]) -> dict[int, list[Membership]]: ...
+    def memberships_by_customer(
+        self, customer_ids: Sequence[int]
+    ) -> dict[int, list[Membership]]: ...
 
     def payments_by_id(self, ids: Sequence[int]) -> dict[int, Payment]: ...
 
@@ -100,7 +102,7 @@ class ReadStore(Protocol):
 
 
 class ChangeTransaction(Protocol):
-    """One open database transaction. Leaving the ``with`` block commits; an exception rolls back."""
+    """A database transaction: leaving the ``with`` block commits, an exception rolls back."""
 
     def lock_membership(self, membership_id: int) -> Membership | None:
         """Read the membership and lock its row (SELECT ... FOR UPDATE) until commit."""
@@ -149,4 +151,3 @@ class Store(ReadStore, Protocol):
     def check(self) -> None:
         """Raise if the database cannot be reached (readiness)."""
         ...
-

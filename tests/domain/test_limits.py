@@ -401,7 +401,8 @@ def raw_limit(product_id: int, module: str):
 def test_every_fixture_product_round_trips_in_the_plugins_shape():
     for product in summary()["products"]:
         # The summary is JSON, so PHP's integer keys (template ids) appear as strings there.
-        round_tripped = json.loads(json.dumps(Limitations.from_raw(product["limitations"]).to_raw()))
+        stored = Limitations.from_raw(product["limitations"]).to_raw()
+        round_tripped = json.loads(json.dumps(stored))
         assert round_tripped == product["limitations"]
         assert list(Limitations.from_raw(product["limitations"]).to_raw()) == list(MODULES)
 
@@ -558,7 +559,8 @@ def test_integer_like_keys_survive_a_json_round_trip_like_php_arrays():
 
     from domain.limits import Limitations
 
-    raw = {"site_templates": {"enabled": True, "limit": {2: {"behavior": "available"}}, "mode": "default"}}
+    module = {"enabled": True, "limit": {2: {"behavior": "available"}}, "mode": "default"}
+    raw = {"site_templates": module}
     through_json = Limitations.from_raw(json.loads(json.dumps(raw)))
     assert through_json == Limitations.from_raw(raw)
     assert 2 in through_json.to_raw()["site_templates"]["limit"]
