@@ -130,13 +130,13 @@ def validate_request(request: PlanChangeRequest, catalog: dict[int, Product]) ->
         ("removeAddons", request.remove_addons),
     ):
         seen: set[int] = set()
-        for selection in selections:
+        for index, selection in enumerate(selections):
             if selection.quantity <= 0:
                 errors.append(
                     UserError(
                         ErrorCode.INVALID_QUANTITY,
                         f"The quantity of an add-on must be at least 1 (got {selection.quantity}).",
-                        name,
+                        f"{name}[{index}].quantity",
                     )
                 )
             if selection.product_id not in catalog:
@@ -194,12 +194,15 @@ def _quote(
     )
 
 
-def _empty_quote(
+def blocked_quote(
     membership: Membership | None, now: datetime, errors: Sequence[UserError]
 ) -> Quote:
     """A BLOCKED quote carrying only errors (the API's quote fields are never null)."""
     currency = membership.currency if membership else "USD"
-    return Quote(ChangeKind.BLOCKED, currency, effective_at=now, errors=tuple(errors))
+    message = " ".join(error.message for error in errors)
+    return Quote(
+        ChangeKind.BLOCKED, currency, effective_at=now, errors=tuple(errors), message=message
+    )
 
 
 def quote_errors(quote: Quote) -> list[UserError]:
@@ -245,10 +248,10 @@ def preview_change(
     membership = store.memberships_by_id([request.membership_id]).get(request.membership_id)
     errors = _authorize(viewer, membership, request.membership_id)
     if errors or membership is None:
-        return PreviewResult(_empty_quote(membership, now, errors), user_errors=errors)
+        return PreviewResult(blocked_quote(membership, now, errors), user_errors=errors)
     inputs = _load_inputs(store, membership, request)
     if isinstance(inputs, list):
-        return PreviewResult(_empty_quote(membership, now, inputs), membership, user_errors=inputs)
+        return PreviewResult(blocked_quote(membership, now, inputs), membership, user_errors=inputs)
     quote = _quote(membership, request, inputs, now)
     token = quote_token.issue(request, quote, now, secret) if secret and quote.ok else None
     return PreviewResult(quote, membership, token, list(quote.errors))
@@ -376,7 +379,7 @@ def _commit_change(
         _replay_or_raise(tx.get_idempotency(key), request_hash)
         inputs = _load_inputs(tx, membership, request)
         if isinstance(inputs, list):
-            raise _Refused(inputs, _empty_quote(membership, now, inputs), membership)
+            raise _Refused(inputs, blocked_quote(membership, now, inputs), membership)
         fresh = _quote(membership, request, inputs, now)
         errors = quote_errors(fresh)
         if not errors and token:

@@ -521,10 +521,7 @@ class PlanChangeQuery:
         now = _utc(input.as_of) if input.as_of else ctx.clock.now()
         request = to_request(input)
         if isinstance(request, list):
-            blocked = domain.Quote(
-                domain.ChangeKind.BLOCKED, "USD", effective_at=now, errors=tuple(request)
-            )
-            return PlanChangeQuote.from_domain(blocked)
+            return PlanChangeQuote.from_domain(use_cases.blocked_quote(None, now, request))
         result = await run_in_threadpool(
             lambda: use_cases.preview_change(
                 ctx.store, ctx.viewer, request, now, secret=ctx.settings.secret_key

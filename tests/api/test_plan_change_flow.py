@@ -425,6 +425,12 @@ async def test_bad_inputs_are_user_errors_and_write_nothing(api: Api, store):
         quote = await api.quote(**fields)
         assert code in {e["code"] for e in quote["userErrors"]}, (fields, quote["userErrors"])
         assert quote["quoteToken"] is None
+        assert quote["changeKind"] == "BLOCKED" and quote["message"], quote
+        if code == "INVALID_QUANTITY":
+            assert {e["field"] for e in quote["userErrors"]} <= {
+                "addons[0].quantity",
+                "removeAddons[0].quantity",
+            }
         result = await api.change(f"bad-{index}", **fields)
         assert code in {e["code"] for e in result["userErrors"]}, (fields, result["userErrors"])
         assert all(e["message"] for e in result["userErrors"])
