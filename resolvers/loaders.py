@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Mapping, Sequence
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from strawberry.dataloader import DataLoader
 
@@ -22,6 +22,8 @@ from domain.usage import Site
 
 K = TypeVar("K")
 V = TypeVar("V")
+T = TypeVar("T")
+N = TypeVar("N")
 
 
 def _by_key(fetch: Callable[[Sequence[K]], Mapping[K, V]], missing: V | None = None):
@@ -59,6 +61,21 @@ class Loaders:
         self.plans_by_group: DataLoader[str, list[Product]] = DataLoader(
             _by_key(lambda names: _plans_by_group(store, names), [])
         )
+        self._nodes: dict[tuple[Any, int], tuple[Any, Any]] = {}
+
+    def node(self, item: T, build: Callable[[T], N]) -> N:
+        """``build(item)``, built once per object in this request.
+
+        A page refers to the same few products many times (every membership's plan and
+        add-ons); their GraphQL nodes are read-only, so those fields can share one. The
+        entry keeps ``item`` alive for the request, so its id cannot be reused meanwhile.
+        """
+        key = (build, id(item))
+        entry = self._nodes.get(key)
+        if entry is None or entry[0] is not item:
+            entry = (item, build(item))
+            self._nodes[key] = entry
+        return entry[1]
 
 
 def _plans_by_group(store: ReadStore, names: Sequence[str]) -> dict[str, list[Product]]:

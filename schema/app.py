@@ -9,14 +9,15 @@ from typing import Annotated
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import (
+    AddValidationRules,
     MaskErrors,
-    MaxAliasesLimiter,
     MaxTokensLimiter,
     ParserCache,
-    QueryDepthLimiter,
     SchemaExtension,
     ValidationCache,
 )
+from strawberry.extensions.max_aliases import create_validator as aliases_rule
+from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
@@ -105,6 +106,10 @@ def build_schema(
     *, max_depth: int = MAX_DEPTH, max_tokens: int = MAX_TOKENS, max_aliases: int = MAX_ALIASES
 ) -> strawberry.Schema:
     """The planswitch schema with depth, token and alias limits and masked errors."""
+    # The depth and alias rules are the ones QueryDepthLimiter/MaxAliasesLimiter add, but
+    # built once here: those extensions build a new rule class per request, which made
+    # every ValidationCache key unique (a miss and a full re-validation on each request).
+    rules = [depth_rule(max_depth, None, None), aliases_rule(max_aliases)]
     query = merge_types("Query", (CatalogQuery, MembershipQuery, NodeQuery, PlanChangeQuery))
     mutation = merge_types("Mutation", (CatalogMutation, PlanChangeMutation))
     return PlanswitchSchema(
@@ -116,8 +121,7 @@ def build_schema(
         config=StrawberryConfig(disable_field_suggestions=True),
         extensions=[
             lambda: MaxTokensLimiter(max_token_count=max_tokens),
-            lambda: QueryDepthLimiter(max_depth=max_depth),
-            lambda: MaxAliasesLimiter(max_alias_count=max_aliases),
+            lambda: AddValidationRules(rules),
             ParserCache,
             ValidationCache,
             UserErrorCodes,

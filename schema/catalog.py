@@ -14,7 +14,7 @@ from resolvers import catalog as use_cases
 from resolvers.context import Info
 from schema.connections import After, Connection, First, build_connection, window
 from schema.enums import DurationUnit, PricingTypeEnum, ProductIdType, ProductTypeEnum
-from schema.limits import LimitsNode
+from schema.limits import LimitsNode, limits_node
 from schema.node import Node, encode_global_id
 from schema.scalars import Money
 
@@ -93,7 +93,7 @@ class ProductNode(Node):
 
     @strawberry.field(description="The product's own limits (without add-ons or overrides).")
     def limits(self) -> LimitsNode:
-        return LimitsNode.from_domain(self.product.limitations)
+        return limits_node(self.product.limitations)
 
     @strawberry.field(description="The plan group (family) it belongs to; null when none.")
     def plan_group(self) -> PlanGroup | None:

@@ -6,7 +6,9 @@ that as ``0`` or ``''``; a disabled sites module also limits nothing).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import threading
+from collections import OrderedDict
+from collections.abc import Hashable, Mapping
 
 import strawberry
 
@@ -102,6 +104,55 @@ class LimitsNode:
             ),
             hide_credits=view.hide_credits.allowed,
         )
+
+
+# --- memo -------------------------------------------------------------------------------
+#
+# Building a Limits node (and, for a membership, merging its products' limitations first)
+# costs milliseconds, and a page repeats the same few plan/add-on combinations. Nodes are
+# remembered by the *identity* of the immutable inputs they were built from (the native
+# store hands out one shared Limitations per stored value, see adapters/native/mappers).
+# Each entry keeps its inputs alive, so an id in a live key can never be reused by another
+# object: an identity match means the very same inputs, hence the same node. Nodes are
+# read-only, so requests may share them.
+
+_MEMO_SIZE = 512
+_memo: OrderedDict[tuple[Hashable, ...], tuple[tuple[object, ...], LimitsNode]] = OrderedDict()
+_memo_lock = threading.Lock()
+
+
+def memo_key(inputs: tuple[object, ...]) -> tuple[Hashable, ...]:
+    """The memo key of ``inputs``: ints stay values, anything else is taken by identity."""
+    return tuple(item if type(item) is int else id(item) for item in inputs)
+
+
+def remembered(inputs: tuple[object, ...]) -> LimitsNode | None:
+    """The node built earlier from exactly these ``inputs`` objects, if still remembered."""
+    key = memo_key(inputs)
+    with _memo_lock:
+        entry = _memo.get(key)
+        if entry is None:
+            return None
+        kept, node = entry
+        if len(kept) != len(inputs) or any(a is not b for a, b in zip(kept, inputs, strict=True)):
+            return None  # equal ints that are distinct objects: just build it again
+        _memo.move_to_end(key)
+        return node
+
+
+def remember(inputs: tuple[object, ...], node: LimitsNode) -> LimitsNode:
+    """Remember ``node`` as built from ``inputs`` (least recently used entries go first)."""
+    with _memo_lock:
+        _memo[memo_key(inputs)] = (inputs, node)
+        while len(_memo) > _MEMO_SIZE:
+            _memo.popitem(last=False)
+    return node
+
+
+def limits_node(limitations: Limitations) -> LimitsNode:
+    """``LimitsNode.from_domain(limitations)``, remembered for the same object."""
+    inputs = ("own", limitations)
+    return remembered(inputs) or remember(inputs, LimitsNode.from_domain(limitations))
 
 
 def _value(module: ModuleLimit) -> LimitValue:

@@ -21,7 +21,7 @@ from schema.connections import (
     window,
 )
 from schema.enums import CustomerIdType, MembershipIdType, MembershipStatusEnum
-from schema.limits import LimitsNode
+from schema.limits import LimitsNode, remember, remembered
 from schema.node import Node, encode_global_id
 from schema.payments import LineItemNode, PaymentNode, SiteNode
 from schema.plan_change import ScheduledChangeNode
@@ -81,8 +81,9 @@ class MembershipAddon:
 
     @strawberry.field(description="The add-on product (null if it was deleted).")
     async def product(self, info: Info) -> ProductNode | None:
-        product = await info.context.loaders.products_by_id.load(self.product_id)
-        return ProductNode.from_domain(product) if product else None
+        loaders = info.context.loaders
+        product = await loaders.products_by_id.load(self.product_id)
+        return loaders.node(product, ProductNode.from_domain) if product else None
 
 
 @strawberry.type(name="Membership", description="A customer's plan, add-ons, billing and limits.")
@@ -146,8 +147,9 @@ class MembershipNode(Node):
 
     @strawberry.field(description="The plan (null if it was deleted).")
     async def plan(self, info: Info) -> ProductNode | None:
-        product = await info.context.loaders.products_by_id.load(self.membership.plan_id)
-        return ProductNode.from_domain(product) if product else None
+        loaders = info.context.loaders
+        product = await loaders.products_by_id.load(self.membership.plan_id)
+        return loaders.node(product, ProductNode.from_domain) if product else None
 
     @strawberry.field(description="Add-ons held, with quantities.")
     def addons(self) -> list[MembershipAddon]:
@@ -158,8 +160,29 @@ class MembershipNode(Node):
 
     @strawberry.field(description="Effective limits: plan + add-ons x quantity + overrides.")
     async def limits(self, info: Info) -> LimitsNode:
-        limitations = await use_cases.effective_limits(info.context, self.membership)
-        return LimitsNode.from_domain(limitations)
+        membership = self.membership
+        # The merge depends only on these objects (see schema.limits' memo); the products
+        # come from the request's loader, so effective_limits below reuses them.
+        products = await info.context.loaders.products_by_id.load_many(
+            [membership.plan_id, *membership.addons]
+        )
+        plan = products[0]
+        inputs: tuple[object, ...] = (
+            "membership",
+            plan.limitations if plan is not None else None,
+            membership.limitations_override,
+            *(
+                part
+                for product, quantity in zip(products[1:], membership.addons.values(), strict=True)
+                if product is not None
+                for part in (product.limitations, quantity)
+            ),
+        )
+        node = remembered(inputs)
+        if node is None:
+            limitations = await use_cases.effective_limits(info.context, membership)
+            node = remember(inputs, LimitsNode.from_domain(limitations))
+        return node
 
     @strawberry.field(description="The customer who holds it.")
     async def customer(self, info: Info) -> CustomerNode | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 from collections.abc import AsyncIterator
 from typing import Any
@@ -91,6 +92,7 @@ def create_app(
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         _warn_about_settings(settings)
+        _freeze_startup_objects()
         task = None
         if settings.apply_due_interval_seconds > 0:
             task = asyncio.create_task(_apply_due_loop(store, clock, settings))
@@ -112,6 +114,15 @@ def create_app(
         ],
         lifespan=lifespan,
     )
+
+
+def _freeze_startup_objects() -> None:
+    """Move the objects built at startup (schema, engine, imported modules) out of the
+    garbage collector's view. They live as long as the process, yet every full collection
+    walked them all: with a page of 50-100 memberships allocating enough to trigger one,
+    those pauses made the slowest requests several times slower than the median."""
+    gc.collect()
+    gc.freeze()
 
 
 async def _apply_due_loop(store: Store, clock: Clock, settings: Settings) -> None:

@@ -7,6 +7,8 @@ mappers rebuild periods, enums, add-on maps and limitations.
 from __future__ import annotations
 
 import json
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -46,8 +48,30 @@ def limits_to_json(limits: Limitations) -> dict[str, Any]:
     return json.loads(json.dumps(limits.to_raw()))
 
 
+_LIMITS_CACHE_SIZE = 1024
+_limits_cache: OrderedDict[str, Limitations] = OrderedDict()
+_limits_lock = threading.Lock()
+
+
 def limits_from_json(raw: Mapping[str, Any] | None) -> Limitations:
-    return Limitations.from_raw(dict(raw or {}))
+    """The Limitations of a JSON column value; one shared (read-only) object per value.
+
+    Normalising a product's limitations costs far more than reading its row, and every
+    read of the catalog repeats it, so results are kept by the value's exact JSON text
+    (key order included). Sharing also lets the API memoise work per Limitations object.
+    """
+    text = json.dumps(raw or {})
+    with _limits_lock:
+        found = _limits_cache.get(text)
+        if found is not None:
+            _limits_cache.move_to_end(text)
+            return found
+    limits = Limitations.from_raw(dict(raw or {}))
+    with _limits_lock:
+        _limits_cache[text] = limits
+        while len(_limits_cache) > _LIMITS_CACHE_SIZE:
+            _limits_cache.popitem(last=False)
+    return limits
 
 
 # --- products ----------------------------------------------------------------------------

@@ -26,7 +26,5 @@ def test_domain_imports_only_the_standard_library_and_itself():
 
 
 def test_domain_has_no_float_money():
-    offenders = [
-        path.name for path in DOMAIN.glob("*.py") if "float(" in path.read_text()
-    ]
+    offenders = [path.name for path in DOMAIN.glob("*.py") if "float(" in path.read_text()]
     assert offenders == []
