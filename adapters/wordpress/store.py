@@ -165,8 +165,8 @@ class WordPressStore:
         meta = self._meta(conn, t.productmeta, "wu_product_id", [int(r["id"]) for r in rows])
         return self._collect(rows, lambda r: self.mapper.product(r, meta.get(int(r["id"]), {})))
 
-    def list_products(self, where: ProductFilter = ALL_PRODUCTS) -> list[Product]:
-        """Products ordered by list_order, then id (2 statements)."""
+    def products_query(self, where: ProductFilter) -> Select:
+        """The products matching ``where``, ordered by list_order, then id."""
         p = self.tables.products
         query = select(p)
         if where.type is not None:
@@ -175,8 +175,12 @@ class WordPressStore:
             query = query.where(p.c.product_group == where.plan_group)
         if where.active is not None:
             query = query.where(p.c.active == (1 if where.active else 0))
+        return query.order_by(p.c.list_order, p.c.id)
+
+    def list_products(self, where: ProductFilter = ALL_PRODUCTS) -> list[Product]:
+        """Products ordered by list_order, then id (2 statements)."""
         with self._connect() as conn:
-            return self._products(conn, query.order_by(p.c.list_order, p.c.id))
+            return self._products(conn, self.products_query(where))
 
     def products_by_id(self, ids: Sequence[int]) -> dict[int, Product]:
         wanted = self._ids(ids)

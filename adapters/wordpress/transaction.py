@@ -176,15 +176,7 @@ class WordPressTransaction:
         return {product.id: product for product in products}
 
     def list_products(self, where: ProductFilter = _ALL_PRODUCTS) -> list[Product]:
-        p = self.tables.products
-        query = select(p)
-        if where.type is not None:
-            query = query.where(p.c.type == where.type.value)
-        if where.plan_group is not None:
-            query = query.where(p.c.product_group == where.plan_group)
-        if where.active is not None:
-            query = query.where(p.c.active == (1 if where.active else 0))
-        return self.store._products(self.conn, query.order_by(p.c.list_order, p.c.id))
+        return self.store._products(self.conn, self.store.products_query(where))
 
     def customers_by_id(self, ids: Sequence[int]) -> dict[int, Customer]:
         wanted = sorted({int(i) for i in ids})
