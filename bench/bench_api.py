@@ -23,13 +23,12 @@ from decimal import Decimal
 from pathlib import Path
 
 import httpx
-
-from adapters.native import NativeStore, upgrade_database
-from adapters.native.demo import seed_demo
-from domain.memberships import Membership, MembershipStatus
-from server.app import create_app
-from server.clock import FixedClock
-from server.settings import Settings
+from planswitch.adapters.native import NativeStore, upgrade_database
+from planswitch.adapters.native.demo import seed_demo
+from planswitch.domain.memberships import Membership, MembershipStatus
+from planswitch.server.app import create_app
+from planswitch.server.clock import FixedClock
+from planswitch.server.settings import Settings
 
 NOW = datetime(2026, 6, 15, tzinfo=UTC)
 QUERY = """query($first: Int!) { memberships(first: $first) { totalCount nodes {

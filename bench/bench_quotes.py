@@ -17,13 +17,13 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from adapters.native import NativeStore
-from adapters.native.demo import seed_demo
-from adapters.native.migrate import upgrade_database
-from domain.periods import BillingPeriod, DurationUnit
-from domain.plan_change import AddonSelection, PlanChangeRequest
-from resolvers.context import Viewer
-from resolvers.plan_change import preview_change
+from planswitch.adapters.native import NativeStore
+from planswitch.adapters.native.demo import seed_demo
+from planswitch.adapters.native.migrate import upgrade_database
+from planswitch.domain.periods import BillingPeriod, DurationUnit
+from planswitch.domain.plan_change import AddonSelection, PlanChangeRequest
+from planswitch.resolvers.context import Viewer
+from planswitch.resolvers.plan_change import preview_change
 
 NOW = datetime(2026, 6, 15, tzinfo=UTC)
 CASES = {

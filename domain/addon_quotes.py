@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from domain.memberships import SCHEDULING_STATUSES
-from domain.money import round_money
-from domain.payments import LineItem
-from domain.plan_change import ChangeKind, Quote
-from domain.pricing import (
+from planswitch.domain.memberships import SCHEDULING_STATUSES
+from planswitch.domain.money import round_money
+from planswitch.domain.payments import LineItem
+from planswitch.domain.plan_change import ChangeKind, Quote
+from planswitch.domain.pricing import (
     ZERO,
     apply_discount,
     charged_subtotal,
@@ -23,14 +23,14 @@ from domain.pricing import (
     renewal_total,
     setup_fee_line,
 )
-from domain.quote_context import (
+from planswitch.domain.quote_context import (
     QuoteContext,
     apply_selection,
     clean_addons,
     list_price,
     quote_limit_changes,
 )
-from domain.quote_messages import day, names
+from planswitch.domain.quote_messages import day, names
 
 
 def addon_purchase_quote(ctx: QuoteContext) -> Quote:

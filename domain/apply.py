@@ -12,12 +12,12 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from domain.errors import DomainError, ErrorCode
-from domain.memberships import SCHEDULING_STATUSES, Membership, ScheduledChange
-from domain.money import round_money
-from domain.payments import Payment, PaymentStatus
-from domain.plan_change import NO_CHANGE_MESSAGE, ChangeKind, ChangeOutcome, Quote
-from domain.products import Product
+from planswitch.domain.errors import DomainError, ErrorCode
+from planswitch.domain.memberships import SCHEDULING_STATUSES, Membership, ScheduledChange
+from planswitch.domain.money import round_money
+from planswitch.domain.payments import Payment, PaymentStatus
+from planswitch.domain.plan_change import NO_CHANGE_MESSAGE, ChangeKind, ChangeOutcome, Quote
+from planswitch.domain.products import Product
 
 ZERO = Decimal("0.00")
 

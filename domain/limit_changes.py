@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from domain.limits_view import MODULES, QuotaLimits
+from planswitch.domain.limits_view import MODULES, QuotaLimits
 
 if TYPE_CHECKING:  # plan_change imports memberships -> limits -> this module
-    from domain.limits import Limitations
-    from domain.plan_change import LimitChange
+    from planswitch.domain.limits import Limitations
+    from planswitch.domain.plan_change import LimitChange
 
 
 def _effective_values(limitations: Limitations) -> dict[tuple[str, str | None], Any]:
@@ -53,7 +53,9 @@ def limit_changes(before: Limitations, after: Limitations) -> tuple[LimitChange,
     (their behaviour), template id for site_templates (None = its mode), else None.
     A key present on one side only reads as None (unlimited / not restricted) on the other.
     """
-    from domain.plan_change import LimitChange  # plan_change imports memberships -> limits
+    from planswitch.domain.plan_change import (
+        LimitChange,  # plan_change imports memberships -> limits
+    )
 
     old, new = _effective_values(before), _effective_values(after)
     keys = sorted(old.keys() | new.keys(), key=lambda k: (MODULES.index(k[0]), _key_order(k[1])))

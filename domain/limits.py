@@ -4,7 +4,7 @@
 plain dict), because the merge rules depend on the stored types: ``''`` versus ``"0"``,
 ``true`` versus a number, string numbers that add up. Only ``enabled`` flags become bools.
 Typed answers for the API and the quote engine come from ``Limitations.view()``
-(``domain.limits_view``) and the small helpers (``sites_limit``, ``post_type_limits``,
+(``planswitch.domain.limits_view``) and the small helpers (``sites_limit``, ``post_type_limits``,
 ``domain_limit``); ``limit_changes`` (``domain.limit_changes``) diffs two arrays. Both are
 re-exported here.
 
@@ -27,8 +27,8 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
-from domain.limit_changes import limit_changes
-from domain.limits_view import (
+from planswitch.domain.limit_changes import limit_changes
+from planswitch.domain.limits_view import (
     MODULES,
     DomainMappingLimit,
     ExtensionRule,
@@ -42,10 +42,10 @@ from domain.limits_view import (
     read_domain_mapping,
     read_sites,
 )
-from domain.php_values import is_unlimited, php_int, php_number, php_truthy, plain_number
+from planswitch.domain.php_values import is_unlimited, php_int, php_number, php_truthy, plain_number
 
 if TYPE_CHECKING:  # products imports this module
-    from domain.products import Product
+    from planswitch.domain.products import Product
 
 __all__ = [
     "BEHAVIOR_PRIORITY",

@@ -1,7 +1,7 @@
 """Typed, read-only views of a ``Limitations`` array: every module read with its own rules.
 
 ``Limitations.view()`` returns a ``LimitsView``; the API (``schema/limits.py``) and the
-limit-change diff (``domain.limit_changes``) read limits through it. A missing module
+limit-change diff (``planswitch.domain.limit_changes``) read limits through it. A missing module
 limits nothing: the plugin applies no limits without it (reference §6.2).
 """
 
@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
-from domain.php_values import php_int, php_truthy
+from planswitch.domain.php_values import php_int, php_truthy
 
 if TYPE_CHECKING:  # limits imports this module
-    from domain.limits import Limitations
+    from planswitch.domain.limits import Limitations
 
 # Every module the plugin knows, in the order limit changes are listed.
 MODULES = (

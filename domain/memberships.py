@@ -8,8 +8,8 @@ from datetime import datetime
 from decimal import Decimal
 from enum import Enum
 
-from domain.limits import Limitations
-from domain.periods import BillingPeriod, DurationUnit
+from planswitch.domain.limits import Limitations
+from planswitch.domain.periods import BillingPeriod, DurationUnit
 
 
 class MembershipStatus(str, Enum):

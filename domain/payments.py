@@ -7,7 +7,7 @@ from datetime import datetime
 from decimal import Decimal
 from enum import Enum
 
-from domain.periods import BillingPeriod
+from planswitch.domain.periods import BillingPeriod
 
 
 class PaymentStatus(str, Enum):

@@ -13,11 +13,11 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-from domain.errors import ErrorCode, UserError
-from domain.memberships import Membership, ScheduledChange
-from domain.money import Money
-from domain.payments import LineItem, Payment
-from domain.periods import BillingPeriod
+from planswitch.domain.errors import ErrorCode, UserError
+from planswitch.domain.memberships import Membership, ScheduledChange
+from planswitch.domain.money import Money
+from planswitch.domain.payments import LineItem, Payment
+from planswitch.domain.periods import BillingPeriod
 
 NO_CHANGE_MESSAGE = "This cart proposes no changes to the current membership."
 

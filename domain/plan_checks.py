@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from domain.errors import ErrorCode, UserError
-from domain.memberships import Membership, MembershipStatus
-from domain.periods import BillingPeriod
-from domain.plan_change import Blocker
-from domain.pricing import breaks_agreement
-from domain.products import Product
-from domain.usage import Usage
+from planswitch.domain.errors import ErrorCode, UserError
+from planswitch.domain.memberships import Membership, MembershipStatus
+from planswitch.domain.periods import BillingPeriod
+from planswitch.domain.plan_change import Blocker
+from planswitch.domain.pricing import breaks_agreement
+from planswitch.domain.products import Product
+from planswitch.domain.usage import Usage
 
 
 @dataclass(frozen=True)

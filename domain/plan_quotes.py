@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from domain.memberships import SCHEDULING_STATUSES
-from domain.money import round_money
-from domain.payments import LineItem
-from domain.plan_change import ChangeKind, Direction, Quote
-from domain.pricing import (
+from planswitch.domain.memberships import SCHEDULING_STATUSES
+from planswitch.domain.money import round_money
+from planswitch.domain.payments import LineItem
+from planswitch.domain.plan_change import ChangeKind, Direction, Quote
+from planswitch.domain.pricing import (
     ZERO,
     apply_discount,
     charged_subtotal,
@@ -31,14 +31,14 @@ from domain.pricing import (
     setup_fee_credit,
     setup_fee_line,
 )
-from domain.quote_context import (
+from planswitch.domain.quote_context import (
     QuoteContext,
     apply_selection,
     clean_addons,
     list_price,
     quote_limit_changes,
 )
-from domain.quote_messages import plan_message
+from planswitch.domain.quote_messages import plan_message
 
 _KIND = {
     Direction.UPGRADE: ChangeKind.UPGRADE,

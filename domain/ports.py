@@ -13,13 +13,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Generic, Protocol, TypeVar
 
-from domain.customers import Customer
-from domain.discounts import DiscountCode
-from domain.events import Event
-from domain.memberships import Membership, MembershipStatus
-from domain.payments import Payment
-from domain.products import Product, ProductType
-from domain.usage import Site, Usage
+from planswitch.domain.customers import Customer
+from planswitch.domain.discounts import DiscountCode
+from planswitch.domain.events import Event
+from planswitch.domain.memberships import Membership, MembershipStatus
+from planswitch.domain.payments import Payment
+from planswitch.domain.products import Product, ProductType
+from planswitch.domain.usage import Site, Usage
 
 T = TypeVar("T")
 

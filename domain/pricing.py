@@ -1,7 +1,7 @@
 """Prices per day, the direction of a plan change and the proration credit (SPEC §3.2-3.5).
 
 All arithmetic is exact ``Decimal``; nothing here rounds (callers round each money result
-once, with ``domain.money.round_money``). Per-day prices are compared by
+once, with ``planswitch.domain.money.round_money``). Per-day prices are compared by
 cross-multiplication (``a / da < b / db`` ⇔ ``a * db < b * da``) so no division noise can
 turn an equal price into an upgrade.
 """
@@ -12,13 +12,13 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
-from domain.discounts import DiscountCode, DiscountType
-from domain.memberships import NO_CREDIT_STATUSES, Membership, MembershipStatus
-from domain.money import round_money
-from domain.payments import LineItem, LineItemType
-from domain.periods import BillingPeriod
-from domain.plan_change import Direction
-from domain.products import Product
+from planswitch.domain.discounts import DiscountCode, DiscountType
+from planswitch.domain.memberships import NO_CREDIT_STATUSES, Membership, MembershipStatus
+from planswitch.domain.money import round_money
+from planswitch.domain.payments import LineItem, LineItemType
+from planswitch.domain.periods import BillingPeriod
+from planswitch.domain.plan_change import Direction
+from planswitch.domain.products import Product
 
 ZERO = Decimal("0")
 

@@ -7,9 +7,9 @@ from datetime import datetime
 from decimal import Decimal
 from enum import Enum
 
-from domain.limits import Limitations
-from domain.money import Money
-from domain.periods import BillingPeriod, DurationUnit
+from planswitch.domain.limits import Limitations
+from planswitch.domain.money import Money
+from planswitch.domain.periods import BillingPeriod, DurationUnit
 
 PLAN_GROUP_MAX_LENGTH = 20  # wu_products.product_group varchar(20)
 

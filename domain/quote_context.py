@@ -7,13 +7,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from domain.discounts import DiscountCode
-from domain.limits import effective_limits, limit_changes
-from domain.memberships import Membership
-from domain.money import Money
-from domain.periods import BillingPeriod
-from domain.plan_change import LimitChange
-from domain.products import Product
+from planswitch.domain.discounts import DiscountCode
+from planswitch.domain.limits import effective_limits, limit_changes
+from planswitch.domain.memberships import Membership
+from planswitch.domain.money import Money
+from planswitch.domain.periods import BillingPeriod
+from planswitch.domain.plan_change import LimitChange
+from planswitch.domain.products import Product
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,8 @@ from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
 
-from domain.plan_change import Direction
-from domain.quote_context import QuoteContext
+from planswitch.domain.plan_change import Direction
+from planswitch.domain.quote_context import QuoteContext
 
 _VERB = {
     Direction.UPGRADE: "Upgrade",

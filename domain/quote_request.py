@@ -11,13 +11,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from domain.discounts import DiscountCode
-from domain.errors import ErrorCode
-from domain.memberships import Membership
-from domain.periods import BillingPeriod
-from domain.plan_change import AddonSelection, PlanChangeRequest
-from domain.plan_checks import Problem, problem
-from domain.products import Product
+from planswitch.domain.discounts import DiscountCode
+from planswitch.domain.errors import ErrorCode
+from planswitch.domain.memberships import Membership
+from planswitch.domain.periods import BillingPeriod
+from planswitch.domain.plan_change import AddonSelection, PlanChangeRequest
+from planswitch.domain.plan_checks import Problem, problem
+from planswitch.domain.products import Product
 
 
 @dataclass

@@ -25,25 +25,29 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 
-from domain.addon_quotes import addon_purchase_quote, addon_removal_quote
-from domain.customers import Customer
-from domain.discounts import DiscountCode
-from domain.errors import ErrorCode
-from domain.memberships import Membership
-from domain.money import round_money
-from domain.plan_change import NO_CHANGE_MESSAGE, ChangeKind, PlanChangeRequest, Quote
-from domain.plan_checks import (
+from planswitch.domain.addon_quotes import addon_purchase_quote, addon_removal_quote
+from planswitch.domain.customers import Customer
+from planswitch.domain.discounts import DiscountCode
+from planswitch.domain.errors import ErrorCode
+from planswitch.domain.memberships import Membership
+from planswitch.domain.money import round_money
+from planswitch.domain.plan_change import NO_CHANGE_MESSAGE, ChangeKind, PlanChangeRequest, Quote
+from planswitch.domain.plan_checks import (
     Problem,
     membership_blockers,
     over_limit_problems,
     plan_blockers,
     problem,
 )
-from domain.plan_quotes import PRORATION_CREDIT_TITLE, SWAP_CREDIT_TITLE, plan_change_quote
-from domain.products import Product
-from domain.quote_context import QuoteContext, apply_selection, clean_addons
-from domain.quote_request import ResolvedRequest, discount_problems, resolve_request
-from domain.usage import Usage
+from planswitch.domain.plan_quotes import (
+    PRORATION_CREDIT_TITLE,
+    SWAP_CREDIT_TITLE,
+    plan_change_quote,
+)
+from planswitch.domain.products import Product
+from planswitch.domain.quote_context import QuoteContext, apply_selection, clean_addons
+from planswitch.domain.quote_request import ResolvedRequest, discount_problems, resolve_request
+from planswitch.domain.usage import Usage
 
 __all__ = [
     "PRORATION_CREDIT_TITLE",

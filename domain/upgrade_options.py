@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 
-from domain.memberships import SCHEDULING_STATUSES, Membership
-from domain.money import Money, round_money
-from domain.periods import BillingPeriod
-from domain.plan_change import (
+from planswitch.domain.memberships import SCHEDULING_STATUSES, Membership
+from planswitch.domain.money import Money, round_money
+from planswitch.domain.periods import BillingPeriod
+from planswitch.domain.plan_change import (
     AddonOption,
     Direction,
     PeriodPrice,
@@ -20,10 +20,10 @@ from domain.plan_change import (
     Timing,
     UpgradeOptions,
 )
-from domain.pricing import plan_direction
-from domain.products import Product
-from domain.quotes import plan_blockers
-from domain.usage import Usage
+from planswitch.domain.pricing import plan_direction
+from planswitch.domain.products import Product
+from planswitch.domain.quotes import plan_blockers
+from planswitch.domain.usage import Usage
 
 
 def upgrade_options(

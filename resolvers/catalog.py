@@ -7,11 +7,11 @@ import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from domain.errors import DomainError, ErrorCode
-from domain.ports import Page, ProductFilter
-from domain.products import PLAN_GROUP_MAX_LENGTH, Product, ProductType
-from resolvers.context import Context
-from resolvers.ids import decode_id
+from planswitch.domain.errors import DomainError, ErrorCode
+from planswitch.domain.ports import Page, ProductFilter
+from planswitch.domain.products import PLAN_GROUP_MAX_LENGTH, Product, ProductType
+from planswitch.resolvers.context import Context
+from planswitch.resolvers.ids import decode_id
 
 ADDON_TYPES = frozenset({ProductType.PACKAGE, ProductType.SERVICE})
 

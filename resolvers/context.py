@@ -6,12 +6,11 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 import strawberry
-
-from domain.ports import Clock, Store
-from resolvers.loaders import Loaders
+from planswitch.domain.ports import Clock, Store
+from planswitch.resolvers.loaders import Loaders
 
 if TYPE_CHECKING:
-    from server.settings import Settings
+    from planswitch.server.settings import Settings
 
 ViewerKind = Literal["operator", "customer", "anonymous"]
 
@@ -48,7 +47,7 @@ class Viewer:
 
 @dataclass
 class Context:
-    """Built once per request by the server (``server.app``)."""
+    """Built once per request by the server (``planswitch.server.app``)."""
 
     store: Store
     clock: Clock

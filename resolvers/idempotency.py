@@ -14,11 +14,11 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from domain.errors import ErrorCode, UserError
-from domain.payments import LineItem, LineItemType
-from domain.periods import BillingPeriod
-from domain.plan_change import ChangeKind, LimitChange, PlanChangeRequest, Quote
-from domain.ports import IdempotencyRecord
+from planswitch.domain.errors import ErrorCode, UserError
+from planswitch.domain.payments import LineItem, LineItemType
+from planswitch.domain.periods import BillingPeriod
+from planswitch.domain.plan_change import ChangeKind, LimitChange, PlanChangeRequest, Quote
+from planswitch.domain.ports import IdempotencyRecord
 
 KEY_REUSED_MESSAGE = (
     "This idempotency key was already used for a different request; use a new key for a new change."

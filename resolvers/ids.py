@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 
-from domain.errors import DomainError, ErrorCode
+from planswitch.domain.errors import DomainError, ErrorCode
 
 
 def encode_global_id(type_name: str, database_id: int) -> str:

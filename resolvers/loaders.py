@@ -11,14 +11,13 @@ import asyncio
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
+from planswitch.domain.customers import Customer
+from planswitch.domain.memberships import Membership
+from planswitch.domain.payments import Payment
+from planswitch.domain.ports import ProductFilter, ReadStore
+from planswitch.domain.products import Product, ProductType
+from planswitch.domain.usage import Site
 from strawberry.dataloader import DataLoader
-
-from domain.customers import Customer
-from domain.memberships import Membership
-from domain.payments import Payment
-from domain.ports import ProductFilter, ReadStore
-from domain.products import Product, ProductType
-from domain.usage import Site
 
 K = TypeVar("K")
 V = TypeVar("V")

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import asyncio
 
-from domain.customers import Customer
-from domain.limits import Limitations
-from domain.limits import effective_limits as merge_limits
-from domain.memberships import Membership, MembershipStatus
-from domain.ports import MembershipFilter, Page
-from resolvers.context import Context
-from resolvers.ids import decode_id
+from planswitch.domain.customers import Customer
+from planswitch.domain.limits import Limitations
+from planswitch.domain.limits import effective_limits as merge_limits
+from planswitch.domain.memberships import Membership, MembershipStatus
+from planswitch.domain.ports import MembershipFilter, Page
+from planswitch.resolvers.context import Context
+from planswitch.resolvers.ids import decode_id
 
 _EMPTY: Page = Page(items=(), total=0)
 

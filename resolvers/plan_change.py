@@ -13,24 +13,24 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
-from domain.apply import apply_quote
-from domain.apply import cancel_scheduled_change as cancel_domain
-from domain.customers import Customer
-from domain.discounts import DiscountCode
-from domain.errors import DomainError, ErrorCode, UserError
-from domain.events import Event
-from domain.memberships import Membership
-from domain.payments import Payment
-from domain.plan_change import ChangeKind, PlanChangeRequest, Quote, UpgradeOptions
-from domain.ports import IdempotencyRecord, Store
-from domain.products import Product
-from domain.quotes import quote as compute_quote
-from domain.upgrade_options import upgrade_options
-from domain.usage import Usage
-from resolvers import idempotency, quote_token
+from planswitch.domain.apply import apply_quote
+from planswitch.domain.apply import cancel_scheduled_change as cancel_domain
+from planswitch.domain.customers import Customer
+from planswitch.domain.discounts import DiscountCode
+from planswitch.domain.errors import DomainError, ErrorCode, UserError
+from planswitch.domain.events import Event
+from planswitch.domain.memberships import Membership
+from planswitch.domain.payments import Payment
+from planswitch.domain.plan_change import ChangeKind, PlanChangeRequest, Quote, UpgradeOptions
+from planswitch.domain.ports import IdempotencyRecord, Store
+from planswitch.domain.products import Product
+from planswitch.domain.quotes import quote as compute_quote
+from planswitch.domain.upgrade_options import upgrade_options
+from planswitch.domain.usage import Usage
+from planswitch.resolvers import idempotency, quote_token
 
 if TYPE_CHECKING:
-    from resolvers.context import Viewer
+    from planswitch.resolvers.context import Viewer
 
 log = logging.getLogger(__name__)
 

@@ -19,9 +19,9 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from domain.errors import ErrorCode, UserError
-from domain.plan_change import PlanChangeRequest, Quote
-from resolvers.idempotency import canonical_hash, request_fingerprint
+from planswitch.domain.errors import ErrorCode, UserError
+from planswitch.domain.plan_change import PlanChangeRequest, Quote
+from planswitch.resolvers.idempotency import canonical_hash, request_fingerprint
 
 FIELD = "quoteToken"
 VERSION = 1

@@ -11,10 +11,10 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from domain.apply import apply_scheduled_change
-from domain.errors import DomainError
-from domain.events import Event
-from domain.ports import Store
+from planswitch.domain.apply import apply_scheduled_change
+from planswitch.domain.errors import DomainError
+from planswitch.domain.events import Event
+from planswitch.domain.ports import Store
 
 log = logging.getLogger(__name__)
 

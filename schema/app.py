@@ -8,6 +8,15 @@ from typing import Annotated
 
 import strawberry
 from graphql import GraphQLError
+from planswitch.domain.errors import DomainError
+from planswitch.resolvers.context import Info
+from planswitch.resolvers.ids import split_global_id
+from planswitch.resolvers.memberships import find_customer, find_membership
+from planswitch.schema.catalog import CatalogQuery, ProductNode
+from planswitch.schema.memberships import CustomerNode, MembershipNode, MembershipQuery
+from planswitch.schema.node import Node
+from planswitch.schema.plan_change import PlanChangeMutation, PlanChangeQuery
+from planswitch.schema.update_product import CatalogMutation
 from strawberry.extensions import (
     AddValidationRules,
     MaskErrors,
@@ -21,16 +30,6 @@ from strawberry.extensions.query_depth_limiter import create_validator as depth_
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
-
-from domain.errors import DomainError
-from resolvers.context import Info
-from resolvers.ids import split_global_id
-from resolvers.memberships import find_customer, find_membership
-from schema.catalog import CatalogQuery, ProductNode
-from schema.memberships import CustomerNode, MembershipNode, MembershipQuery
-from schema.node import Node
-from schema.plan_change import PlanChangeMutation, PlanChangeQuery
-from schema.update_product import CatalogMutation
 
 logger = logging.getLogger("planswitch.graphql")
 
@@ -47,7 +46,7 @@ class NodeQuery:
         info: Info,
         id: Annotated[strawberry.ID, strawberry.argument(description="A global id.")],
     ) -> Node | None:
-        from resolvers.catalog import find_product
+        from planswitch.resolvers.catalog import find_product
 
         type_name, _ = split_global_id(str(id), "id")
         if type_name == "Product":

@@ -6,17 +6,16 @@ from datetime import datetime
 from typing import Annotated
 
 import strawberry
-
-from domain import periods
-from domain.products import PriceVariation as DomainPriceVariation
-from domain.products import Product
-from resolvers import catalog as use_cases
-from resolvers.context import Info
-from schema.connections import After, Connection, First, build_connection, window
-from schema.enums import DurationUnit, PricingTypeEnum, ProductIdType, ProductTypeEnum
-from schema.limits import LimitsNode, limits_node
-from schema.node import Node, encode_global_id
-from schema.scalars import Money
+from planswitch.domain import periods
+from planswitch.domain.products import PriceVariation as DomainPriceVariation
+from planswitch.domain.products import Product
+from planswitch.resolvers import catalog as use_cases
+from planswitch.resolvers.context import Info
+from planswitch.schema.connections import After, Connection, First, build_connection, window
+from planswitch.schema.enums import DurationUnit, PricingTypeEnum, ProductIdType, ProductTypeEnum
+from planswitch.schema.limits import LimitsNode, limits_node
+from planswitch.schema.node import Node, encode_global_id
+from planswitch.schema.scalars import Money
 
 
 @strawberry.type(name="BillingPeriod", description="A length of time, e.g. 1 MONTH or 2 YEAR.")

@@ -13,8 +13,7 @@ from dataclasses import dataclass
 from typing import Annotated, Generic, TypeVar
 
 import strawberry
-
-from domain.errors import DomainError, ErrorCode
+from planswitch.domain.errors import DomainError, ErrorCode
 
 T = TypeVar("T")
 DEFAULT_PAGE_SIZE = 20

@@ -6,8 +6,7 @@ from enum import Enum
 from typing import Annotated
 
 import strawberry
-
-from domain import errors, memberships, payments, periods, plan_change, products
+from planswitch.domain import errors, memberships, payments, periods, plan_change, products
 
 DurationUnit = Annotated[
     periods.DurationUnit,

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import strawberry
-
-from domain.errors import UserError
-from schema.enums import ErrorCode
+from planswitch.domain.errors import UserError
+from planswitch.schema.enums import ErrorCode
 
 
 @strawberry.type(

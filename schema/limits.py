@@ -11,8 +11,7 @@ from collections import OrderedDict
 from collections.abc import Hashable, Mapping
 
 import strawberry
-
-from domain.limits import (
+from planswitch.domain.limits import (
     DomainMappingLimit,
     ExtensionRule,
     Limitations,

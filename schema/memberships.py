@@ -6,13 +6,12 @@ from datetime import datetime
 from typing import Annotated
 
 import strawberry
-
-from domain.customers import Customer
-from domain.memberships import Membership
-from resolvers import memberships as use_cases
-from resolvers.context import Info
-from schema.catalog import BillingPeriod, ProductNode
-from schema.connections import (
+from planswitch.domain.customers import Customer
+from planswitch.domain.memberships import Membership
+from planswitch.resolvers import memberships as use_cases
+from planswitch.resolvers.context import Info
+from planswitch.schema.catalog import BillingPeriod, ProductNode
+from planswitch.schema.connections import (
     After,
     Connection,
     First,
@@ -20,12 +19,12 @@ from schema.connections import (
     slice_connection,
     window,
 )
-from schema.enums import CustomerIdType, MembershipIdType, MembershipStatusEnum
-from schema.limits import LimitsNode, remember, remembered
-from schema.node import Node, encode_global_id
-from schema.payments import LineItemNode, PaymentNode, SiteNode
-from schema.plan_change import ScheduledChangeNode
-from schema.scalars import Money
+from planswitch.schema.enums import CustomerIdType, MembershipIdType, MembershipStatusEnum
+from planswitch.schema.limits import LimitsNode, remember, remembered
+from planswitch.schema.node import Node, encode_global_id
+from planswitch.schema.payments import LineItemNode, PaymentNode, SiteNode
+from planswitch.schema.plan_change import ScheduledChangeNode
+from planswitch.schema.scalars import Money
 
 __all__ = [
     "CustomerNode",

@@ -2,15 +2,14 @@
 
 A global id is base64 of ``"<TypeName>:<databaseId>"`` (WPGraphQL's format), so clients
 can refetch any object with ``node(id:)``. Inputs also accept a plain databaseId string.
-The encoding lives in ``resolvers.ids`` (use cases decode ids too); this module is the
+The encoding lives in ``planswitch.resolvers.ids`` (use cases decode ids too); this module is the
 schema-facing name for it.
 """
 
 from __future__ import annotations
 
 import strawberry
-
-from resolvers.ids import decode_id, encode_global_id, split_global_id
+from planswitch.resolvers.ids import decode_id, encode_global_id, split_global_id
 
 __all__ = ["Node", "decode_global_id", "encode_global_id", "split_global_id"]
 

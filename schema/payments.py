@@ -5,14 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 
 import strawberry
-
-from domain.payments import LineItem, Payment
-from domain.usage import Site
-from resolvers.context import Info
-from schema.catalog import BillingPeriod, ProductNode
-from schema.enums import LineItemTypeEnum, PaymentStatusEnum
-from schema.node import Node, encode_global_id
-from schema.scalars import Money
+from planswitch.domain.payments import LineItem, Payment
+from planswitch.domain.usage import Site
+from planswitch.resolvers.context import Info
+from planswitch.schema.catalog import BillingPeriod, ProductNode
+from planswitch.schema.enums import LineItemTypeEnum, PaymentStatusEnum
+from planswitch.schema.node import Node, encode_global_id
+from planswitch.schema.scalars import Money
 
 
 @strawberry.type(name="LineItem", description="One line of a payment or a quote.")

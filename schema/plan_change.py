@@ -14,36 +14,35 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
+from planswitch.domain import plan_change as domain
+from planswitch.domain.errors import DomainError, ErrorCode, UserError
+from planswitch.domain.memberships import ScheduledChange
+from planswitch.domain.periods import BillingPeriod as DomainPeriod
+from planswitch.resolvers import plan_change as use_cases
+from planswitch.resolvers.context import Info
+from planswitch.schema.enums import ChangeKind, Direction, DurationUnit, Timing
+from planswitch.schema.enums import ErrorCode as ErrorCodeEnum
+from planswitch.schema.errors import UserErrorType
+from planswitch.schema.node import decode_global_id
+from planswitch.schema.scalars import Money
 from starlette.concurrency import run_in_threadpool
 from strawberry.scalars import JSON
 
-from domain import plan_change as domain
-from domain.errors import DomainError, ErrorCode, UserError
-from domain.memberships import ScheduledChange
-from domain.periods import BillingPeriod as DomainPeriod
-from resolvers import plan_change as use_cases
-from resolvers.context import Info
-from schema.enums import ChangeKind, Direction, DurationUnit, Timing
-from schema.enums import ErrorCode as ErrorCodeEnum
-from schema.errors import UserErrorType
-from schema.node import decode_global_id
-from schema.scalars import Money
-
 if TYPE_CHECKING:
-    from schema.catalog import BillingPeriod, ProductNode
-    from schema.memberships import MembershipNode
-    from schema.payments import LineItemNode, PaymentNode
+    from planswitch.schema.catalog import BillingPeriod, ProductNode
+    from planswitch.schema.memberships import MembershipNode
+    from planswitch.schema.payments import LineItemNode, PaymentNode
 
 # schema.memberships imports this module (Membership.scheduledChange): lazy types avoid a cycle.
-ProductRef = Annotated["ProductNode", strawberry.lazy("schema.catalog")]
-PeriodRef = Annotated["BillingPeriod", strawberry.lazy("schema.catalog")]
-MembershipRef = Annotated["MembershipNode", strawberry.lazy("schema.memberships")]
-PaymentRef = Annotated["PaymentNode", strawberry.lazy("schema.payments")]
-LineItemRef = Annotated["LineItemNode", strawberry.lazy("schema.payments")]
+ProductRef = Annotated["ProductNode", strawberry.lazy("planswitch.schema.catalog")]
+PeriodRef = Annotated["BillingPeriod", strawberry.lazy("planswitch.schema.catalog")]
+MembershipRef = Annotated["MembershipNode", strawberry.lazy("planswitch.schema.memberships")]
+PaymentRef = Annotated["PaymentNode", strawberry.lazy("planswitch.schema.payments")]
+LineItemRef = Annotated["LineItemNode", strawberry.lazy("planswitch.schema.payments")]
 
 
 async def _product(info: Info, product_id: int | None) -> ProductNode | None:
-    from schema.catalog import ProductNode
+    from planswitch.schema.catalog import ProductNode
 
     if product_id is None:
         return None
@@ -52,7 +51,7 @@ async def _product(info: Info, product_id: int | None) -> ProductNode | None:
 
 
 def _period(period: DomainPeriod | None) -> BillingPeriod | None:
-    from schema.catalog import BillingPeriod
+    from planswitch.schema.catalog import BillingPeriod
 
     return BillingPeriod.from_domain(period) if period else None
 
@@ -239,7 +238,7 @@ class PlanChangeQuote:
 
     @strawberry.field(description="What is charged or credited now, line by line.")
     def line_items(self) -> list[LineItemRef]:
-        from schema.payments import LineItemNode
+        from planswitch.schema.payments import LineItemNode
 
         currency = self.value.currency
         return [LineItemNode.from_domain(item, currency) for item in self.value.line_items]
@@ -412,7 +411,7 @@ class UpgradeOptionsType:
 
     @strawberry.field(description="The membership the options are for.")
     async def membership(self, info: Info) -> MembershipRef | None:
-        from schema.memberships import MembershipNode
+        from planswitch.schema.memberships import MembershipNode
 
         if self.membership_id is None:
             return None
@@ -473,13 +472,13 @@ class CancelScheduledChangePayload:
 
 
 def _membership(membership) -> MembershipNode | None:
-    from schema.memberships import MembershipNode
+    from planswitch.schema.memberships import MembershipNode
 
     return MembershipNode.from_domain(membership) if membership else None
 
 
 def _payment(payment) -> PaymentNode | None:
-    from schema.payments import PaymentNode
+    from planswitch.schema.payments import PaymentNode
 
     return PaymentNode.from_domain(payment) if payment else None
 

@@ -6,8 +6,7 @@ from datetime import datetime
 from decimal import Decimal
 
 import strawberry
-
-from domain import money as domain_money
+from planswitch.domain import money as domain_money
 
 # ISO-8601, always UTC (the domain keeps aware UTC datetimes).
 DateTime = datetime

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import strawberry
-
-from domain.errors import DomainError
-from resolvers import catalog as use_cases
-from resolvers.context import Info
-from schema.catalog import ProductNode
-from schema.errors import UserErrorType
+from planswitch.domain.errors import DomainError
+from planswitch.resolvers import catalog as use_cases
+from planswitch.resolvers.context import Info
+from planswitch.schema.catalog import ProductNode
+from planswitch.schema.errors import UserErrorType
 
 
 @strawberry.input(name="UpdateProductInput", description="Fields to change; omitted = unchanged.")

@@ -9,6 +9,13 @@ import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
+from planswitch.domain.ports import Clock, Store
+from planswitch.resolvers.context import Context
+from planswitch.schema.app import build_schema
+from planswitch.server.auth import InvalidToken, viewer_from_header
+from planswitch.server.clock import SystemClock
+from planswitch.server.settings import Settings
+from planswitch.server.stores import make_store
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -16,14 +23,6 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
-
-from domain.ports import Clock, Store
-from resolvers.context import Context
-from schema.app import build_schema
-from server.auth import InvalidToken, viewer_from_header
-from server.clock import SystemClock
-from server.settings import Settings
-from server.stores import make_store
 
 logger = logging.getLogger("planswitch.server")
 
@@ -127,7 +126,7 @@ def _freeze_startup_objects() -> None:
 
 async def _apply_due_loop(store: Store, clock: Clock, settings: Settings) -> None:
     """Apply scheduled changes whose time has come, every ``apply_due_interval_seconds``."""
-    from resolvers.scheduled import apply_due_changes
+    from planswitch.resolvers.scheduled import apply_due_changes
 
     while True:
         try:

@@ -10,8 +10,8 @@ import base64
 import hashlib
 import hmac
 
-from resolvers.context import Viewer
-from server.settings import Settings
+from planswitch.resolvers.context import Viewer
+from planswitch.server.settings import Settings
 
 _PREFIX = "c"
 

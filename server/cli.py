@@ -7,8 +7,7 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 import typer
-
-from server.settings import Settings
+from planswitch.server.settings import Settings
 
 app = typer.Typer(help="planswitch: plans, memberships and plan changes over GraphQL.")
 db_app = typer.Typer(help="Database maintenance for the native store.")
@@ -25,10 +24,9 @@ def serve(
 ) -> None:
     """Apply migrations, seed demo data on an empty demo database, and serve the API."""
     import uvicorn
-
-    from server.app import create_app
-    from server.clock import SystemClock
-    from server.stores import make_store, uses_native_store
+    from planswitch.server.app import create_app
+    from planswitch.server.clock import SystemClock
+    from planswitch.server.stores import make_store, uses_native_store
 
     overrides: dict[str, object] = {}
     if host is not None:
@@ -41,12 +39,12 @@ def serve(
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     clock = SystemClock()
     if uses_native_store(settings):
-        from adapters.native.migrate import upgrade_database
+        from planswitch.adapters.native.migrate import upgrade_database
 
         upgrade_database(settings.database_url)
     store = make_store(settings)
     if settings.demo and uses_native_store(settings):
-        from adapters.native.demo import seed_demo
+        from planswitch.adapters.native.demo import seed_demo
 
         if seed_demo(store, clock.now()):
             typer.echo("Seeded the demo catalog and memberships.", err=True)
@@ -60,7 +58,7 @@ def serve(
 @app.command("export-schema")
 def export_schema() -> None:
     """Print the GraphQL schema (SDL); `> schema/schema.graphql` updates the committed copy."""
-    from schema.app import build_schema
+    from planswitch.schema.app import build_schema
 
     typer.echo(str(build_schema()))
 
@@ -68,7 +66,7 @@ def export_schema() -> None:
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Create or migrate the native store's tables at PLANSWITCH_DATABASE_URL."""
-    from adapters.native.migrate import upgrade_database
+    from planswitch.adapters.native.migrate import upgrade_database
 
     settings = Settings()
     upgrade_database(settings.database_url)
@@ -80,7 +78,7 @@ def token(
     customer: Annotated[int, typer.Option("--customer", help="Customer databaseId.")],
 ) -> None:
     """Issue a bearer token for a customer, signed with PLANSWITCH_SECRET_KEY."""
-    from server.auth import issue_customer_token
+    from planswitch.server.auth import issue_customer_token
 
     settings = Settings()
     if not settings.demo and not settings.has_configured_secret:
@@ -97,8 +95,8 @@ def apply_due(
     ] = None,
 ) -> None:
     """Apply every scheduled change (downgrade, add-on removal) that is due."""
-    from resolvers.scheduled import apply_due_changes
-    from server.stores import make_store
+    from planswitch.resolvers.scheduled import apply_due_changes
+    from planswitch.server.stores import make_store
 
     settings = Settings()
     now = (as_of.replace(tzinfo=UTC) if as_of.tzinfo is None else as_of) if as_of else None
@@ -120,7 +118,7 @@ def sync(
     ] = None,
 ) -> None:
     """Import a WordPress network (PLANSWITCH_WORDPRESS_URL) into the native store."""
-    from adapters.wordpress.sync import sync_command
+    from planswitch.adapters.wordpress.sync import sync_command
 
     code = sync_command(Settings(), since=since, dry_run=dry_run, database_url=database_url)
     raise typer.Exit(code=code or 0)

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from server.settings import Settings
+from planswitch.server.settings import Settings
 
 if TYPE_CHECKING:
-    from domain.ports import Store
+    from planswitch.domain.ports import Store
 
 
 def make_store(settings: Settings) -> Store:
     """A ``WordPressStore`` when ``wordpress_url`` is set, else a ``NativeStore``."""
     # Imported here so the server starts without the drivers of the store it does not use.
     if settings.wordpress_url:
-        from adapters.wordpress.store import WordPressStore
+        from planswitch.adapters.wordpress.store import WordPressStore
 
         return WordPressStore(
             settings.wordpress_url,
@@ -22,7 +22,7 @@ def make_store(settings: Settings) -> Store:
             network_id=settings.wordpress_network_id,
             writes=settings.wordpress_writes,
         )
-    from adapters.native import NativeStore
+    from planswitch.adapters.native import NativeStore
 
     return NativeStore(settings.database_url)
 

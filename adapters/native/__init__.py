@@ -8,9 +8,9 @@ Public entry points:
 - ``seed_demo(store, now)`` (``adapters.native.demo``): fills an empty database with a demo.
 """
 
-from adapters.native.demo import seed_demo
-from adapters.native.migrate import upgrade_database
-from adapters.native.store import NativeStore
-from adapters.native.writes import SiteDomain, UpsertResult
+from planswitch.adapters.native.demo import seed_demo
+from planswitch.adapters.native.migrate import upgrade_database
+from planswitch.adapters.native.store import NativeStore
+from planswitch.adapters.native.writes import SiteDomain, UpsertResult
 
 __all__ = ["NativeStore", "SiteDomain", "UpsertResult", "seed_demo", "upgrade_database"]

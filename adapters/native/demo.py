@@ -10,16 +10,16 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from adapters.native.mappers import limits_from_json
-from adapters.native.store import BulkWriter, NativeStore
-from adapters.native.writes import SiteDomain
-from domain.customers import Customer
-from domain.discounts import DiscountCode, DiscountType
-from domain.memberships import Membership, MembershipStatus
-from domain.payments import LineItem, LineItemType, Payment, PaymentStatus
-from domain.periods import BillingPeriod, DurationUnit
-from domain.products import PriceVariation, PricingType, Product, ProductType
-from domain.usage import Site
+from planswitch.adapters.native.mappers import limits_from_json
+from planswitch.adapters.native.store import BulkWriter, NativeStore
+from planswitch.adapters.native.writes import SiteDomain
+from planswitch.domain.customers import Customer
+from planswitch.domain.discounts import DiscountCode, DiscountType
+from planswitch.domain.memberships import Membership, MembershipStatus
+from planswitch.domain.payments import LineItem, LineItemType, Payment, PaymentStatus
+from planswitch.domain.periods import BillingPeriod, DurationUnit
+from planswitch.domain.products import PriceVariation, PricingType, Product, ProductType
+from planswitch.domain.usage import Site
 
 MONTH = BillingPeriod(1, DurationUnit.MONTH)
 YEAR = BillingPeriod(1, DurationUnit.YEAR)

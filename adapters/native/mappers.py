@@ -12,7 +12,7 @@ from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from adapters.native.tables import (
+from planswitch.adapters.native.tables import (
     CustomerRow,
     DiscountCodeRow,
     EventRow,
@@ -26,15 +26,15 @@ from adapters.native.tables import (
     ScheduledChangeRow,
     SiteRow,
 )
-from domain.customers import Customer
-from domain.discounts import DiscountCode, DiscountType
-from domain.events import Event
-from domain.limits import Limitations
-from domain.memberships import Membership, MembershipStatus, ScheduledChange
-from domain.payments import LineItem, LineItemType, Payment, PaymentStatus
-from domain.periods import BillingPeriod
-from domain.products import PriceVariation, PricingType, Product, ProductType
-from domain.usage import Site
+from planswitch.domain.customers import Customer
+from planswitch.domain.discounts import DiscountCode, DiscountType
+from planswitch.domain.events import Event
+from planswitch.domain.limits import Limitations
+from planswitch.domain.memberships import Membership, MembershipStatus, ScheduledChange
+from planswitch.domain.payments import LineItem, LineItemType, Payment, PaymentStatus
+from planswitch.domain.periods import BillingPeriod
+from planswitch.domain.products import PriceVariation, PricingType, Product, ProductType
+from planswitch.domain.usage import Site
 
 # --- limitations -------------------------------------------------------------------------
 

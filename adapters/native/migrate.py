@@ -6,9 +6,8 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from planswitch.adapters.native.engine import make_engine
 from sqlalchemy import Engine
-
-from adapters.native.engine import make_engine
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 

@@ -15,11 +15,8 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Row, Select, exists, func, or_, select
-from sqlalchemy.orm import Session
-
-from adapters.native import mappers
-from adapters.native.tables import (
+from planswitch.adapters.native import mappers
+from planswitch.adapters.native.tables import (
     CustomerRow,
     DiscountCodeRow,
     DomainRow,
@@ -35,14 +32,16 @@ from adapters.native.tables import (
     ScheduledChangeRow,
     SiteRow,
 )
-from domain.customers import Customer
-from domain.discounts import DiscountCode
-from domain.events import Event
-from domain.memberships import Membership, MembershipStatus
-from domain.payments import Payment, PaymentStatus
-from domain.ports import IdempotencyRecord, MembershipFilter, Page, ProductFilter
-from domain.products import Product
-from domain.usage import Site, Usage
+from planswitch.domain.customers import Customer
+from planswitch.domain.discounts import DiscountCode
+from planswitch.domain.events import Event
+from planswitch.domain.memberships import Membership, MembershipStatus
+from planswitch.domain.payments import Payment, PaymentStatus
+from planswitch.domain.ports import IdempotencyRecord, MembershipFilter, Page, ProductFilter
+from planswitch.domain.products import Product
+from planswitch.domain.usage import Site, Usage
+from sqlalchemy import Row, Select, exists, func, or_, select
+from sqlalchemy.orm import Session
 
 R = TypeVar("R")
 

@@ -1,4 +1,4 @@
-"""``NativeStore``: the ``domain.ports.Store`` on the service's own database.
+"""``NativeStore``: the ``planswitch.domain.ports.Store`` on the service's own database.
 
 Reads open a short session each. ``transaction()`` yields a ``NativeTransaction`` bound to
 one session: leaving the block commits, an exception rolls back. ``bulk()`` does the same
@@ -9,7 +9,7 @@ for the seeding/sync upserts, so a whole batch is one transaction::
         batch.upsert_product(product)          # -> "created" | "updated" | "unchanged"
         batch.upsert_membership(membership)
 
-The schema is not created here: run ``adapters.native.migrate.upgrade_database(url)`` (or
+The schema is not created here: run ``planswitch.adapters.native.migrate.upgrade_database(url)`` (or
 ``store.upgrade()``) first.
 """
 
@@ -20,28 +20,27 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
+from planswitch.adapters.native import reads, writes
+from planswitch.adapters.native.engine import make_engine, write_engine
+from planswitch.adapters.native.migrate import upgrade_engine
+from planswitch.adapters.native.tables import MembershipRow, ProductRow
+from planswitch.adapters.native.writes import SiteDomain, UpsertResult
+from planswitch.domain.customers import Customer
+from planswitch.domain.discounts import DiscountCode
+from planswitch.domain.events import Event
+from planswitch.domain.memberships import Membership
+from planswitch.domain.payments import Payment
+from planswitch.domain.ports import IdempotencyRecord, MembershipFilter, Page, ProductFilter
+from planswitch.domain.products import Product
+from planswitch.domain.usage import Site, Usage
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
-
-from adapters.native import reads, writes
-from adapters.native.engine import make_engine, write_engine
-from adapters.native.migrate import upgrade_engine
-from adapters.native.tables import MembershipRow, ProductRow
-from adapters.native.writes import SiteDomain, UpsertResult
-from domain.customers import Customer
-from domain.discounts import DiscountCode
-from domain.events import Event
-from domain.memberships import Membership
-from domain.payments import Payment
-from domain.ports import IdempotencyRecord, MembershipFilter, Page, ProductFilter
-from domain.products import Product
-from domain.usage import Site, Usage
 
 ALL_PRODUCTS = ProductFilter()  # the port's default: every product
 
 
 class NativeTransaction:
-    """One open transaction (``domain.ports.ChangeTransaction``)."""
+    """One open transaction (``planswitch.domain.ports.ChangeTransaction``)."""
 
     def __init__(self, session: Session) -> None:
         self.session = session

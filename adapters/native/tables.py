@@ -20,11 +20,10 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from planswitch.adapters.native.columns import MoneyType, UTCDateTime
 from sqlalchemy import JSON, Column, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
-
-from adapters.native.columns import MoneyType, UTCDateTime
 
 
 class NativeModel(SQLModel, registry=registry()):

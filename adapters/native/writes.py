@@ -12,11 +12,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
-from sqlalchemy import delete, func, insert, select, text, update
-from sqlalchemy.orm import Session
-
-from adapters.native import mappers, reads
-from adapters.native.tables import (
+from planswitch.adapters.native import mappers, reads
+from planswitch.adapters.native.tables import (
     CustomerRow,
     DiscountCodeRow,
     DomainRow,
@@ -33,15 +30,17 @@ from adapters.native.tables import (
     ScheduledChangeRow,
     SiteRow,
 )
-from domain.customers import Customer
-from domain.discounts import DiscountCode
-from domain.errors import VersionConflict
-from domain.events import Event
-from domain.memberships import Membership
-from domain.payments import Payment
-from domain.ports import IdempotencyRecord
-from domain.products import Product
-from domain.usage import Site
+from planswitch.domain.customers import Customer
+from planswitch.domain.discounts import DiscountCode
+from planswitch.domain.errors import VersionConflict
+from planswitch.domain.events import Event
+from planswitch.domain.memberships import Membership
+from planswitch.domain.payments import Payment
+from planswitch.domain.ports import IdempotencyRecord
+from planswitch.domain.products import Product
+from planswitch.domain.usage import Site
+from sqlalchemy import delete, func, insert, select, text, update
+from sqlalchemy.orm import Session
 
 UpsertResult = Literal["created", "updated", "unchanged"]
 

@@ -26,14 +26,14 @@ from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from adapters.wordpress import phpserial
-from adapters.wordpress.hashing import encode_id
-from domain.discounts import DiscountCode, DiscountType
-from domain.memberships import ScheduledChange
-from domain.money import round_money
-from domain.payments import LineItem, LineItemType
-from domain.periods import BillingPeriod, DurationUnit
-from domain.products import Product
+from planswitch.adapters.wordpress import phpserial
+from planswitch.adapters.wordpress.hashing import encode_id
+from planswitch.domain.discounts import DiscountCode, DiscountType
+from planswitch.domain.memberships import ScheduledChange
+from planswitch.domain.money import round_money
+from planswitch.domain.payments import LineItem, LineItemType
+from planswitch.domain.periods import BillingPeriod, DurationUnit
+from planswitch.domain.products import Product
 
 LINE_ITEM_CLASS = "WP_Ultimo\\Checkout\\Line_Item"
 CART_CLASS = "WP_Ultimo\\Checkout\\Cart"

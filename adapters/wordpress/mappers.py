@@ -19,16 +19,16 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from adapters.wordpress import phpserial
-from domain.customers import Customer
-from domain.discounts import DiscountCode, DiscountType
-from domain.limits import Limitations
-from domain.memberships import Membership, MembershipStatus, ScheduledChange
-from domain.money import to_decimal
-from domain.payments import LineItem, LineItemType, Payment, PaymentStatus
-from domain.periods import BillingPeriod, DurationUnit
-from domain.products import PriceVariation, PricingType, Product, ProductType
-from domain.usage import Site
+from planswitch.adapters.wordpress import phpserial
+from planswitch.domain.customers import Customer
+from planswitch.domain.discounts import DiscountCode, DiscountType
+from planswitch.domain.limits import Limitations
+from planswitch.domain.memberships import Membership, MembershipStatus, ScheduledChange
+from planswitch.domain.money import to_decimal
+from planswitch.domain.payments import LineItem, LineItemType, Payment, PaymentStatus
+from planswitch.domain.periods import BillingPeriod, DurationUnit
+from planswitch.domain.products import PriceVariation, PricingType, Product, ProductType
+from planswitch.domain.usage import Site
 
 ZERO_DATE = "0000-00-00 00:00:00"
 DATE_FORMAT = "%Y-%m-%d %H:%M:%S"

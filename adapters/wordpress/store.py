@@ -14,12 +14,8 @@ from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import and_, create_engine, event, func, literal, select
-from sqlalchemy.engine import Connection, Engine, make_url
-from sqlalchemy.sql import Select
-
-from adapters.wordpress import usage as usage_queries
-from adapters.wordpress.mappers import (
+from planswitch.adapters.wordpress import usage as usage_queries
+from planswitch.adapters.wordpress.mappers import (
     DATE_FORMAT,
     SWAP_DATE,
     SWAP_ORDER,
@@ -27,16 +23,19 @@ from adapters.wordpress.mappers import (
     RowError,
     SiteTime,
 )
-from adapters.wordpress.names import TableNames
-from adapters.wordpress.tables import WordPressTables
-from domain.customers import Customer
-from domain.discounts import DiscountCode
-from domain.errors import DomainError, ErrorCode
-from domain.memberships import Membership
-from domain.payments import Payment
-from domain.ports import ChangeTransaction, MembershipFilter, Page, ProductFilter
-from domain.products import Product
-from domain.usage import Site, Usage
+from planswitch.adapters.wordpress.names import TableNames
+from planswitch.adapters.wordpress.tables import WordPressTables
+from planswitch.domain.customers import Customer
+from planswitch.domain.discounts import DiscountCode
+from planswitch.domain.errors import DomainError, ErrorCode
+from planswitch.domain.memberships import Membership
+from planswitch.domain.payments import Payment
+from planswitch.domain.ports import ChangeTransaction, MembershipFilter, Page, ProductFilter
+from planswitch.domain.products import Product
+from planswitch.domain.usage import Site, Usage
+from sqlalchemy import and_, create_engine, event, func, literal, select
+from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.sql import Select
 
 log = logging.getLogger(__name__)
 
@@ -423,7 +422,7 @@ class WordPressStore:
         """
         if not self.writes:
             raise DomainError(ErrorCode.WRITES_DISABLED, WRITES_DISABLED_MESSAGE)
-        from adapters.wordpress.transaction import WordPressTransaction
+        from planswitch.adapters.wordpress.transaction import WordPressTransaction
 
         return WordPressTransaction(self)
 

@@ -33,18 +33,17 @@ from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from planswitch.adapters.wordpress.mappers import RowError
+from planswitch.adapters.wordpress.sync_report import TABLES, SkippedRow, SyncReport, TableCounts
+from planswitch.adapters.wordpress.sync_source import SyncSource
+from planswitch.adapters.wordpress.sync_writes import KnownParents, parent_ids, write_batch
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from tqdm import tqdm
 
-from adapters.wordpress.mappers import RowError
-from adapters.wordpress.sync_report import TABLES, SkippedRow, SyncReport, TableCounts
-from adapters.wordpress.sync_source import SyncSource
-from adapters.wordpress.sync_writes import KnownParents, parent_ids, write_batch
-
 if TYPE_CHECKING:
-    from adapters.native.store import NativeStore
-    from adapters.wordpress.store import WordPressStore
+    from planswitch.adapters.native.store import NativeStore
+    from planswitch.adapters.wordpress.store import WordPressStore
 
 __all__ = [
     "BATCH_SIZE",
@@ -160,8 +159,8 @@ def sync_command(
     Returns the exit code: 0 when the sync ran (skipped rows are listed in the report, not
     an error), 2 when WordPress is not configured or a database cannot be reached.
     """
-    from adapters.native import NativeStore, upgrade_database
-    from adapters.wordpress.store import WordPressStore
+    from planswitch.adapters.native import NativeStore, upgrade_database
+    from planswitch.adapters.wordpress.store import WordPressStore
 
     if not settings.wordpress_url:
         print("planswitch sync: PLANSWITCH_WORDPRESS_URL is not set.", file=sys.stderr)

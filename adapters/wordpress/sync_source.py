@@ -6,16 +6,15 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from planswitch.adapters.wordpress import usage as usage_queries
+from planswitch.adapters.wordpress.mappers import RowError, parse_datetime
+from planswitch.adapters.wordpress.store import SITE_META_KEYS
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
-from adapters.wordpress import usage as usage_queries
-from adapters.wordpress.mappers import RowError, parse_datetime
-from adapters.wordpress.store import SITE_META_KEYS
-
 if TYPE_CHECKING:
-    from adapters.native.writes import SiteDomain
-    from adapters.wordpress.store import WordPressStore
+    from planswitch.adapters.native.writes import SiteDomain
+    from planswitch.adapters.wordpress.store import WordPressStore
 
 
 class SyncSource:
@@ -123,7 +122,7 @@ class SyncSource:
         return result, errors
 
     def _domains(self, conn: Connection, ids: list[int]) -> dict[int, list[SiteDomain]]:
-        from adapters.native.writes import SiteDomain
+        from planswitch.adapters.native.writes import SiteDomain
 
         mappings = self.t.domain_mappings
         if not usage_queries.existing_tables(conn, [mappings.name]):

@@ -7,12 +7,11 @@ from dataclasses import replace
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
 
+from planswitch.adapters.wordpress.sync_report import SyncReport
 from sqlalchemy.exc import SQLAlchemyError
 
-from adapters.wordpress.sync_report import SyncReport
-
 if TYPE_CHECKING:
-    from adapters.native.store import BulkWriter, NativeStore
+    from planswitch.adapters.native.store import BulkWriter, NativeStore
 
 
 class KnownParents:

@@ -11,11 +11,10 @@ value outside its list when reading, and a hand-edited row must not break a read
 
 from __future__ import annotations
 
+from planswitch.adapters.wordpress.names import TableNames
 from sqlalchemy import Column, Index, MetaData, Table
 from sqlalchemy.dialects import mysql
 from sqlalchemy.engine import Connection, Engine
-
-from adapters.wordpress.names import TableNames
 
 _UBIGINT = mysql.BIGINT(unsigned=True)
 _BIGINT = mysql.BIGINT()

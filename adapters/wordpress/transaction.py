@@ -36,24 +36,29 @@ from decimal import Decimal
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
+from planswitch.adapters.wordpress import encoders, phpserial
+from planswitch.adapters.wordpress import usage as usage_queries
+from planswitch.adapters.wordpress.mappers import (
+    DATE_FORMAT,
+    SWAP_DATE,
+    SWAP_ORDER,
+    ZERO_DATE,
+    flag,
+)
+from planswitch.domain.customers import Customer
+from planswitch.domain.discounts import DiscountCode
+from planswitch.domain.errors import VersionConflict
+from planswitch.domain.events import Event
+from planswitch.domain.memberships import Membership, ScheduledChange
+from planswitch.domain.payments import Payment
+from planswitch.domain.ports import IdempotencyRecord, ProductFilter
+from planswitch.domain.products import Product
+from planswitch.domain.usage import Usage
 from sqlalchemy import and_, delete, func, insert, select, update
 from sqlalchemy.engine import Connection
 
-from adapters.wordpress import encoders, phpserial
-from adapters.wordpress import usage as usage_queries
-from adapters.wordpress.mappers import DATE_FORMAT, SWAP_DATE, SWAP_ORDER, ZERO_DATE, flag
-from domain.customers import Customer
-from domain.discounts import DiscountCode
-from domain.errors import VersionConflict
-from domain.events import Event
-from domain.memberships import Membership, ScheduledChange
-from domain.payments import Payment
-from domain.ports import IdempotencyRecord, ProductFilter
-from domain.products import Product
-from domain.usage import Usage
-
 if TYPE_CHECKING:
-    from adapters.wordpress.store import WordPressStore
+    from planswitch.adapters.wordpress.store import WordPressStore
 
 SWAP_HOOK = "wu_async_membership_swap"
 SWAP_GROUP = "membership"

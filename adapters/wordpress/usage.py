@@ -10,11 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from planswitch.adapters.wordpress.tables import WordPressTables
+from planswitch.domain.usage import Usage
 from sqlalchemy import and_, bindparam, exists, func, literal, or_, select, text, union_all
 from sqlalchemy.engine import Connection
-
-from adapters.wordpress.tables import WordPressTables
-from domain.usage import Usage
 
 # Domain_Manager::is_main_domain (filter wu_multi_part_tlds, default list).
 MULTI_PART_TLDS = frozenset({".co.uk", ".com.au", ".co.nz", ".com.br", ".co.in"})

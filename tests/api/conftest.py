@@ -8,13 +8,13 @@ from typing import Any
 
 import httpx
 import pytest
+from planswitch.adapters.native import NativeStore, upgrade_database
+from planswitch.adapters.native.demo import seed_demo
+from planswitch.server.app import create_app
+from planswitch.server.auth import issue_customer_token
+from planswitch.server.clock import FixedClock
+from planswitch.server.settings import Settings
 
-from adapters.native import NativeStore, upgrade_database
-from adapters.native.demo import seed_demo
-from server.app import create_app
-from server.auth import issue_customer_token
-from server.clock import FixedClock
-from server.settings import Settings
 from tests.conftest import REFERENCE_NOW
 
 API_KEY = "test-operator-key"

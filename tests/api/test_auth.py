@@ -71,7 +71,7 @@ async def test_a_forged_or_unknown_token_is_refused(client) -> None:
 
 
 async def test_token_signed_with_another_secret_is_refused(client) -> None:
-    from server.auth import issue_customer_token
+    from planswitch.server.auth import issue_customer_token
 
     token = issue_customer_token(1, "some-other-secret")
     response = await client.post(

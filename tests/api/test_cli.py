@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from planswitch.server.auth import issue_customer_token
+from planswitch.server.cli import app
 from typer.testing import CliRunner
 
-from server.auth import issue_customer_token
-from server.cli import app
 from tests.api.conftest import seeded_store
 
 
@@ -36,7 +36,7 @@ def test_db_upgrade_creates_the_tables(monkeypatch, sqlite_url) -> None:
     monkeypatch.setenv("PLANSWITCH_DATABASE_URL", sqlite_url)
     result = CliRunner().invoke(app, ["db", "upgrade"])
     assert result.exit_code == 0, result.output
-    from adapters.native import NativeStore
+    from planswitch.adapters.native import NativeStore
 
     store = NativeStore(sqlite_url)
     try:
@@ -46,10 +46,10 @@ def test_db_upgrade_creates_the_tables(monkeypatch, sqlite_url) -> None:
 
 
 def test_make_store_picks_the_wordpress_adapter_when_configured(sqlite_url) -> None:
-    from adapters.native import NativeStore
-    from adapters.wordpress.store import WordPressStore
-    from server.settings import Settings
-    from server.stores import make_store
+    from planswitch.adapters.native import NativeStore
+    from planswitch.adapters.wordpress.store import WordPressStore
+    from planswitch.server.settings import Settings
+    from planswitch.server.stores import make_store
 
     wordpress = make_store(
         Settings(wordpress_url="mysql+pymysql://root@127.0.0.1:3306/wordpress", demo=False)
@@ -62,7 +62,7 @@ def test_make_store_picks_the_wordpress_adapter_when_configured(sqlite_url) -> N
 
 
 def test_settings_read_the_environment(monkeypatch) -> None:
-    from server.settings import DEMO_SECRET_KEY, Settings
+    from planswitch.server.settings import DEMO_SECRET_KEY, Settings
 
     monkeypatch.setenv("PLANSWITCH_API_KEYS", "one, two")
     monkeypatch.setenv("PLANSWITCH_DATABASE_URL", "postgresql+psycopg://db/x")

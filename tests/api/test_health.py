@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import httpx
+from planswitch.adapters.native import NativeStore
+from planswitch.server.app import create_app
 
-from adapters.native import NativeStore
-from server.app import create_app
 from tests.api.conftest import make_settings
 
 

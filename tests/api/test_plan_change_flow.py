@@ -10,15 +10,15 @@ from typing import Any
 
 import httpx
 import pytest
+from planswitch.adapters.native.tables import EventRow, IdempotencyKeyRow, MembershipRow, PaymentRow
+from planswitch.domain.plan_change import NO_CHANGE_MESSAGE, Direction
+from planswitch.schema.node import encode_global_id
+from planswitch.server.app import create_app
+from planswitch.server.auth import issue_customer_token
+from planswitch.server.clock import FixedClock
+from planswitch.server.settings import Settings
 from sqlalchemy import create_engine, func, select
 
-from adapters.native.tables import EventRow, IdempotencyKeyRow, MembershipRow, PaymentRow
-from domain.plan_change import NO_CHANGE_MESSAGE, Direction
-from schema.node import encode_global_id
-from server.app import create_app
-from server.auth import issue_customer_token
-from server.clock import FixedClock
-from server.settings import Settings
 from tests.conftest import REFERENCE_NOW
 from tests.resolvers.conftest import LITE, PREMIUM, find_option, seeded_store
 

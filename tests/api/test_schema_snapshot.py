@@ -5,10 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from graphql import GraphQLInputObjectType, GraphQLInterfaceType, GraphQLObjectType
+from planswitch.schema.app import build_schema
+from planswitch.server.cli import app
 from typer.testing import CliRunner
-
-from schema.app import build_schema
-from server.cli import app
 
 SDL = Path(__file__).parents[2] / "schema" / "schema.graphql"
 FIX = "run `planswitch export-schema > schema/schema.graphql` and review the diff"

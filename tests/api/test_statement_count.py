@@ -10,10 +10,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from decimal import Decimal
 
+from planswitch.adapters.native import NativeStore
+from planswitch.domain.memberships import Membership, MembershipStatus
 from sqlalchemy import event
 
-from adapters.native import NativeStore
-from domain.memberships import Membership, MembershipStatus
 from tests.api.conftest import OPERATOR, data, gql
 from tests.conftest import REFERENCE_NOW
 

@@ -22,16 +22,16 @@ from typing import Any
 
 import httpx
 import pytest
+from planswitch.adapters.wordpress.store import WordPressStore
+from planswitch.domain.money import round_money
+from planswitch.domain.plan_change import PlanChangeRequest
+from planswitch.domain.quotes import quote as compute_quote
+from planswitch.domain.upgrade_options import upgrade_options
+from planswitch.server.app import create_app
+from planswitch.server.clock import FixedClock
+from planswitch.server.settings import Settings
 from sqlalchemy import create_engine, text
 
-from adapters.wordpress.store import WordPressStore
-from domain.money import round_money
-from domain.plan_change import PlanChangeRequest
-from domain.quotes import quote as compute_quote
-from domain.upgrade_options import upgrade_options
-from server.app import create_app
-from server.clock import FixedClock
-from server.settings import Settings
 from tests.adapters.wordpress import conftest as wordpress_fixtures
 from tests.conftest import REFERENCE_NOW
 
@@ -635,7 +635,7 @@ def served(wordpress_url: str, tmp_path: Path) -> Iterator[str]:
     )
     log = (tmp_path / "serve.log").open("wb")
     process = subprocess.Popen(
-        [sys.executable, "-c", "from server.cli import main; main()", "serve"],
+        [sys.executable, "-c", "from planswitch.server.cli import main; main()", "serve"],
         cwd=tmp_path,  # no stray planswitch.db in the repository
         env={**env, "PYTHONPATH": str(ROOT)},
         stdout=log,

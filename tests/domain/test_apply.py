@@ -5,15 +5,14 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal as D
 
 import pytest
-
-from domain.apply import apply_quote, apply_scheduled_change, cancel_scheduled_change
-from domain.errors import DomainError, ErrorCode
-from domain.memberships import Membership, MembershipStatus, ScheduledChange
-from domain.payments import PaymentStatus
-from domain.periods import BillingPeriod, DurationUnit
-from domain.plan_change import AddonSelection, PlanChangeRequest
-from domain.products import PricingType, Product, ProductType
-from domain.quotes import quote
+from planswitch.domain.apply import apply_quote, apply_scheduled_change, cancel_scheduled_change
+from planswitch.domain.errors import DomainError, ErrorCode
+from planswitch.domain.memberships import Membership, MembershipStatus, ScheduledChange
+from planswitch.domain.payments import PaymentStatus
+from planswitch.domain.periods import BillingPeriod, DurationUnit
+from planswitch.domain.plan_change import AddonSelection, PlanChangeRequest
+from planswitch.domain.products import PricingType, Product, ProductType
+from planswitch.domain.quotes import quote
 
 NOW = datetime(2025, 6, 15, 12, tzinfo=UTC)
 EXPIRATION = datetime(2025, 7, 1, 23, 59, 59, tzinfo=UTC)

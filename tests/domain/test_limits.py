@@ -11,8 +11,7 @@ from decimal import Decimal
 from functools import cache
 
 import pytest
-
-from domain.limits import (
+from planswitch.domain.limits import (
     MODULES,
     DomainMappingLimit,
     ExtensionRule,
@@ -25,8 +24,9 @@ from domain.limits import (
     limit_changes,
     merge,
 )
-from domain.plan_change import LimitChange
-from domain.products import Product, ProductType
+from planswitch.domain.plan_change import LimitChange
+from planswitch.domain.products import Product, ProductType
+
 from tests.conftest import WORDPRESS_SUMMARY
 
 
@@ -557,7 +557,7 @@ def test_plugin_behaviour_change_is_listed_per_slug():
 def test_integer_like_keys_survive_a_json_round_trip_like_php_arrays():
     import json
 
-    from domain.limits import Limitations
+    from planswitch.domain.limits import Limitations
 
     module = {"enabled": True, "limit": {2: {"behavior": "available"}}, "mode": "default"}
     raw = {"site_templates": module}

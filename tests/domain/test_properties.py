@@ -5,15 +5,14 @@ from decimal import Decimal
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from domain.apply import apply_quote
-from domain.memberships import Membership, MembershipStatus
-from domain.money import round_money
-from domain.periods import BillingPeriod, DurationUnit
-from domain.plan_change import AddonSelection, ChangeKind, PlanChangeRequest
-from domain.pricing import proration_credit, setup_fee_credit
-from domain.products import PriceVariation, PricingType, Product, ProductType
-from domain.quotes import quote
+from planswitch.domain.apply import apply_quote
+from planswitch.domain.memberships import Membership, MembershipStatus
+from planswitch.domain.money import round_money
+from planswitch.domain.periods import BillingPeriod, DurationUnit
+from planswitch.domain.plan_change import AddonSelection, ChangeKind, PlanChangeRequest
+from planswitch.domain.pricing import proration_credit, setup_fee_credit
+from planswitch.domain.products import PriceVariation, PricingType, Product, ProductType
+from planswitch.domain.quotes import quote
 
 FAST = settings(max_examples=200, deadline=None)
 BASE = datetime(2026, 6, 15, tzinfo=UTC)

@@ -8,14 +8,14 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal as D
 
-from domain.errors import ErrorCode
-from domain.limits import Limitations
-from domain.memberships import Membership, MembershipStatus
-from domain.periods import BillingPeriod, DurationUnit
-from domain.plan_change import NO_CHANGE_MESSAGE, ChangeKind, PlanChangeRequest
-from domain.products import Product, ProductType
-from domain.quotes import quote
-from domain.usage import Usage
+from planswitch.domain.errors import ErrorCode
+from planswitch.domain.limits import Limitations
+from planswitch.domain.memberships import Membership, MembershipStatus
+from planswitch.domain.periods import BillingPeriod, DurationUnit
+from planswitch.domain.plan_change import NO_CHANGE_MESSAGE, ChangeKind, PlanChangeRequest
+from planswitch.domain.products import Product, ProductType
+from planswitch.domain.quotes import quote
+from planswitch.domain.usage import Usage
 
 NOW = datetime(2026, 6, 15, 9, 30, tzinfo=UTC)
 MONTH = BillingPeriod(1, DurationUnit.MONTH)
@@ -85,7 +85,7 @@ def test_c10_plan_without_custom_domains_blocks_a_site_that_has_one():
 
 
 def test_over_limit_blocker_carries_current_and_allowed():
-    from domain.quotes import over_limit_problems
+    from planswitch.domain.quotes import over_limit_problems
 
     (problem,) = over_limit_problems(_domain_plans(1)[2], Usage(custom_domains=3))
     assert (problem.blocker.module, problem.blocker.current, problem.blocker.allowed) == (

@@ -8,15 +8,15 @@ from datetime import datetime
 from decimal import Decimal as D
 
 import pytest
+from planswitch.domain.errors import ErrorCode
+from planswitch.domain.limits import Limitations
+from planswitch.domain.memberships import Membership, MembershipStatus
+from planswitch.domain.periods import BillingPeriod
+from planswitch.domain.plan_change import AddonSelection, ChangeKind, PlanChangeRequest
+from planswitch.domain.products import PriceVariation, PricingType, Product, ProductType
+from planswitch.domain.quotes import quote
+from planswitch.domain.usage import Usage
 
-from domain.errors import ErrorCode
-from domain.limits import Limitations
-from domain.memberships import Membership, MembershipStatus
-from domain.periods import BillingPeriod
-from domain.plan_change import AddonSelection, ChangeKind, PlanChangeRequest
-from domain.products import PriceVariation, PricingType, Product, ProductType
-from domain.quotes import quote
-from domain.usage import Usage
 from tests.conftest import REFERENCE_NOW, WORDPRESS_SUMMARY
 
 SUMMARY = json.loads(WORDPRESS_SUMMARY.read_text())

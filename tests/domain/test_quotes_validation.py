@@ -5,15 +5,14 @@ from datetime import UTC, datetime
 from decimal import Decimal as D
 
 import pytest
-
-from domain.discounts import DiscountCode
-from domain.errors import ErrorCode
-from domain.memberships import Membership, MembershipStatus
-from domain.periods import BillingPeriod, DurationUnit
-from domain.plan_change import AddonSelection, ChangeKind, PlanChangeRequest
-from domain.products import Product, ProductType
-from domain.quotes import quote
-from domain.usage import Usage
+from planswitch.domain.discounts import DiscountCode
+from planswitch.domain.errors import ErrorCode
+from planswitch.domain.memberships import Membership, MembershipStatus
+from planswitch.domain.periods import BillingPeriod, DurationUnit
+from planswitch.domain.plan_change import AddonSelection, ChangeKind, PlanChangeRequest
+from planswitch.domain.products import Product, ProductType
+from planswitch.domain.quotes import quote
+from planswitch.domain.usage import Usage
 
 NOW = datetime(2026, 6, 15, tzinfo=UTC)
 MONTH = BillingPeriod(1, DurationUnit.MONTH)

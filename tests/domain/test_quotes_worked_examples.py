@@ -10,15 +10,20 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from decimal import Decimal as D
 
-from domain.apply import apply_quote
-from domain.discounts import DiscountCode
-from domain.errors import ErrorCode
-from domain.memberships import Membership, MembershipStatus
-from domain.payments import LineItemType
-from domain.periods import BillingPeriod, DurationUnit
-from domain.plan_change import NO_CHANGE_MESSAGE, AddonSelection, ChangeKind, PlanChangeRequest
-from domain.products import PriceVariation, PricingType, Product, ProductType
-from domain.quotes import quote
+from planswitch.domain.apply import apply_quote
+from planswitch.domain.discounts import DiscountCode
+from planswitch.domain.errors import ErrorCode
+from planswitch.domain.memberships import Membership, MembershipStatus
+from planswitch.domain.payments import LineItemType
+from planswitch.domain.periods import BillingPeriod, DurationUnit
+from planswitch.domain.plan_change import (
+    NO_CHANGE_MESSAGE,
+    AddonSelection,
+    ChangeKind,
+    PlanChangeRequest,
+)
+from planswitch.domain.products import PriceVariation, PricingType, Product, ProductType
+from planswitch.domain.quotes import quote
 
 MONTH = BillingPeriod(1, DurationUnit.MONTH)
 YEAR = BillingPeriod(1, DurationUnit.YEAR)

@@ -4,16 +4,16 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from decimal import Decimal as D
 
-from domain.errors import ErrorCode
-from domain.limits import Limitations
-from domain.memberships import Membership, MembershipStatus
-from domain.money import Money
-from domain.periods import BillingPeriod, DurationUnit
-from domain.plan_change import Direction, PlanChangeRequest, Timing
-from domain.products import PriceVariation, Product, ProductType
-from domain.quotes import quote
-from domain.upgrade_options import upgrade_options
-from domain.usage import Usage
+from planswitch.domain.errors import ErrorCode
+from planswitch.domain.limits import Limitations
+from planswitch.domain.memberships import Membership, MembershipStatus
+from planswitch.domain.money import Money
+from planswitch.domain.periods import BillingPeriod, DurationUnit
+from planswitch.domain.plan_change import Direction, PlanChangeRequest, Timing
+from planswitch.domain.products import PriceVariation, Product, ProductType
+from planswitch.domain.quotes import quote
+from planswitch.domain.upgrade_options import upgrade_options
+from planswitch.domain.usage import Usage
 
 NOW = datetime(2026, 6, 15, tzinfo=UTC)
 MONTH = BillingPeriod(1, DurationUnit.MONTH)

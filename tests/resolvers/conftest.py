@@ -8,15 +8,15 @@ from datetime import datetime
 from decimal import Decimal
 
 import pytest
+from planswitch.adapters.native import NativeStore
+from planswitch.adapters.native.demo import seed_demo
+from planswitch.adapters.native.migrate import upgrade_database
+from planswitch.domain.memberships import Membership, MembershipStatus
+from planswitch.domain.plan_change import Direction
+from planswitch.domain.ports import MembershipFilter
+from planswitch.resolvers.context import Viewer
+from planswitch.resolvers.plan_change import get_upgrade_options
 
-from adapters.native import NativeStore
-from adapters.native.demo import seed_demo
-from adapters.native.migrate import upgrade_database
-from domain.memberships import Membership, MembershipStatus
-from domain.plan_change import Direction
-from domain.ports import MembershipFilter
-from resolvers.context import Viewer
-from resolvers.plan_change import get_upgrade_options
 from tests.conftest import REFERENCE_NOW
 
 OPERATOR = Viewer.operator()

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from domain.plan_change import Direction, PlanChangeRequest
-from resolvers.plan_change import change_plan
-from resolvers.scheduled import apply_due_changes
+from planswitch.domain.plan_change import Direction, PlanChangeRequest
+from planswitch.resolvers.plan_change import change_plan
+from planswitch.resolvers.scheduled import apply_due_changes
+
 from tests.conftest import REFERENCE_NOW
 from tests.resolvers.conftest import OPERATOR, find_option
 from tests.resolvers.test_concurrency import race

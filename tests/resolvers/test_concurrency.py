@@ -7,9 +7,10 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
-from domain.errors import ErrorCode
-from domain.plan_change import Direction, PlanChangeRequest
-from resolvers.plan_change import ChangePlanResult, change_plan
+from planswitch.domain.errors import ErrorCode
+from planswitch.domain.plan_change import Direction, PlanChangeRequest
+from planswitch.resolvers.plan_change import ChangePlanResult, change_plan
+
 from tests.conftest import REFERENCE_NOW
 from tests.resolvers.conftest import OPERATOR, find_option
 

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from domain.errors import ErrorCode
-from domain.plan_change import AddonSelection, ChangeKind, PlanChangeRequest
-from resolvers.context import Viewer
-from resolvers.plan_change import (
+from planswitch.domain.errors import ErrorCode
+from planswitch.domain.plan_change import AddonSelection, ChangeKind, PlanChangeRequest
+from planswitch.resolvers.context import Viewer
+from planswitch.resolvers.plan_change import (
     cancel_scheduled_change,
     change_plan,
     get_upgrade_options,
     preview_change,
 )
+
 from tests.conftest import REFERENCE_NOW
 from tests.resolvers.conftest import LITE, OPERATOR, PREMIUM, seeded_store
 

@@ -6,17 +6,17 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from domain.errors import ErrorCode
-from domain.payments import LineItem, LineItemType
-from domain.periods import BillingPeriod, DurationUnit
-from domain.plan_change import (
+from planswitch.domain.errors import ErrorCode
+from planswitch.domain.payments import LineItem, LineItemType
+from planswitch.domain.periods import BillingPeriod, DurationUnit
+from planswitch.domain.plan_change import (
     AddonSelection,
     ChangeKind,
     LimitChange,
     PlanChangeRequest,
     Quote,
 )
-from resolvers import idempotency, quote_token
+from planswitch.resolvers import idempotency, quote_token
 
 NOW = datetime(2026, 6, 15, tzinfo=UTC)
 SECRET = "test-secret"

@@ -8,9 +8,8 @@ open connection in ``config.attributes["connection"]``; with only ``sqlalchemy.u
 from __future__ import annotations
 
 from alembic import context
-
-from adapters.native.engine import make_engine
-from adapters.native.tables import NATIVE_METADATA
+from planswitch.adapters.native.engine import make_engine
+from planswitch.adapters.native.tables import NATIVE_METADATA
 
 config = context.config
 target_metadata = NATIVE_METADATA

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from adapters.native.columns import MoneyType, UTCDateTime
+from planswitch.adapters.native.columns import MoneyType, UTCDateTime
 ${imports if imports else ""}
 
 revision = ${repr(up_revision)}

@@ -7,14 +7,13 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
-
-from adapters.native import NativeStore, upgrade_database
-from domain.customers import Customer
-from domain.limits import Limitations
-from domain.memberships import Membership, MembershipStatus, ScheduledChange
-from domain.payments import LineItem, LineItemType, Payment, PaymentStatus
-from domain.periods import BillingPeriod, DurationUnit
-from domain.products import PriceVariation, PricingType, Product, ProductType
+from planswitch.adapters.native import NativeStore, upgrade_database
+from planswitch.domain.customers import Customer
+from planswitch.domain.limits import Limitations
+from planswitch.domain.memberships import Membership, MembershipStatus, ScheduledChange
+from planswitch.domain.payments import LineItem, LineItemType, Payment, PaymentStatus
+from planswitch.domain.periods import BillingPeriod, DurationUnit
+from planswitch.domain.products import PriceVariation, PricingType, Product, ProductType
 
 BACKENDS = [
     pytest.param("sqlite", id="sqlite"),

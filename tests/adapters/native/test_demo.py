@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from adapters.native.demo import seed_demo
-from adapters.native.mappers import limits_to_json
-from domain.memberships import MembershipStatus
-from domain.periods import BillingPeriod, DurationUnit
-from domain.ports import MembershipFilter, ProductFilter
-from domain.products import PricingType, ProductType
+from planswitch.adapters.native.demo import seed_demo
+from planswitch.adapters.native.mappers import limits_to_json
+from planswitch.domain.memberships import MembershipStatus
+from planswitch.domain.periods import BillingPeriod, DurationUnit
+from planswitch.domain.ports import MembershipFilter, ProductFilter
+from planswitch.domain.products import PricingType, ProductType
 
 from .conftest import NOW
 

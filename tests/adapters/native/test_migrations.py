@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from planswitch.adapters.native.engine import make_engine
+from planswitch.adapters.native.migrate import current_revision, upgrade_database
+from planswitch.adapters.native.tables import NATIVE_METADATA
 from sqlalchemy import inspect
-
-from adapters.native.engine import make_engine
-from adapters.native.migrate import current_revision, upgrade_database
-from adapters.native.tables import NATIVE_METADATA
 
 EXPECTED_TABLES = {
     "products", "product_addons", "product_price_variations", "customers", "memberships",

@@ -8,15 +8,14 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from planswitch.adapters.native import SiteDomain
+from planswitch.adapters.native.reads import apex_domain
+from planswitch.domain.memberships import MembershipStatus
+from planswitch.domain.payments import PaymentStatus
+from planswitch.domain.ports import MembershipFilter, ProductFilter
+from planswitch.domain.products import ProductType
+from planswitch.domain.usage import Site, Usage
 from sqlalchemy import event
-
-from adapters.native import SiteDomain
-from adapters.native.reads import apex_domain
-from domain.memberships import MembershipStatus
-from domain.payments import PaymentStatus
-from domain.ports import MembershipFilter, ProductFilter
-from domain.products import ProductType
-from domain.usage import Site, Usage
 
 from .conftest import NOW, make_customer, make_membership, make_payment, make_product
 

@@ -7,12 +7,11 @@ from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
-
-from domain.discounts import DiscountCode, DiscountType
-from domain.events import Event
-from domain.memberships import MembershipStatus
-from domain.ports import IdempotencyRecord
-from domain.products import PricingType, ProductType
+from planswitch.domain.discounts import DiscountCode, DiscountType
+from planswitch.domain.events import Event
+from planswitch.domain.memberships import MembershipStatus
+from planswitch.domain.ports import IdempotencyRecord
+from planswitch.domain.products import PricingType, ProductType
 
 from .conftest import (
     NOW,
@@ -228,7 +227,7 @@ def test_limitations_with_integer_keys_read_back_as_integer_keys_and_upsert_unch
 
 
 def test_an_in_memory_store_migrates_through_its_own_engine():
-    from adapters.native import NativeStore
+    from planswitch.adapters.native import NativeStore
 
     store = NativeStore("sqlite://")
     try:

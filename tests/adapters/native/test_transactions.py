@@ -8,11 +8,10 @@ from dataclasses import replace
 from decimal import Decimal
 
 import pytest
+from planswitch.domain.errors import VersionConflict
+from planswitch.domain.events import Event
+from planswitch.domain.ports import IdempotencyRecord
 from sqlalchemy.exc import IntegrityError
-
-from domain.errors import VersionConflict
-from domain.events import Event
-from domain.ports import IdempotencyRecord
 
 from .conftest import NOW, make_membership, make_payment
 

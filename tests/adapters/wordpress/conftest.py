@@ -17,9 +17,9 @@ from functools import cache
 from typing import Any
 
 import pytest
+from planswitch.adapters.wordpress.store import WordPressStore
 from sqlalchemy.engine import make_url
 
-from adapters.wordpress.store import WordPressStore
 from tests.conftest import WORDPRESS_FIXTURE, WORDPRESS_SUMMARY
 
 # Table identifiers in the dump (CREATE / INSERT / DROP / LOCK), and the option / usermeta

@@ -6,16 +6,15 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
+from planswitch.adapters.wordpress import encoders, phpserial
+from planswitch.adapters.wordpress.hashing import decode_id, encode_id
+from planswitch.adapters.wordpress.mappers import flag
+from planswitch.adapters.wordpress.store import WordPressStore
+from planswitch.domain.memberships import ScheduledChange
+from planswitch.domain.payments import LineItem, LineItemType
+from planswitch.domain.periods import BillingPeriod, DurationUnit
+from planswitch.domain.products import Product, ProductType
 from sqlalchemy import select
-
-from adapters.wordpress import encoders, phpserial
-from adapters.wordpress.hashing import decode_id, encode_id
-from adapters.wordpress.mappers import flag
-from adapters.wordpress.store import WordPressStore
-from domain.memberships import ScheduledChange
-from domain.payments import LineItem, LineItemType
-from domain.periods import BillingPeriod, DurationUnit
-from domain.products import Product, ProductType
 
 MONTH = BillingPeriod(1, DurationUnit.MONTH)
 SWAP_DATE = datetime(2026, 7, 3, 23, 59, 59, tzinfo=UTC)

@@ -17,12 +17,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-from adapters.wordpress import encoders
-from domain.memberships import ScheduledChange
-from domain.payments import LineItem, LineItemType
-from domain.periods import BillingPeriod, DurationUnit
-from domain.products import Product, ProductType
+from planswitch.adapters.wordpress import encoders
+from planswitch.domain.memberships import ScheduledChange
+from planswitch.domain.payments import LineItem, LineItemType
+from planswitch.domain.periods import BillingPeriod, DurationUnit
+from planswitch.domain.products import Product, ProductType
 
 PHP_DESCRIBE = r"""
 function describe($v) {

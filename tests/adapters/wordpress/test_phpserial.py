@@ -8,11 +8,10 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
+from planswitch.adapters.wordpress import phpserial
+from planswitch.adapters.wordpress.phpserial import PhpSerialError, phpobject
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Connection
-
-from adapters.wordpress import phpserial
-from adapters.wordpress.phpserial import PhpSerialError, phpobject
 
 # ----------------------------------------------------------------------------- pure rules
 

@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 import pytest
+from planswitch.adapters.wordpress.names import TableNames
+from planswitch.adapters.wordpress.store import WordPressStore
+from planswitch.domain.ports import MembershipFilter
 from sqlalchemy import create_engine, text
-
-from adapters.wordpress.names import TableNames
-from adapters.wordpress.store import WordPressStore
-from domain.ports import MembershipFilter
 
 PLUGIN_TABLES = (
     "products",

@@ -9,18 +9,17 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-
-from adapters.wordpress.mappers import parse_datetime
-from adapters.wordpress.store import WordPressStore
-from domain.errors import DomainError, ErrorCode
-from domain.limits import effective_limits
-from domain.memberships import MembershipStatus
-from domain.money import to_decimal
-from domain.payments import LineItemType
-from domain.periods import BillingPeriod, DurationUnit
-from domain.ports import MembershipFilter, ProductFilter
-from domain.products import ProductType
-from domain.usage import Usage
+from planswitch.adapters.wordpress.mappers import parse_datetime
+from planswitch.adapters.wordpress.store import WordPressStore
+from planswitch.domain.errors import DomainError, ErrorCode
+from planswitch.domain.limits import effective_limits
+from planswitch.domain.memberships import MembershipStatus
+from planswitch.domain.money import to_decimal
+from planswitch.domain.payments import LineItemType
+from planswitch.domain.periods import BillingPeriod, DurationUnit
+from planswitch.domain.ports import MembershipFilter, ProductFilter
+from planswitch.domain.products import ProductType
+from planswitch.domain.usage import Usage
 
 pytestmark = pytest.mark.mariadb
 

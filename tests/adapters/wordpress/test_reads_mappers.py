@@ -10,9 +10,8 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-
-from adapters.wordpress import phpserial
-from adapters.wordpress.mappers import (
+from planswitch.adapters.wordpress import phpserial
+from planswitch.adapters.wordpress.mappers import (
     Mapper,
     RowError,
     SiteTime,
@@ -22,8 +21,8 @@ from adapters.wordpress.mappers import (
     parse_datetime,
     version_of,
 )
-from adapters.wordpress.names import TableNames
-from domain.periods import BillingPeriod, DurationUnit
+from planswitch.adapters.wordpress.names import TableNames
+from planswitch.domain.periods import BillingPeriod, DurationUnit
 
 SITES_3 = {"sites": {"enabled": True, "limit": "3"}}
 MAPPER = Mapper(TableNames())

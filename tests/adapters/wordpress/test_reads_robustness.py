@@ -7,11 +7,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from planswitch.adapters.wordpress.mappers import RowError
+from planswitch.adapters.wordpress.store import WordPressStore
+from planswitch.domain.ports import MembershipFilter
 from sqlalchemy import create_engine, event, text
-
-from adapters.wordpress.mappers import RowError
-from adapters.wordpress.store import WordPressStore
-from domain.ports import MembershipFilter
 
 pytestmark = pytest.mark.mariadb
 

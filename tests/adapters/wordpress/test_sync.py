@@ -13,16 +13,15 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from planswitch.adapters.native import NativeStore, upgrade_database
+from planswitch.adapters.native.tables import NATIVE_METADATA
+from planswitch.adapters.wordpress.store import WordPressStore
+from planswitch.adapters.wordpress.sync import TABLES, SyncReport, sync, sync_command
+from planswitch.domain.limits import Limitations, effective_limits
+from planswitch.domain.memberships import Membership
+from planswitch.domain.periods import BillingPeriod, DurationUnit
+from planswitch.server.settings import Settings
 from sqlalchemy import create_engine, func, select, text
-
-from adapters.native import NativeStore, upgrade_database
-from adapters.native.tables import NATIVE_METADATA
-from adapters.wordpress.store import WordPressStore
-from adapters.wordpress.sync import TABLES, SyncReport, sync, sync_command
-from domain.limits import Limitations, effective_limits
-from domain.memberships import Membership
-from domain.periods import BillingPeriod, DurationUnit
-from server.settings import Settings
 
 pytestmark = pytest.mark.mariadb
 
@@ -200,7 +199,7 @@ def test_many_small_batches_import_the_same_rows(
     wordpress_summary: dict[str, Any],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr("adapters.wordpress.sync.BATCH_SIZE", 3)
+    monkeypatch.setattr("planswitch.adapters.wordpress.sync.BATCH_SIZE", 3)
     source, target = open_stores(wordpress_url, sqlite_native)
 
     report = sync(source, target, progress=False)

@@ -14,18 +14,18 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from planswitch.adapters.wordpress import encoders
+from planswitch.adapters.wordpress.store import WordPressStore
+from planswitch.adapters.wordpress.transaction import WordPressTransaction
+from planswitch.domain.errors import VersionConflict
+from planswitch.domain.events import Event
+from planswitch.domain.memberships import ScheduledChange
+from planswitch.domain.payments import LineItem, LineItemType, Payment, PaymentStatus
+from planswitch.domain.periods import BillingPeriod, DurationUnit
+from planswitch.domain.ports import IdempotencyRecord
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
-from adapters.wordpress import encoders
-from adapters.wordpress.store import WordPressStore
-from adapters.wordpress.transaction import WordPressTransaction
-from domain.errors import VersionConflict
-from domain.events import Event
-from domain.memberships import ScheduledChange
-from domain.payments import LineItem, LineItemType, Payment, PaymentStatus
-from domain.periods import BillingPeriod, DurationUnit
-from domain.ports import IdempotencyRecord
 from tests.adapters.wordpress.test_php_roundtrip import php_read
 
 pytestmark = pytest.mark.mariadb
@@ -527,7 +527,7 @@ def test_save_product_keeps_the_stored_shape_of_available_addons(store: WordPres
 
 
 def test_writes_need_a_writable_store(load_wordpress_fixture: Callable[..., str]) -> None:
-    from domain.errors import DomainError, ErrorCode
+    from planswitch.domain.errors import DomainError, ErrorCode
 
     read_only = WordPressStore(load_wordpress_fixture())
     try:

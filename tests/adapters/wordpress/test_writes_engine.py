@@ -11,15 +11,15 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
+from planswitch.adapters.wordpress.store import WordPressStore
+from planswitch.adapters.wordpress.transaction import WordPressTransaction
+from planswitch.domain.apply import apply_quote, apply_scheduled_change
+from planswitch.domain.events import Event
+from planswitch.domain.periods import BillingPeriod, DurationUnit
+from planswitch.domain.plan_change import AddonSelection, ChangeKind, PlanChangeRequest
+from planswitch.domain.quotes import quote
 from sqlalchemy import text
 
-from adapters.wordpress.store import WordPressStore
-from adapters.wordpress.transaction import WordPressTransaction
-from domain.apply import apply_quote, apply_scheduled_change
-from domain.events import Event
-from domain.periods import BillingPeriod, DurationUnit
-from domain.plan_change import AddonSelection, ChangeKind, PlanChangeRequest
-from domain.quotes import quote
 from tests.adapters.wordpress.test_php_roundtrip import php_read
 
 pytestmark = pytest.mark.mariadb

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
-
-from adapters.native.columns import MoneyType, UTCDateTime
+from planswitch.adapters.native.columns import MoneyType, UTCDateTime
 
 revision = "0001_initial"
 down_revision = None
