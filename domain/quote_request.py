@@ -1,4 +1,4 @@
-"""Every input rule of a plan-change request, in one place (SPEC §3).
+"""Every input rule of a plan-change request, in one place (docs/plan-changes.md §3).
 
 ``requested_period`` checks a billing period as the client wrote it; ``resolve_request``
 turns the request's ids into products and its add-on selections into quantities,

@@ -1,4 +1,4 @@
-"""``upgrade_options()``: the plans and add-ons a membership may move to (SPEC §2).
+"""``upgrade_options()``: the plans and add-ons a membership may move to (docs/plan-changes.md §2).
 
 Blockers come from ``domain.plan_checks.plan_blockers`` and the family from
 ``plan_checks.in_plan_group``, the same checks ``quote()`` runs, so an

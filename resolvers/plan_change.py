@@ -170,7 +170,8 @@ def quote_errors(quote: Quote) -> list[UserError]:
 
 
 async def get_upgrade_options(ctx: Context, membership_id: int) -> OptionsResult:
-    """The plans of the membership's family and the add-ons its plan allows (SPEC §2)."""
+    """The plans of the membership's family and the add-ons its plan allows
+    (docs/plan-changes.md §2)."""
     return await asyncio.to_thread(
         _upgrade_options, ctx.store, ctx.viewer, membership_id, ctx.clock.now()
     )
@@ -191,7 +192,8 @@ def _upgrade_options(
 async def preview_change(
     ctx: Context, request: PlanChangeRequest, *, as_of: datetime | None = None
 ) -> PreviewResult:
-    """Quote ``request`` at ``as_of`` (default: now) without writing anything (SPEC §3).
+    """Quote ``request`` at ``as_of`` (default: now) without writing anything
+    (docs/plan-changes.md §3).
 
     A quote that can be committed carries a token signed with the settings' secret, pinning
     its amounts; ``change_plan`` refuses it with QUOTE_EXPIRED if they move.
@@ -279,7 +281,9 @@ async def change_plan(
     *,
     as_of: datetime | None = None,
 ) -> ChangePlanResult:
-    """Apply or schedule ``request`` exactly as quoted, once per idempotency key (SPEC §4).
+    """Apply or schedule ``request`` exactly as quoted, once per idempotency key.
+
+    Rules: docs/plan-changes.md §4.
 
     One transaction: lock the membership row, re-quote on what the transaction reads, check
     the quote token, write membership + payment (with line items) + event + idempotency

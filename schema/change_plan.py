@@ -1,4 +1,5 @@
-"""The ``changePlan`` mutation: commit a quoted change once per idempotency key (SPEC §4)."""
+"""The ``changePlan`` mutation: commit a quoted change once per idempotency key
+(docs/plan-changes.md §4)."""
 
 from __future__ import annotations
 

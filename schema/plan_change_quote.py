@@ -1,5 +1,5 @@
 """The ``planChangeQuote`` query: the plan-change input, its translation into a domain
-request, and the ``PlanChangeQuote`` it returns (SPEC §3)."""
+request, and the ``PlanChangeQuote`` it returns (docs/plan-changes.md §3, docs/api.md)."""
 
 from __future__ import annotations
 
@@ -142,7 +142,7 @@ def _plain(value: Any) -> Any:
     return value
 
 
-@strawberry.type(description="The price of a change (SPEC §3); side-effect free.")
+@strawberry.type(description="The price of a change (docs/plan-changes.md §3); side-effect free.")
 class PlanChangeQuote:
     value: strawberry.Private[domain.Quote]
     change_kind: ChangeKind = strawberry.field(description="What kind of change this is.")

@@ -1,5 +1,5 @@
 """The ``upgradeOptions`` query and the types it returns: plan and add-on options with
-their prices and blockers (SPEC §2, §5)."""
+their prices and blockers (docs/plan-changes.md §2, §5)."""
 
 from __future__ import annotations
 
@@ -19,7 +19,9 @@ from planswitch.schema.node import decode_global_id
 from planswitch.schema.scalars import Money
 
 
-@strawberry.type(name="Blocker", description="Why an option is not allowed (SPEC §5).")
+@strawberry.type(
+    name="Blocker", description="Why an option is not allowed (docs/plan-changes.md §5)."
+)
 class BlockerType:
     code: ErrorCodeEnum = strawberry.field(description="Stable code, e.g. OVER_LIMIT.")
     message: str = strawberry.field(description="A sentence for the customer.")
@@ -107,7 +109,10 @@ class AddonOptionType:
         )
 
 
-@strawberry.type(name="UpgradeOptions", description="What the membership may change to (SPEC §2).")
+@strawberry.type(
+    name="UpgradeOptions",
+    description="What the membership may change to (docs/plan-changes.md §2).",
+)
 class UpgradeOptionsType:
     membership_id: strawberry.Private[int | None]
     plans: list[PlanOptionType] = strawberry.field(
