@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import Any
 
+from planswitch.domain.limits import Limitations
 from planswitch.domain.limits_view import MODULES, QuotaLimits
 
-if TYPE_CHECKING:  # plan_change imports memberships -> limits -> this module
-    from planswitch.domain.limits import Limitations
-    from planswitch.domain.plan_change import LimitChange
+
+@dataclass(frozen=True)
+class LimitChange:
+    """One module's effective limit before and after (None = unlimited)."""
+
+    module: str
+    key: str | None  # role / post type for per-key modules, else None
+    before: Any
+    after: Any
 
 
 def _effective_values(limitations: Limitations) -> dict[tuple[str, str | None], Any]:
@@ -53,10 +61,6 @@ def limit_changes(before: Limitations, after: Limitations) -> tuple[LimitChange,
     (their behaviour), template id for site_templates (None = its mode), else None.
     A key present on one side only reads as None (unlimited / not restricted) on the other.
     """
-    from planswitch.domain.plan_change import (
-        LimitChange,  # plan_change imports memberships -> limits
-    )
-
     old, new = _effective_values(before), _effective_values(after)
     keys = sorted(old.keys() | new.keys(), key=lambda k: (MODULES.index(k[0]), _key_order(k[1])))
     return tuple(

@@ -7,8 +7,8 @@ plain dict), because the merge rules depend on the stored types: ``''`` versus `
 ``true`` versus a number, string numbers that add up. Only ``enabled`` flags become bools.
 Typed answers for the API and the quote engine come from ``Limitations.view()``
 (``planswitch.domain.limits_view``) and the small helpers (``sites_limit``, ``post_type_limits``,
-``domain_limit``); ``limit_changes`` (``domain.limit_changes``) diffs two arrays. Both are
-re-exported here.
+``domain_limit``); ``limit_changes`` (``domain.limit_changes``) diffs two arrays. The view
+types are re-exported here.
 
 Deliberate differences from the plugin (2.4.10), each commented where it is applied:
 
@@ -27,9 +27,8 @@ import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
-from planswitch.domain.limit_changes import limit_changes
 from planswitch.domain.limits_view import (
     MODULES,
     DomainMappingLimit,
@@ -45,9 +44,6 @@ from planswitch.domain.limits_view import (
     read_sites,
 )
 from planswitch.domain.php_values import is_unlimited, php_int, php_number, php_truthy, plain_number
-
-if TYPE_CHECKING:  # products imports this module
-    from planswitch.domain.products import Product
 
 __all__ = [
     "BEHAVIOR_PRIORITY",
@@ -65,7 +61,6 @@ __all__ = [
     "RoleLimit",
     "SiteTemplatesLimit",
     "effective_limits",
-    "limit_changes",
     "merge",
 ]
 
@@ -212,7 +207,7 @@ class Limitations:
 
     def view(self) -> LimitsView:
         """A typed, read-only reading of every module (see ``LimitsView``)."""
-        return LimitsView.of(self)
+        return LimitsView.of(self.modules)
 
     def sites_limit(self) -> int | None:
         """Sites allowed; None = unlimited."""
@@ -314,9 +309,16 @@ def _higher(current: Any, value: Any, priority: Mapping[str, int]) -> Any:
     return value if rank(value, -1) > rank(current, -1) else current
 
 
+class Limited(Protocol):
+    """Anything with limitations: a ``Product`` (typed so, this module needs no products)."""
+
+    @property
+    def limitations(self) -> Limitations: ...
+
+
 def effective_limits(
-    plan: Product | None,
-    addons: Iterable[tuple[Product, int]] = (),
+    plan: Limited | None,
+    addons: Iterable[tuple[Limited, int]] = (),
     override: Limitations | None = None,
 ) -> Limitations:
     """A membership's limits: its products summed, then its own overrides (docs/wordpress.md §6.3).

@@ -10,12 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from planswitch.domain.php_values import php_int, php_truthy
-
-if TYPE_CHECKING:  # limits imports this module
-    from planswitch.domain.limits import Limitations
 
 # Every module the plugin knows, in the order limit changes are listed.
 MODULES = (
@@ -145,9 +142,9 @@ class LimitsView:
     hide_credits: HideCreditsLimit
 
     @classmethod
-    def of(cls, limitations: Limitations) -> LimitsView:
-        """Read every module of ``limitations``."""
-        get = limitations.modules.get
+    def of(cls, modules: Mapping[str, Mapping[str, Any]]) -> LimitsView:
+        """Read every module of a limitation array (``Limitations.modules``)."""
+        get = modules.get
         return cls(
             sites=read_sites(get("sites")),
             visits=_counted(get("visits")),

@@ -14,6 +14,7 @@ from enum import Enum
 from typing import Any
 
 from planswitch.domain.errors import ErrorCode, UserError
+from planswitch.domain.limit_changes import LimitChange
 from planswitch.domain.memberships import Membership, ScheduledChange
 from planswitch.domain.money import Money
 from planswitch.domain.payments import LineItem, Payment
@@ -73,16 +74,6 @@ class Blocker:
     module: str | None = None
     current: int | None = None
     allowed: int | None = None
-
-
-@dataclass(frozen=True)
-class LimitChange:
-    """One module's effective limit before and after (None = unlimited)."""
-
-    module: str
-    key: str | None  # role / post type for per-key modules, else None
-    before: Any
-    after: Any
 
 
 @dataclass(frozen=True)

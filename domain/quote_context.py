@@ -8,7 +8,8 @@ from datetime import datetime
 from decimal import Decimal
 
 from planswitch.domain.discounts import DiscountCode
-from planswitch.domain.limits import effective_limits, limit_changes
+from planswitch.domain.limit_changes import limit_changes
+from planswitch.domain.limits import effective_limits
 from planswitch.domain.memberships import Membership
 from planswitch.domain.money import Money
 from planswitch.domain.periods import BillingPeriod

@@ -12,6 +12,7 @@ from decimal import Decimal
 from functools import cache
 
 import pytest
+from planswitch.domain.limit_changes import limit_changes
 from planswitch.domain.limits import (
     MODULES,
     DomainMappingLimit,
@@ -22,7 +23,6 @@ from planswitch.domain.limits import (
     Quota,
     RoleLimit,
     effective_limits,
-    limit_changes,
     merge,
 )
 from planswitch.domain.plan_change import LimitChange
