@@ -75,150 +75,116 @@ def _limits(
     }
 
 
+# Each product's limitation array, by slug.
+LIMITS: dict[str, dict[str, Any]] = {
+    "free": _limits(
+        "1",
+        "1000",
+        "100",
+        posts={"post": "20", "page": "5", "attachment": "50"},
+        users={"administrator": "1", "subscriber": "5"},
+        role="editor",
+    ),
+    "premium": _limits(
+        "10",
+        "",
+        "10240",
+        posts={t: "0" for t in POST_TYPES},
+        users={"administrator": "3", "editor": "10", "author": "10"},
+        domain_mapping=True,
+        role="administrator",
+        hide_credits=True,
+    ),
+    "basic": _limits(
+        "1",
+        "5000",
+        "1024",
+        posts={"post": "200", "page": "50", "attachment": "1000"},
+        users={"administrator": "1", "editor": "2", "author": "2"},
+    ),
+    "business": _limits(
+        "5",
+        "50000",
+        "5120",
+        posts={t: "0" for t in POST_TYPES},
+        users={"administrator": "2", "editor": "5"},
+        domain_mapping=True,
+        role="administrator",
+    ),
+    "solo": _limits("1", "2000", "500", posts={"post": "100", "page": "20"}),
+    "unlimited-visits": _limits(visits="0", addon=True),
+    "extra-disk-space": _limits(disk="2048", addon=True),
+    "site-migration": _limits(addon=True),
+}
+
+
 def _catalog(now: datetime) -> list[Product]:
     created = now - timedelta(days=365)
-    plan = {"type": ProductType.PLAN, "date_created": created, "date_modified": created}
-    addon = {"date_created": created, "date_modified": created}
+    return [*_plans(created), *_addons(created)]
+
+
+def _product(
+    pid: int, slug: str, name: str, amount: str, created: datetime, **fields: Any
+) -> Product:
+    """Product ``pid`` with its limitation array from ``LIMITS``, created a year ago."""
+    return Product(
+        id=pid,
+        slug=slug,
+        name=name,
+        amount=Decimal(amount),
+        list_order=pid,
+        limitations=limits_from_json(LIMITS[slug]),
+        date_created=created,
+        date_modified=created,
+        **fields,
+    )
+
+
+def _plans(created: datetime) -> list[Product]:
+    def plan(pid: int, slug: str, name: str, amount: str, **fields: Any) -> Product:
+        return _product(pid, slug, name, amount, created, type=ProductType.PLAN, **fields)
+
     return [
-        Product(
-            id=1,
-            slug="free",
-            name="Free",
-            amount=Decimal("0"),
-            pricing_type=PricingType.FREE,
-            recurring=False,
-            list_order=1,
-            plan_group="High End",
-            description="One small site to try the network.",
-            limitations=limits_from_json(
-                _limits(
-                    "1",
-                    "1000",
-                    "100",
-                    posts={"post": "20", "page": "5", "attachment": "50"},
-                    users={"administrator": "1", "subscriber": "5"},
-                    role="editor",
-                )
-            ),
-            **plan,
+        plan(
+            1, "free", "Free", "0", pricing_type=PricingType.FREE, recurring=False,
+            plan_group="High End", description="One small site to try the network.",
         ),
-        Product(
-            id=2,
-            slug="premium",
-            name="Premium",
-            amount=Decimal("49.00"),
-            list_order=2,
-            plan_group="High End",
-            available_addons=(6, 7, 8),
+        plan(
+            2, "premium", "Premium", "49.00", plan_group="High End", available_addons=(6, 7, 8),
             description="Ten sites, unlimited visits, your own domain.",
             price_variations=(PriceVariation(YEAR, Decimal("490.00")),),
-            limitations=limits_from_json(
-                _limits(
-                    "10",
-                    "",
-                    "10240",
-                    posts={t: "0" for t in POST_TYPES},
-                    users={"administrator": "3", "editor": "10", "author": "10"},
-                    domain_mapping=True,
-                    role="administrator",
-                    hide_credits=True,
-                )
-            ),
-            **plan,
         ),
-        Product(
-            id=3,
-            slug="basic",
-            name="Basic",
-            amount=Decimal("19.00"),
-            list_order=3,
-            plan_group="Standard",
-            trial=BillingPeriod(7, DurationUnit.DAY),
-            available_addons=(6, 7),
-            description="One site for a small business.",
-            limitations=limits_from_json(
-                _limits(
-                    "1",
-                    "5000",
-                    "1024",
-                    posts={"post": "200", "page": "50", "attachment": "1000"},
-                    users={"administrator": "1", "editor": "2", "author": "2"},
-                )
-            ),
-            **plan,
+        plan(
+            3, "basic", "Basic", "19.00", plan_group="Standard", available_addons=(6, 7),
+            trial=BillingPeriod(7, DurationUnit.DAY), description="One site for a small business.",
         ),
-        Product(
-            id=4,
-            slug="business",
-            name="Business",
-            amount=Decimal("390.00"),
-            setup_fee=Decimal("50.00"),
-            period=YEAR,
-            list_order=4,
-            plan_group="Standard",
-            available_addons=(8,),
-            description="Five sites, billed yearly.",
-            limitations=limits_from_json(
-                _limits(
-                    "5",
-                    "50000",
-                    "5120",
-                    posts={t: "0" for t in POST_TYPES},
-                    users={"administrator": "2", "editor": "5"},
-                    domain_mapping=True,
-                    role="administrator",
-                )
-            ),
-            **plan,
+        plan(
+            4, "business", "Business", "390.00", setup_fee=Decimal("50.00"), period=YEAR,
+            plan_group="Standard", available_addons=(8,), description="Five sites, billed yearly.",
         ),
-        Product(
-            id=5,
-            slug="solo",
-            name="Solo",
-            amount=Decimal("9.00"),
-            list_order=5,
-            available_addons=(7, 8),
+        plan(
+            5, "solo", "Solo", "9.00", available_addons=(7, 8),
             description="A single site, no plan family.",
-            limitations=limits_from_json(
-                _limits("1", "2000", "500", posts={"post": "100", "page": "20"})
-            ),
-            **plan,
         ),
-        Product(
-            id=6,
-            slug="unlimited-visits",
-            name="Unlimited Visits",
-            type=ProductType.PACKAGE,
-            amount=Decimal("9.00"),
-            list_order=6,
+    ]  # fmt: skip
+
+
+def _addons(created: datetime) -> list[Product]:
+    package, service = ProductType.PACKAGE, ProductType.SERVICE
+    return [
+        _product(
+            6, "unlimited-visits", "Unlimited Visits", "9.00", created, type=package,
             description="No cap on monthly visits.",
-            limitations=limits_from_json(_limits(visits="0", addon=True)),
-            **addon,
         ),
-        Product(
-            id=7,
-            slug="extra-disk-space",
-            name="Extra Disk Space",
-            type=ProductType.PACKAGE,
-            amount=Decimal("5.00"),
-            list_order=7,
+        _product(
+            7, "extra-disk-space", "Extra Disk Space", "5.00", created, type=package,
             description="2 GB more per unit.",
-            limitations=limits_from_json(_limits(disk="2048", addon=True)),
-            **addon,
         ),
-        Product(
-            id=8,
-            slug="site-migration",
-            name="Site Migration",
-            type=ProductType.SERVICE,
-            amount=Decimal("99.00"),
-            recurring=False,
-            list_order=8,
-            description="We move your existing site for you (one-time).",
-            limitations=limits_from_json(_limits(addon=True)),
-            **addon,
+        _product(
+            8, "site-migration", "Site Migration", "99.00", created, type=service,
+            recurring=False, description="We move your existing site for you (one-time).",
         ),
-    ]
+    ]  # fmt: skip
 
 
 def _customers(now: datetime) -> list[Customer]:
@@ -246,113 +212,84 @@ def _customers(now: datetime) -> list[Customer]:
     ]
 
 
+def _ago(now: datetime, days: int) -> datetime:
+    return (now - timedelta(days=days)).replace(microsecond=0)
+
+
+def _ahead(now: datetime, days: int) -> datetime:
+    # Billing dates end their day at 23:59:59, as the plugin writes them.
+    return (now + timedelta(days=days)).replace(hour=23, minute=59, second=59, microsecond=0)
+
+
+def _membership(
+    now: datetime,
+    mid: int,
+    plan_id: int,
+    status: MembershipStatus,
+    amount: str,
+    created: int,
+    **fields: Any,
+) -> Membership:
+    """Membership ``mid`` of customer ``mid``, created ``created`` days ago, in USD."""
+    fields.setdefault("date_activated", _ago(now, created))
+    fields.setdefault("date_modified", _ago(now, created))
+    fields.setdefault("initial_amount", Decimal(amount))
+    return Membership(
+        id=mid,
+        customer_id=mid,
+        plan_id=plan_id,
+        status=status,
+        amount=Decimal(amount),
+        date_created=_ago(now, created),
+        currency="USD",
+        gateway="manual",
+        **fields,
+    )
+
+
 def _memberships(now: datetime) -> list[Membership]:
     def ago(days: int) -> datetime:
-        return (now - timedelta(days=days)).replace(microsecond=0)
+        return _ago(now, days)
 
     def ahead(days: int) -> datetime:
-        # Billing dates end their day at 23:59:59, as the plugin writes them.
-        return (now + timedelta(days=days)).replace(hour=23, minute=59, second=59, microsecond=0)
+        return _ahead(now, days)
 
-    common = {"currency": "USD", "gateway": "manual"}
+    def membership(*args: Any, **fields: Any) -> Membership:
+        return _membership(now, *args, **fields)
+
+    active, trialing = MembershipStatus.ACTIVE, MembershipStatus.TRIALING
     return [
         # Premium with add-ons, renewing monthly.
-        Membership(
-            id=1,
-            customer_id=1,
-            plan_id=2,
-            status=MembershipStatus.ACTIVE,
-            amount=Decimal("68.00"),
-            initial_amount=Decimal("68.00"),
-            addons={6: 1, 7: 2},
-            auto_renew=True,
-            date_created=ago(220),
-            date_activated=ago(220),
-            date_renewed=ago(12),
-            date_expiration=ahead(18),
-            date_modified=ago(12),
-            times_billed=8,
-            **common,
+        membership(
+            1, 2, active, "68.00", 220, addons={6: 1, 7: 2}, auto_renew=True,
+            date_renewed=ago(12), date_expiration=ahead(18), date_modified=ago(12), times_billed=8,
         ),
         # Business, yearly, with the one-time migration service.
-        Membership(
-            id=2,
-            customer_id=2,
-            plan_id=4,
-            status=MembershipStatus.ACTIVE,
-            amount=Decimal("390.00"),
-            initial_amount=Decimal("539.00"),
-            addons={8: 1},
-            period=YEAR,
-            auto_renew=True,
-            date_created=ago(125),
-            date_activated=ago(125),
-            date_expiration=ahead(240),
-            date_modified=ago(125),
-            times_billed=1,
-            **common,
+        membership(
+            2, 4, active, "390.00", 125, initial_amount=Decimal("539.00"), addons={8: 1},
+            period=YEAR, auto_renew=True, date_expiration=ahead(240), times_billed=1,
         ),
         # Basic, still in its 7-day trial.
-        Membership(
-            id=3,
-            customer_id=3,
-            plan_id=3,
-            status=MembershipStatus.TRIALING,
-            amount=Decimal("19.00"),
-            initial_amount=Decimal("19.00"),
-            date_created=ago(5),
-            date_trial_end=ahead(2),
+        membership(
+            3, 3, trialing, "19.00", 5, date_activated=None, date_trial_end=ahead(2),
             date_expiration=ahead(2),
-            date_modified=ago(5),
-            **common,
         ),
         # Basic + Unlimited Visits, lapsed.
-        Membership(
-            id=4,
-            customer_id=4,
-            plan_id=3,
-            status=MembershipStatus.EXPIRED,
-            amount=Decimal("28.00"),
-            initial_amount=Decimal("28.00"),
-            addons={6: 1},
-            date_created=ago(270),
-            date_activated=ago(270),
-            date_expiration=ago(150),
-            date_modified=ago(150),
-            times_billed=4,
-            **common,
+        membership(
+            4, 3, MembershipStatus.EXPIRED, "28.00", 270, addons={6: 1},
+            date_expiration=ago(150), date_modified=ago(150), times_billed=4,
         ),
         # Free for life.
-        Membership(
-            id=5,
-            customer_id=5,
-            plan_id=1,
-            status=MembershipStatus.ACTIVE,
-            amount=Decimal("0"),
-            recurring=False,
-            date_created=ago(320),
-            date_activated=ago(320),
+        membership(
+            5, 1, active, "0", 320, initial_amount=Decimal("0"), recurring=False,
             date_expiration=None,
-            date_modified=ago(320),
-            **common,
         ),
         # Premium, cancelled before the end of its term.
-        Membership(
-            id=6,
-            customer_id=6,
-            plan_id=2,
-            status=MembershipStatus.CANCELLED,
-            amount=Decimal("49.00"),
-            initial_amount=Decimal("49.00"),
-            date_created=ago(85),
-            date_activated=ago(85),
-            date_cancellation=ago(18),
-            date_expiration=ahead(7),
-            date_modified=ago(18),
-            times_billed=3,
-            **common,
+        membership(
+            6, 2, MembershipStatus.CANCELLED, "49.00", 85, date_cancellation=ago(18),
+            date_expiration=ahead(7), date_modified=ago(18), times_billed=3,
         ),
-    ]
+    ]  # fmt: skip
 
 
 def _payments(now: datetime) -> list[Payment]:
