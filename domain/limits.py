@@ -27,7 +27,7 @@ import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from planswitch.domain.limits_view import (
     MODULES,
@@ -125,7 +125,7 @@ def _decode_module(value: Any) -> dict[Any, Any] | None:
 
 def _normalise_modules(raw: Any) -> dict[str, dict[Any, Any]]:
     if isinstance(raw, Limitations):
-        return _normalise(raw.modules)
+        return cast(dict[str, dict[Any, Any]], _normalise(raw.modules))
     if isinstance(raw, str) and raw.strip():
         try:
             raw = json.loads(raw)
@@ -185,7 +185,7 @@ class Limitations:
 
     def to_raw(self) -> dict[str, dict[Any, Any]]:
         """The array in the plugin's shape, to persist or write back to WordPress."""
-        return _normalise(self.modules)
+        return cast(dict[str, dict[Any, Any]], _normalise(self.modules))
 
     @property
     def is_empty(self) -> bool:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 from enum import Enum
+from typing import cast
 
 from planswitch.domain.periods import BillingPeriod
 
@@ -29,6 +30,11 @@ class LineItemType(str, Enum):
     REFUND = "refund"
 
 
+# The default of a LineItem amount that __post_init__ computes (always a Decimal once built;
+# the cast only tells the type checker what the default becomes).
+_COMPUTED = cast(Decimal, None)
+
+
 @dataclass(frozen=True)
 class LineItem:
     type: LineItemType
@@ -39,10 +45,10 @@ class LineItem:
     description: str = ""
     recurring: bool = False
     period: BillingPeriod | None = None
-    subtotal: Decimal | None = None  # quantity x unit_price when None
+    subtotal: Decimal = _COMPUTED  # quantity x unit_price
     discount_total: Decimal = Decimal("0")
     tax_total: Decimal = Decimal("0")
-    total: Decimal | None = None  # subtotal - discount + tax when None
+    total: Decimal = _COMPUTED  # subtotal - discount + tax
     discount_label: str = ""
 
     def __post_init__(self) -> None:
@@ -51,6 +57,10 @@ class LineItem:
         if self.total is None:
             total = self.subtotal - self.discount_total + self.tax_total
             object.__setattr__(self, "total", total)
+
+    def discounted(self, amount: Decimal, label: str) -> LineItem:
+        """This line with ``amount`` off (its total recomputed) and the code's label."""
+        return replace(self, discount_total=amount, discount_label=label, total=_COMPUTED)
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ turn an equal price into an upgrade.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
@@ -273,9 +273,7 @@ def apply_discount(
     for line in lines:
         amount = line_discount(discount, line, now)
         if amount > 0:
-            line = replace(
-                line, discount_total=amount, total=None, discount_label=discount.code.upper()
-            )
+            line = line.discounted(amount, discount.code.upper())
         result.append(line)
     return tuple(result)
 

@@ -8,12 +8,11 @@ from datetime import datetime
 from decimal import Decimal
 
 from planswitch.domain.discounts import DiscountCode
-from planswitch.domain.limit_changes import limit_changes
-from planswitch.domain.limits import effective_limits
+from planswitch.domain.limit_changes import LimitChange, limit_changes
+from planswitch.domain.limits import Limitations, effective_limits
 from planswitch.domain.memberships import Membership
 from planswitch.domain.money import Money
 from planswitch.domain.periods import BillingPeriod
-from planswitch.domain.plan_change import LimitChange
 from planswitch.domain.products import Product
 
 
@@ -68,7 +67,7 @@ def quote_limit_changes(
     """Effective limits before vs after (plan + add-ons × quantity + the overrides)."""
     m = ctx.membership
 
-    def limits(pid: int, held: Mapping[int, int]):  # noqa: ANN202
+    def limits(pid: int, held: Mapping[int, int]) -> Limitations:
         pairs = [(ctx.catalog[a], q) for a, q in sorted(held.items()) if a in ctx.catalog]
         return effective_limits(ctx.catalog.get(pid), pairs, m.limitations_override)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
+from decimal import Decimal
 
 from planswitch.domain.memberships import SCHEDULING_STATUSES, Membership
 from planswitch.domain.money import Money, round_money
@@ -57,7 +58,7 @@ def upgrade_options(
     return UpgradeOptions(membership.id, plans, _addon_options(membership, current, catalog))
 
 
-def _money(amount, currency: str) -> Money | None:  # noqa: ANN001 - Decimal | None
+def _money(amount: Decimal | None, currency: str) -> Money | None:
     return None if amount is None else Money(round_money(amount), currency)
 
 
@@ -71,9 +72,9 @@ def _plan_option(
     deferred = direction is Direction.DOWNGRADE and membership.status in SCHEDULING_STATUSES
     problems = plan_blockers(membership, current, plan, period, usage)
     prices = tuple(
-        PeriodPrice(variation, Money(round_money(plan.price_at(variation)), plan.currency))
+        PeriodPrice(variation, Money(round_money(price), plan.currency))
         for variation in plan.periods()
-        if plan.price_at(variation) is not None
+        if (price := plan.price_at(variation)) is not None
     )
     return PlanOption(
         plan_id=plan.id,

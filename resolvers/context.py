@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from typing import Literal, Protocol
 
 import strawberry
 from planswitch.domain.ports import Clock, Store
 from planswitch.resolvers.loaders import Loaders
 
-if TYPE_CHECKING:
-    from planswitch.server.settings import Settings
+
+class Settings(Protocol):
+    """What use cases and the schema read from the server's settings
+    (``planswitch.server.settings.Settings`` has these and more; resolvers do not import it)."""
+
+    @property
+    def secret_key(self) -> str: ...
+
+    @property
+    def max_page_size(self) -> int: ...
+
 
 ViewerKind = Literal["operator", "customer", "anonymous"]
 

@@ -15,9 +15,10 @@ from decimal import Decimal
 from typing import Any
 
 from planswitch.domain.errors import ErrorCode, UserError
+from planswitch.domain.limit_changes import LimitChange
 from planswitch.domain.payments import LineItem, LineItemType
 from planswitch.domain.periods import BillingPeriod
-from planswitch.domain.plan_change import ChangeKind, LimitChange, PlanChangeRequest, Quote
+from planswitch.domain.plan_change import ChangeKind, PlanChangeRequest, Quote
 from planswitch.domain.ports import IdempotencyRecord
 
 KEY_REUSED_MESSAGE = (
@@ -114,10 +115,10 @@ def line_item_from_json(data: Mapping[str, Any]) -> LineItem:
         description=data["description"],
         recurring=data["recurring"],
         period=_unperiod(data["period"]),
-        subtotal=_undec(data["subtotal"]),
+        subtotal=Decimal(data["subtotal"]),
         discount_total=Decimal(data["discount_total"]),
         tax_total=Decimal(data["tax_total"]),
-        total=_undec(data["total"]),
+        total=Decimal(data["total"]),
         discount_label=data["discount_label"],
     )
 

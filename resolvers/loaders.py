@@ -8,7 +8,7 @@ number of SQL statements as a page of one.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Coroutine, Mapping, Sequence
 from typing import Any, TypeVar
 
 from planswitch.domain.customers import Customer
@@ -25,12 +25,26 @@ T = TypeVar("T")
 N = TypeVar("N")
 
 
-def _by_key(fetch: Callable[[Sequence[K]], Mapping[K, V]], missing: V | None = None):
-    """A batch function: one ``fetch(keys)`` call, results in key order (``missing`` if absent)."""
+def _by_key(
+    fetch: Callable[[Sequence[K]], Mapping[K, V]],
+) -> Callable[[list[K]], Coroutine[Any, Any, list[V | None]]]:
+    """A batch function: one ``fetch(keys)`` call, results in key order (None if absent)."""
 
     async def load(keys: list[K]) -> list[V | None]:
         found = await asyncio.to_thread(fetch, list(keys))
-        return [found.get(key, missing) for key in keys]
+        return [found.get(key) for key in keys]
+
+    return load
+
+
+def _lists_by_key(
+    fetch: Callable[[Sequence[K]], Mapping[K, list[V]]],
+) -> Callable[[list[K]], Coroutine[Any, Any, list[list[V]]]]:
+    """A batch function of lists: one ``fetch(keys)`` call, in key order (``[]`` if absent)."""
+
+    async def load(keys: list[K]) -> list[list[V]]:
+        found = await asyncio.to_thread(fetch, list(keys))
+        return [found.get(key, []) for key in keys]
 
     return load
 
@@ -49,16 +63,16 @@ class Loaders:
             _by_key(store.memberships_by_id)
         )
         self.memberships_by_customer: DataLoader[int, list[Membership]] = DataLoader(
-            _by_key(store.memberships_by_customer, [])
+            _lists_by_key(store.memberships_by_customer)
         )
         self.payments_by_membership: DataLoader[int, list[Payment]] = DataLoader(
-            _by_key(store.payments_by_membership, [])
+            _lists_by_key(store.payments_by_membership)
         )
         self.sites_by_membership: DataLoader[int, list[Site]] = DataLoader(
-            _by_key(store.sites_by_membership, [])
+            _lists_by_key(store.sites_by_membership)
         )
         self.plans_by_group: DataLoader[str, list[Product]] = DataLoader(
-            _by_key(lambda names: _plans_by_group(store, names), [])
+            _lists_by_key(lambda names: _plans_by_group(store, names))
         )
         self._nodes: dict[tuple[Any, int], tuple[Any, Any]] = {}
 

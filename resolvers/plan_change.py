@@ -334,9 +334,9 @@ def _change_plan(
         record = _stored_record(store, idempotency_key)
         if record is None:
             raise
-        error = idempotency.replay_error(record, request_hash)
-        if error:
-            return ChangePlanResult(user_errors=[error])
+        reused = idempotency.replay_error(record, request_hash)
+        if reused:
+            return ChangePlanResult(user_errors=[reused])
         return _replayed_change(store, record)
 
 
@@ -433,7 +433,11 @@ def _cancel(
     errors = _check_key(idempotency_key, required=False)
     if errors:
         return CancelResult(user_errors=errors)
-    key = _scoped_key(viewer, idempotency_key) if (idempotency_key or "").strip() else None
+    key = (
+        _scoped_key(viewer, idempotency_key)
+        if idempotency_key and idempotency_key.strip()
+        else None
+    )
     request_hash = idempotency.canonical_hash(
         {"operation": "cancelScheduledChange", "membership_id": membership_id}
     )
@@ -484,9 +488,9 @@ def _cancel(
         record = _stored_record(store, key) if key else None
         if record is None:
             raise
-        error = idempotency.replay_error(record, request_hash)
+        reused = idempotency.replay_error(record, request_hash)
         current = store.memberships_by_id([membership_id]).get(membership_id)
-        return CancelResult(current, [error] if error else [], replayed=error is None)
+        return CancelResult(current, [reused] if reused else [], replayed=reused is None)
 
 
 __all__ = [

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import strawberry
 from graphql import GraphQLError
+from graphql.validation import ASTValidationRule
 from planswitch.domain.errors import DomainError
 from planswitch.resolvers.catalog import find_product
 from planswitch.resolvers.context import Info
@@ -110,7 +111,10 @@ def build_schema(
     # The depth and alias rules are the ones QueryDepthLimiter/MaxAliasesLimiter add, but
     # built once here: those extensions build a new rule class per request, which made
     # every ValidationCache key unique (a miss and a full re-validation on each request).
-    rules = [depth_rule(max_depth, None, None), aliases_rule(max_aliases)]
+    rules: list[type[ASTValidationRule]] = [
+        depth_rule(max_depth, None, None),
+        aliases_rule(max_aliases),
+    ]
     query = merge_types(
         "Query",
         (CatalogQuery, MembershipQuery, NodeQuery, UpgradeOptionsQuery, PlanChangeQuoteQuery),

@@ -16,6 +16,7 @@ import strawberry
 from planswitch.domain.errors import DomainError, ErrorCode
 
 T = TypeVar("T")
+Item = TypeVar("Item")
 DEFAULT_PAGE_SIZE = 20
 
 First = Annotated[
@@ -88,10 +89,10 @@ def window(first: int | None, after: str | None, max_page_size: int) -> Window:
 
 
 def build_connection(
-    items: Sequence[object],
+    items: Sequence[Item],
     total: int,
     win: Window,
-    convert: Callable[[object], T],
+    convert: Callable[[Item], T],
 ) -> Connection[T]:
     """A connection over ``items`` (the page already cut at ``win``) of a ``total``-long list."""
     nodes = [convert(item) for item in items]
@@ -110,7 +111,7 @@ def build_connection(
 
 
 def slice_connection(
-    items: Sequence[object], win: Window, convert: Callable[[object], T]
+    items: Sequence[Item], win: Window, convert: Callable[[Item], T]
 ) -> Connection[T]:
     """A connection over an in-memory list (e.g. a membership's payments)."""
     page = items[win.offset : win.offset + win.limit]

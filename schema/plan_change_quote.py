@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 import strawberry
+from planswitch.domain import limit_changes
 from planswitch.domain import plan_change as domain
 from planswitch.domain.errors import DomainError, UserError
 from planswitch.domain.quote_request import requested_period
@@ -123,7 +124,7 @@ class LimitChange:
     after: JSON | None = strawberry.field(description="The limit after (null = unlimited).")
 
     @classmethod
-    def from_domain(cls, change: domain.LimitChange) -> LimitChange:
+    def from_domain(cls, change: limit_changes.LimitChange) -> LimitChange:
         return cls(
             module=change.module,
             key=change.key,

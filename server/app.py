@@ -7,7 +7,6 @@ import contextlib
 import gc
 import logging
 from collections.abc import AsyncIterator
-from typing import Any
 
 from planswitch.domain.ports import Clock, Store
 from planswitch.resolvers.context import Context, Viewer
@@ -23,12 +22,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
+from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 
 logger = logging.getLogger("planswitch.server")
 
 
-class PlanswitchGraphQL(GraphQL):
+class PlanswitchGraphQL(GraphQL[Context, None]):
     """Strawberry's ASGI view with planswitch's per-request context."""
 
     def __init__(self, settings: Settings, store: Store, clock: Clock) -> None:
@@ -42,7 +42,9 @@ class PlanswitchGraphQL(GraphQL):
         )
         self.settings, self.store, self.clock = settings, store, clock
 
-    async def get_context(self, request: Any, response: Any = None) -> Context:
+    async def get_context(
+        self, request: Request | WebSocket, response: Response | WebSocket | None = None
+    ) -> Context:
         viewer = request.state.viewer  # set by AuthenticatedGraphQL
         return Context(store=self.store, clock=self.clock, settings=self.settings, viewer=viewer)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from planswitch.server.settings import Settings
@@ -29,7 +29,7 @@ def serve(
     from planswitch.server.clock import SystemClock
     from planswitch.server.stores import make_store, uses_native_store
 
-    overrides: dict[str, object] = {}
+    overrides: dict[str, Any] = {}
     if host is not None:
         overrides["host"] = host
     if port is not None:
@@ -45,9 +45,10 @@ def serve(
         upgrade_database(settings.database_url)
     store = make_store(settings)
     if settings.demo and uses_native_store(settings):
+        from planswitch.adapters.native import NativeStore
         from planswitch.adapters.native.demo import seed_demo
 
-        if seed_demo(store, clock.now()):
+        if isinstance(store, NativeStore) and seed_demo(store, clock.now()):
             typer.echo("Seeded the demo catalog and memberships.", err=True)
     if settings.graphiql:
         typer.echo(f"GraphiQL: http://{settings.host}:{settings.port}/graphql", err=True)

@@ -293,7 +293,7 @@ def _memberships(now: datetime) -> list[Membership]:
 
 
 def _payments(now: datetime) -> list[Payment]:
-    month = {"recurring": True, "period": MONTH}
+    month: dict[str, Any] = {"recurring": True, "period": MONTH}
     return [
         Payment(
             id=1,

@@ -35,6 +35,7 @@ from planswitch.domain.payments import LineItem, LineItemType, Payment, PaymentS
 from planswitch.domain.periods import BillingPeriod
 from planswitch.domain.products import PriceVariation, PricingType, Product, ProductType
 from planswitch.domain.usage import Site
+from sqlalchemy import Row
 
 # --- limitations -------------------------------------------------------------------------
 
@@ -123,8 +124,14 @@ def product_children(p: Product) -> tuple[list[dict[str, Any]], list[dict[str, A
     return addons, variations
 
 
+# The to_* readers take the SQLModel object or a plain Core ``Row`` of the same table's
+# columns (reads.py selects plain rows for speed): both read as attributes.
+
+
 def to_product(
-    row: ProductRow, addons: Sequence[ProductAddonRow], variations: Sequence[PriceVariationRow]
+    row: ProductRow | Row[Any],
+    addons: Sequence[ProductAddonRow | Row[Any]],
+    variations: Sequence[PriceVariationRow | Row[Any]],
 ) -> Product:
     return Product(
         id=row.id or 0,
@@ -175,7 +182,7 @@ def customer_columns(c: Customer) -> dict[str, Any]:
     }
 
 
-def to_customer(row: CustomerRow) -> Customer:
+def to_customer(row: CustomerRow | Row[Any]) -> Customer:
     return Customer(
         id=row.id or 0,
         user_id=row.user_id,
@@ -249,7 +256,7 @@ def scheduled_change_columns(membership_id: int, s: ScheduledChange) -> dict[str
     }
 
 
-def to_scheduled_change(row: ScheduledChangeRow) -> ScheduledChange:
+def to_scheduled_change(row: ScheduledChangeRow | Row[Any]) -> ScheduledChange:
     return ScheduledChange(
         plan_id=row.plan_id,
         addons={int(pid): int(qty) for pid, qty in (row.addons or {}).items()},
@@ -262,9 +269,9 @@ def to_scheduled_change(row: ScheduledChangeRow) -> ScheduledChange:
 
 
 def to_membership(
-    row: MembershipRow,
-    addons: Iterable[MembershipAddonRow],
-    scheduled: ScheduledChangeRow | None,
+    row: MembershipRow | Row[Any],
+    addons: Iterable[MembershipAddonRow | Row[Any]],
+    scheduled: ScheduledChangeRow | Row[Any] | None,
 ) -> Membership:
     return Membership(
         id=row.id or 0,
@@ -328,7 +335,7 @@ def line_item_rows(payment_id: int, items: Sequence[LineItem]) -> list[dict[str,
     ]
 
 
-def to_line_item(row: LineItemRow) -> LineItem:
+def to_line_item(row: LineItemRow | Row[Any]) -> LineItem:
     return LineItem(
         type=LineItemType(row.type),
         title=row.title,
@@ -350,7 +357,7 @@ def to_line_item(row: LineItemRow) -> LineItem:
     )
 
 
-def to_payment(row: PaymentRow, items: Sequence[LineItemRow]) -> Payment:
+def to_payment(row: PaymentRow | Row[Any], items: Sequence[LineItemRow | Row[Any]]) -> Payment:
     return Payment(
         id=row.id or 0,
         customer_id=row.customer_id,
@@ -451,7 +458,7 @@ def site_columns(site: Site, post_counts: Mapping[str, int]) -> dict[str, Any]:
     }
 
 
-def to_site(row: SiteRow) -> Site:
+def to_site(row: SiteRow | Row[Any]) -> Site:
     return Site(
         id=row.id or 0,
         membership_id=row.membership_id,

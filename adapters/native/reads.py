@@ -42,23 +42,30 @@ from planswitch.domain.products import Product
 from planswitch.domain.usage import Site, Usage
 from sqlalchemy import Row, Select, exists, func, or_, select
 from sqlalchemy.orm import Session
+from sqlmodel import col
 
 R = TypeVar("R")
 
-PRODUCTS = ProductRow.__table__.c
-PRODUCT_ADDONS = ProductAddonRow.__table__.c
-VARIATIONS = PriceVariationRow.__table__.c
-CUSTOMERS = CustomerRow.__table__.c
-MEMBERSHIPS = MembershipRow.__table__.c
-MEMBERSHIP_ADDONS = MembershipAddonRow.__table__.c
-SCHEDULED = ScheduledChangeRow.__table__.c
-PAYMENTS = PaymentRow.__table__.c
-LINE_ITEMS = LineItemRow.__table__.c
-SITES = SiteRow.__table__.c
-DOMAINS = DomainRow.__table__.c
+
+def _table(row_class: Any) -> Any:
+    """The Core table of a SQLModel row class (SQLModel does not type ``__table__``)."""
+    return row_class.__table__
 
 
-def _rows(session: Session, query: Select[Any]) -> Sequence[Row[Any]]:
+PRODUCTS = _table(ProductRow).c
+PRODUCT_ADDONS = _table(ProductAddonRow).c
+VARIATIONS = _table(PriceVariationRow).c
+CUSTOMERS = _table(CustomerRow).c
+MEMBERSHIPS = _table(MembershipRow).c
+MEMBERSHIP_ADDONS = _table(MembershipAddonRow).c
+SCHEDULED = _table(ScheduledChangeRow).c
+PAYMENTS = _table(PaymentRow).c
+LINE_ITEMS = _table(LineItemRow).c
+SITES = _table(SiteRow).c
+DOMAINS = _table(DomainRow).c
+
+
+def _rows(session: Session, query: Select[Any]) -> Sequence[Row[*tuple[Any, ...]]]:
     """All rows of a Core ``query`` in the session's transaction.
 
     Core statements skip the ORM's autoflush, so pending changes of a write transaction
@@ -67,10 +74,6 @@ def _rows(session: Session, query: Select[Any]) -> Sequence[Row[Any]]:
     if session.autoflush:
         session.flush()
     return session.execute(query).all()
-
-
-def _table(row_class: Any) -> Any:
-    return row_class.__table__
 
 
 # Multi-part public suffixes the plugin knows (Domain_Manager::is_main_domain,
@@ -137,7 +140,7 @@ def discount_code(session: Session, code: str) -> DiscountCode | None:
     query = (
         select(DiscountCodeRow)
         .where(func.upper(DiscountCodeRow.code) == code.strip().upper())
-        .order_by(DiscountCodeRow.id)
+        .order_by(col(DiscountCodeRow.id))
         .limit(1)
     )
     row = session.scalars(query).first()
@@ -342,16 +345,18 @@ def _has_pending_payment(session: Session, membership_id: int) -> bool:
 
 def due_scheduled_changes(session: Session, now: datetime, limit: int) -> list[int]:
     query = (
-        select(ScheduledChangeRow.membership_id)
-        .where(ScheduledChangeRow.effective_at <= now)
-        .order_by(ScheduledChangeRow.effective_at, ScheduledChangeRow.membership_id)
+        select(col(ScheduledChangeRow.membership_id))
+        .where(col(ScheduledChangeRow.effective_at) <= now)
+        .order_by(col(ScheduledChangeRow.effective_at), col(ScheduledChangeRow.membership_id))
         .limit(limit)
     )
     return list(session.scalars(query))
 
 
 def idempotency(session: Session, key: str) -> IdempotencyRecord | None:
-    row = session.scalars(select(IdempotencyKeyRow).where(IdempotencyKeyRow.key == key)).first()
+    row = session.scalars(
+        select(IdempotencyKeyRow).where(col(IdempotencyKeyRow.key) == key)
+    ).first()
     if row is None:
         return None
     return IdempotencyRecord(
@@ -366,7 +371,7 @@ def idempotency(session: Session, key: str) -> IdempotencyRecord | None:
 def events(session: Session, object_type: str | None, object_id: int | None) -> list[Event]:
     query = select(EventRow)
     if object_type is not None:
-        query = query.where(EventRow.object_type == object_type)
+        query = query.where(col(EventRow.object_type) == object_type)
     if object_id is not None:
-        query = query.where(EventRow.object_id == object_id)
-    return [mappers.to_event(r) for r in session.scalars(query.order_by(EventRow.id))]
+        query = query.where(col(EventRow.object_id) == object_id)
+    return [mappers.to_event(r) for r in session.scalars(query.order_by(col(EventRow.id)))]

@@ -35,6 +35,7 @@ from planswitch.domain.products import Product
 from planswitch.domain.usage import Site, Usage
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
+from sqlmodel import col
 
 ALL_PRODUCTS = ProductFilter()  # the port's default: every product
 
@@ -48,7 +49,9 @@ class NativeTransaction:
     def lock_membership(self, membership_id: int) -> Membership | None:
         """SELECT ... FOR UPDATE (PostgreSQL, MySQL); on SQLite the BEGIN IMMEDIATE of the
         transaction already holds the database's write lock."""
-        query = select(MembershipRow).where(MembershipRow.id == membership_id).with_for_update()
+        query = (
+            select(MembershipRow).where(col(MembershipRow.id) == membership_id).with_for_update()
+        )
         rows = self.session.scalars(query.execution_options(populate_existing=True)).all()
         found = reads.memberships_from_rows(self.session, rows)
         return found[0] if found else None
@@ -260,7 +263,7 @@ class NativeStore:
 
     def has_products(self) -> bool:
         with self._read() as s:
-            return s.scalar(select(ProductRow.id).limit(1)) is not None
+            return s.scalar(select(col(ProductRow.id)).limit(1)) is not None
 
     def check(self) -> None:
         """SELECT 1; raises when the database cannot be reached."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from planswitch.adapters.native import mappers, reads
 from planswitch.adapters.native.tables import (
@@ -39,8 +39,9 @@ from planswitch.domain.payments import Payment
 from planswitch.domain.ports import IdempotencyRecord
 from planswitch.domain.products import Product
 from planswitch.domain.usage import Site
-from sqlalchemy import delete, func, insert, select, text, update
+from sqlalchemy import CursorResult, delete, func, insert, inspect, select, text, update
 from sqlalchemy.orm import Session
+from sqlmodel import col
 
 UpsertResult = Literal["created", "updated", "unchanged"]
 
@@ -68,7 +69,7 @@ class SiteDomain:
 
 
 def _insert(session: Session, table: type[NativeModel], values: Mapping[str, Any]) -> int | None:
-    result = session.execute(insert(table).values(**values))
+    result = cast(CursorResult[Any], session.execute(insert(table).values(**values)))
     key = result.inserted_primary_key
     return key[0] if key else None
 
@@ -84,9 +85,15 @@ def _insert_many(session: Session, table: type[NativeModel], rows: Sequence[Mapp
 def write_product(session: Session, product: Product, exists: bool) -> None:
     columns = mappers.product_columns(product)
     if exists:
-        session.execute(update(ProductRow).where(ProductRow.id == product.id).values(**columns))
-        session.execute(delete(ProductAddonRow).where(ProductAddonRow.product_id == product.id))
-        session.execute(delete(PriceVariationRow).where(PriceVariationRow.product_id == product.id))
+        session.execute(
+            update(ProductRow).where(col(ProductRow.id) == product.id).values(**columns)
+        )
+        session.execute(
+            delete(ProductAddonRow).where(col(ProductAddonRow.product_id) == product.id)
+        )
+        session.execute(
+            delete(PriceVariationRow).where(col(PriceVariationRow.product_id) == product.id)
+        )
     else:
         _insert(session, ProductRow, columns)
     addons, variations = mappers.product_children(product)
@@ -126,7 +133,7 @@ def upsert_customer(session: Session, customer: Customer) -> UpsertResult:
     if stored is None:
         _insert(session, CustomerRow, columns)
         return "created"
-    session.execute(update(CustomerRow).where(CustomerRow.id == customer.id).values(**columns))
+    session.execute(update(CustomerRow).where(col(CustomerRow.id) == customer.id).values(**columns))
     session.expire_all()
     return "updated"
 
@@ -135,8 +142,8 @@ def upsert_customer(session: Session, customer: Customer) -> UpsertResult:
 
 
 def _write_membership_children(session: Session, m: Membership) -> None:
-    session.execute(delete(MembershipAddonRow).where(MembershipAddonRow.membership_id == m.id))
-    session.execute(delete(ScheduledChangeRow).where(ScheduledChangeRow.membership_id == m.id))
+    session.execute(delete(MembershipAddonRow).where(col(MembershipAddonRow.membership_id) == m.id))
+    session.execute(delete(ScheduledChangeRow).where(col(ScheduledChangeRow.membership_id) == m.id))
     _insert_many(session, MembershipAddonRow, mappers.membership_addon_rows(m))
     if m.scheduled_change is not None:
         _insert(
@@ -150,11 +157,14 @@ def save_membership(session: Session, before: Membership, after: Membership) -> 
         expected = int(before.version)
     except ValueError:
         raise VersionConflict(after.id) from None
-    result = session.execute(
-        update(MembershipRow)
-        .where(MembershipRow.id == after.id, MembershipRow.version == expected)
-        .values(**mappers.membership_columns(after), version=expected + 1)
-        .execution_options(synchronize_session=False)
+    result = cast(
+        CursorResult[Any],
+        session.execute(
+            update(MembershipRow)
+            .where(col(MembershipRow.id) == after.id, col(MembershipRow.version) == expected)
+            .values(**mappers.membership_columns(after), version=expected + 1)
+            .execution_options(synchronize_session=False)
+        ),
     )
     if result.rowcount != 1:
         raise VersionConflict(after.id)
@@ -176,7 +186,7 @@ def upsert_membership(session: Session, membership: Membership) -> UpsertResult:
     else:
         session.execute(
             update(MembershipRow)
-            .where(MembershipRow.id == membership.id)
+            .where(col(MembershipRow.id) == membership.id)
             .values(**columns, version=MembershipRow.version + 1)
             .execution_options(synchronize_session=False)
         )
@@ -205,10 +215,10 @@ def upsert_payment(session: Session, payment: Payment) -> UpsertResult:
         return "created"
     session.execute(
         update(PaymentRow)
-        .where(PaymentRow.id == payment.id)
+        .where(col(PaymentRow.id) == payment.id)
         .values(**mappers.payment_columns(payment))
     )
-    session.execute(delete(LineItemRow).where(LineItemRow.payment_id == payment.id))
+    session.execute(delete(LineItemRow).where(col(LineItemRow.payment_id) == payment.id))
     _insert_many(session, LineItemRow, mappers.line_item_rows(payment.id, payment.line_items))
     session.expire_all()
     return "updated"
@@ -222,7 +232,7 @@ def _stored_site(session: Session, site_id: int) -> tuple[Site, dict, list[SiteD
     if row is None:
         return None
     domains = session.scalars(
-        select(DomainRow).where(DomainRow.site_id == site_id).order_by(DomainRow.id)
+        select(DomainRow).where(col(DomainRow.site_id) == site_id).order_by(col(DomainRow.id))
     )
     return (
         mappers.to_site(row),
@@ -246,8 +256,8 @@ def upsert_site(
     if stored is None:
         _insert(session, SiteRow, columns)
     else:
-        session.execute(update(SiteRow).where(SiteRow.id == site.id).values(**columns))
-        session.execute(delete(DomainRow).where(DomainRow.site_id == site.id))
+        session.execute(update(SiteRow).where(col(SiteRow.id) == site.id).values(**columns))
+        session.execute(delete(DomainRow).where(col(DomainRow.site_id) == site.id))
     _insert_many(
         session,
         DomainRow,
@@ -274,7 +284,9 @@ def upsert_discount_code(session: Session, code: DiscountCode) -> UpsertResult:
     if stored is None:
         _insert(session, DiscountCodeRow, columns)
         return "created"
-    session.execute(update(DiscountCodeRow).where(DiscountCodeRow.id == code.id).values(**columns))
+    session.execute(
+        update(DiscountCodeRow).where(col(DiscountCodeRow.id) == code.id).values(**columns)
+    )
     session.expire_all()
     return "updated"
 
@@ -308,7 +320,7 @@ def advance_sequences(session: Session) -> None:
         return
     for table in ID_TABLES:
         name = table.__tablename__
-        top = session.scalar(select(func.max(table.id)))
+        top = session.scalar(select(func.max(inspect(table).primary_key[0])))
         if top:
             session.execute(
                 text("SELECT setval(pg_get_serial_sequence(:table, 'id'), :top)"),

@@ -40,7 +40,7 @@ CART_CLASS = "WP_Ultimo\\Checkout\\Cart"
 SIMPLE_SCHEDULE_CLASS = "ActionScheduler_SimpleSchedule"
 MYSQL_DATETIME = "%Y-%m-%d %H:%M:%S"
 
-PhpObject = phpserial.phpobject
+PhpObject = phpserial.PhpObject
 
 SWAP_CREDIT_TITLE = "Scheduled Swap Credit"
 SWAP_CREDIT_DESCRIPTION = "Swap scheduled to next billing cycle."
@@ -397,7 +397,7 @@ def swap_cart(
             "currency": "",
         },
     )
-    protected = {
+    protected: dict[str, Any] = {
         "cart_type": cart_type,
         "customer": None,
         "membership": None,

@@ -23,8 +23,10 @@ from decimal import Decimal
 from typing import Any
 
 import phpserialize
+from phpserialize import phpobject
 
-phpobject = phpserialize.phpobject
+# The type of a decoded PHP object (phpserialize ships no type information).
+PhpObject = Any
 
 __all__ = [
     "PhpSerialError",
@@ -54,7 +56,7 @@ class PhpSerialError(ValueError):
     """The text is not valid PHP ``serialize()`` output."""
 
 
-def _object_hook(name: str, properties: dict[Any, Any]) -> phpobject:
+def _object_hook(name: str, properties: dict[Any, Any]) -> PhpObject:
     return phpobject(name, properties)
 
 
@@ -306,7 +308,7 @@ def props(obj: Any) -> dict[str, Any]:
 
 def make_object(
     class_name: str, properties: Mapping[str, Any], *, visibility: str = "protected"
-) -> phpobject:
+) -> PhpObject:
     """A PHP object with the ``visibility`` prefix on property names (protected/public/private)."""
     if visibility == "protected":
         prefix = "\0*\0"

@@ -62,12 +62,13 @@ class SyncSource:
             return self._discount_codes(ids)
         if table == "sites":
             return self._sites(ids)
-        reader: Callable[[list[int]], dict[int, Any]] = {
+        readers: dict[str, Callable[[list[int]], dict[int, Any]]] = {
             "products": self.store.products_by_id,
             "customers": self.store.customers_by_id,
             "memberships": self.store.memberships_by_id,
             "payments": self.store.payments_by_id,
-        }[table]
+        }
+        reader = readers[table]
         found = reader(ids)
         return found, self.store.take_read_errors()
 
@@ -150,7 +151,7 @@ def _when(value: Any) -> datetime | None:
 
 
 def _map_rows(
-    rows: Iterable[Mapping[str, Any]], key: str, build: Callable[[Mapping[str, Any]], Any]
+    rows: Iterable[Mapping[Any, Any]], key: str, build: Callable[[Mapping[Any, Any]], Any]
 ) -> tuple[dict[int, Any], list[RowError]]:
     found: dict[int, Any] = {}
     errors: list[RowError] = []

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
@@ -12,6 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 if TYPE_CHECKING:
     from planswitch.adapters.native.store import BulkWriter, NativeStore
+    from planswitch.adapters.native.writes import UpsertResult
 
 
 class KnownParents:
@@ -128,13 +129,14 @@ def _upsert(batch: BulkWriter, table: str, row: Any) -> str:
     if table == "sites":
         site, post_counts, domains = row
         return batch.upsert_site(site, post_counts, domains)
-    method = {
+    methods: dict[str, Callable[[Any], UpsertResult]] = {
         "products": batch.upsert_product,
         "discount_codes": batch.upsert_discount_code,
         "customers": batch.upsert_customer,
         "memberships": batch.upsert_membership,
         "payments": batch.upsert_payment,
-    }[table]
+    }
+    method = methods[table]
     return method(row)
 
 

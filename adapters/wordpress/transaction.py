@@ -55,7 +55,7 @@ from planswitch.domain.payments import Payment
 from planswitch.domain.ports import IdempotencyRecord, ProductFilter
 from planswitch.domain.products import Product
 from planswitch.domain.usage import Usage
-from sqlalchemy import and_, delete, func, insert, select, update
+from sqlalchemy import CursorResult, and_, delete, func, insert, select, update
 from sqlalchemy.engine import Connection
 
 if TYPE_CHECKING:
@@ -378,7 +378,7 @@ class WordPressTransaction:
         if found is not None:
             return int(found)
         result = self.conn.execute(insert(groups).values(slug=SWAP_GROUP))
-        return int(result.inserted_primary_key[0])
+        return _inserted_id(result)
 
     def _log(self, action_id: int, message: str, moment: datetime) -> None:
         self.conn.execute(
@@ -437,7 +437,7 @@ class WordPressTransaction:
                 extended_args=None,
             )
         )
-        action_id = int(result.inserted_primary_key[0])
+        action_id = _inserted_id(result)
         self._log(action_id, "action created", self._now())
         return action_id
 
@@ -508,7 +508,7 @@ class WordPressTransaction:
                 date_modified=encoders.mysql_datetime(modified),
             )
         )
-        payment_id = int(result.inserted_primary_key[0])
+        payment_id = _inserted_id(result)
         product_ids = {li.product_id for li in payment.line_items if li.product_id is not None}
         facts = self._product_facts(self.products_by_id(sorted(product_ids)))
         code = self.discount_code(payment.discount_code) if payment.discount_code else None
@@ -558,7 +558,7 @@ class WordPressTransaction:
             date_created=event.date_created,
             payload=event.payload,
             actor=event.actor,
-            id=int(result.inserted_primary_key[0]),
+            id=_inserted_id(result),
         )
 
     def _initiator(self, actor: str) -> tuple[str, int]:
@@ -643,3 +643,11 @@ def _available_addons_value(current: str | None, addons: Sequence[int]) -> str:
         return phpserial.dumps_text([])
     # Serialized list of numeric strings, as the admin posts them (Basic: a:2:{i:0;s:1:"6";…}).
     return phpserial.dumps_text([str(i) for i in ids])
+
+
+def _inserted_id(result: CursorResult[Any]) -> int:
+    """The id the database gave the row a single-row INSERT just wrote."""
+    key = result.inserted_primary_key
+    if key is None:
+        raise RuntimeError("the INSERT returned no primary key")
+    return int(key[0])

@@ -12,7 +12,7 @@ from decimal import Decimal
 from functools import cache
 
 import pytest
-from planswitch.domain.limit_changes import limit_changes
+from planswitch.domain.limit_changes import LimitChange, limit_changes
 from planswitch.domain.limits import (
     MODULES,
     DomainMappingLimit,
@@ -25,7 +25,6 @@ from planswitch.domain.limits import (
     effective_limits,
     merge,
 )
-from planswitch.domain.plan_change import LimitChange
 from planswitch.domain.products import Product, ProductType
 
 from tests.conftest import WORDPRESS_SUMMARY
