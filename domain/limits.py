@@ -26,6 +26,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from types import MappingProxyType
 from typing import Any, Protocol, cast
 
@@ -151,6 +152,15 @@ def _freeze(value: Any) -> Any:
     return value
 
 
+def _exact(value: Any) -> Any:
+    """``value`` as nested tuples that keep every type (for ``Limitations.fingerprint``)."""
+    if isinstance(value, Mapping):
+        return ("map", tuple(sorted((repr(k), _exact(v)) for k, v in value.items())))
+    if isinstance(value, list | tuple):
+        return ("list", tuple(_exact(v) for v in value))
+    return (type(value).__name__, repr(value))
+
+
 @dataclass(frozen=True)
 class Limitations:
     """The plugin's limitation array: module name -> {"enabled": bool, "limit": ..., ...}.
@@ -167,6 +177,14 @@ class Limitations:
 
     def __hash__(self) -> int:
         return hash(_freeze(self.modules))
+
+    @cached_property
+    def fingerprint(self) -> str:
+        """A value key: equal exactly when the two arrays hold the same keys and values of
+        the same types (``True``, ``1``, ``1.0`` and ``"1"`` all differ), whatever their
+        order. Computed once per object; caches of anything derived from limitations key
+        on it (schema/limits.py)."""
+        return repr(_exact(self.modules))
 
     @classmethod
     def empty(cls) -> Limitations:

@@ -20,7 +20,7 @@ from planswitch.schema.connections import (
     window,
 )
 from planswitch.schema.enums import CustomerIdType, MembershipIdType, MembershipStatusEnum
-from planswitch.schema.limits import LimitsNode, remember, remembered
+from planswitch.schema.limits import LimitsNode, membership_key, remember, remembered
 from planswitch.schema.node import Node, encode_global_id
 from planswitch.schema.payments import LineItemNode, PaymentNode, SiteNode
 from planswitch.schema.scalars import Money
@@ -160,27 +160,25 @@ class MembershipNode(Node):
     @strawberry.field(description="Effective limits: plan + add-ons x quantity + overrides.")
     async def limits(self, info: Info) -> LimitsNode:
         membership = self.membership
-        # The merge depends only on these objects (see schema.limits' memo); the products
+        # The merge depends only on these values (see schema.limits' memo); the products
         # come from the request's loader, so effective_limits below reuses them.
         products = await info.context.loaders.products_by_id.load_many(
             [membership.plan_id, *membership.addons]
         )
         plan = products[0]
-        inputs: tuple[object, ...] = (
-            "membership",
+        key = membership_key(
             plan.limitations if plan is not None else None,
             membership.limitations_override,
-            *(
-                part
+            (
+                (product.limitations, quantity)
                 for product, quantity in zip(products[1:], membership.addons.values(), strict=True)
                 if product is not None
-                for part in (product.limitations, quantity)
             ),
         )
-        node = remembered(inputs)
+        node = remembered(key)
         if node is None:
             limitations = await use_cases.effective_limits(info.context, membership)
-            node = remember(inputs, LimitsNode.from_domain(limitations))
+            node = remember(key, LimitsNode.from_domain(limitations))
         return node
 
     @strawberry.field(description="The customer who holds it.")

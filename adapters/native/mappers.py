@@ -59,7 +59,8 @@ def limits_from_json(raw: Mapping[str, Any] | None) -> Limitations:
 
     Normalising a product's limitations costs far more than reading its row, and every
     read of the catalog repeats it, so results are kept by the value's exact JSON text
-    (key order included). Sharing also lets the API memoise work per Limitations object.
+    (key order included). Sharing also means each value's ``fingerprint`` (the API's
+memo key) is computed once.
     """
     text = json.dumps(raw or {})
     with _limits_lock:
