@@ -57,10 +57,10 @@ _limits_lock = threading.Lock()
 def limits_from_json(raw: Mapping[str, Any] | None) -> Limitations:
     """The Limitations of a JSON column value; one shared (read-only) object per value.
 
-    Normalising a product's limitations costs far more than reading its row, and every
-    read of the catalog repeats it, so results are kept by the value's exact JSON text
-    (key order included). Sharing also means each value's ``fingerprint`` (the API's
-memo key) is computed once.
+        Normalising a product's limitations costs far more than reading its row, and every
+        read of the catalog repeats it, so results are kept by the value's exact JSON text
+        (key order included). Sharing also means each value's ``fingerprint`` (the API's
+    memo key) is computed once.
     """
     text = json.dumps(raw or {})
     with _limits_lock:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import stripe
 from planswitch.adapters.payments.stripe_amounts import UnchargeableAmount, to_stripe_amount
@@ -35,6 +35,9 @@ from planswitch.domain.payment_provider import (
 from planswitch.domain.payments import Payment
 
 logger = logging.getLogger("planswitch.payments.stripe")
+
+if TYPE_CHECKING:
+    from stripe._base_address import BaseAddresses  # the type StripeClient takes
 
 GATEWAY = "stripe"
 # The plugin's Stripe gateways (Base_Stripe_Gateway::$other_ids): memberships whose
@@ -65,7 +68,7 @@ class StripeProvider:
     ) -> None:
         if not secret_key:
             raise ValueError("PLANSWITCH_STRIPE_SECRET_KEY is required for the stripe provider")
-        base = {"api": api_base.rstrip("/")} if api_base else None
+        base: BaseAddresses | None = {"api": api_base.rstrip("/")} if api_base else None
         self.client = stripe.StripeClient(
             secret_key, base_addresses=base, max_network_retries=max_network_retries
         )
@@ -154,8 +157,8 @@ class StripeProvider:
         self._call(
             lambda: self.client.v1.subscriptions.update(
                 after.gateway_subscription_id,
-                params={
-                    "items": changes,  # type: ignore[typeddict-item]
+                params={  # type: ignore[arg-type]  # items: plain dicts of the documented keys
+                    "items": changes,
                     "proration_behavior": "none",
                     "metadata": {META_MEMBERSHIP: str(after.id)},
                 },
@@ -200,7 +203,7 @@ class StripeProvider:
                     "id": plan_id,
                     "amount": amount,
                     "currency": currency,
-                    "interval": period.unit.value,  # type: ignore[typeddict-item]
+                    "interval": period.unit.value,
                     "interval_count": period.duration,
                     "product": {"name": f"Membership ({membership.amount} {currency.upper()})"},
                 },

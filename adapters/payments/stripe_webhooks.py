@@ -63,8 +63,8 @@ def parse_event(
         return None
     intent = event.data.object
     metadata = getattr(intent, "metadata", None) or {}
-    error = getattr(intent, "last_payment_error", None)
-    reason = (getattr(error, "message", None) or "") if error else ""
+    failure = getattr(intent, "last_payment_error", None)
+    reason = (getattr(failure, "message", None) or "") if failure else ""
     return PaymentIntentEvent(
         event_id=event.id,
         type=event.type,
