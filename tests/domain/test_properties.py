@@ -28,6 +28,27 @@ periods = st.builds(
 )
 
 
+# Strategies are built once, here: building them inside the composites on every draw
+# made Hypothesis re-validate each one per example, most of these tests' run time.
+PRICING = st.sampled_from([PricingType.PAID] * 4 + [PricingType.FREE])
+SETUP_FEES = st.sampled_from([Decimal("0"), Decimal("0"), Decimal("25")])
+PLAN_RECURRING = st.booleans() | st.just(True)
+ADDON_SETS = st.sets(st.sampled_from([10, 11]))
+VARIATIONS = st.lists(st.tuples(periods, money), max_size=2)
+PLAN_IDS = st.sampled_from([1, 2, 3])
+NOW_OFFSETS = st.integers(0, 86_400 * 60)
+AGES = st.integers(0, 86_400 * 400)
+RENEWALS = st.none() | st.just("halfway") | st.just("now")
+EXPIRATION_OFFSETS = st.none() | st.integers(-86_400 * 40, 86_400 * 400)
+STATUSES = st.sampled_from(list(MembershipStatus))
+HELD_ADDONS = st.dictionaries(st.sampled_from([10, 11]), st.integers(1, 3), max_size=2)
+TARGET_PLANS = st.none() | PLAN_IDS
+TARGET_PERIODS = st.none() | periods
+SELECTIONS = st.builds(AddonSelection, st.sampled_from([10, 11]), st.integers(1, 2))
+ADDITIONS = st.lists(SELECTIONS, max_size=2)
+REMOVALS = st.lists(SELECTIONS, max_size=1)
+
+
 @st.composite
 def plans(draw, pid):
     return Product(
@@ -36,21 +57,23 @@ def plans(draw, pid):
         name=f"Plan {pid}",
         type=ProductType.PLAN,
         amount=draw(money),
-        pricing_type=draw(st.sampled_from([PricingType.PAID] * 4 + [PricingType.FREE])),
-        setup_fee=draw(st.sampled_from([Decimal("0"), Decimal("0"), Decimal("25")])),
-        recurring=draw(st.booleans() | st.just(True)),
+        pricing_type=draw(PRICING),
+        setup_fee=draw(SETUP_FEES),
+        recurring=draw(PLAN_RECURRING),
         period=draw(periods),
-        available_addons=tuple(draw(st.sets(st.sampled_from([10, 11])))),
+        available_addons=tuple(draw(ADDON_SETS)),
         price_variations=tuple(
-            PriceVariation(period, amount)
-            for period, amount in draw(st.lists(st.tuples(periods, money), max_size=2))
+            PriceVariation(period, amount) for period, amount in draw(VARIATIONS)
         ),
     )
 
 
+PLANS = {pid: plans(pid) for pid in (1, 2, 3)}
+
+
 @st.composite
 def worlds(draw):
-    catalog = {pid: draw(plans(pid)) for pid in (1, 2, 3)}
+    catalog = {pid: draw(PLANS[pid]) for pid in (1, 2, 3)}
     catalog[10] = Product(
         10,
         "pkg",
@@ -60,22 +83,21 @@ def worlds(draw):
         period=BillingPeriod(1, DurationUnit.MONTH),
     )
     catalog[11] = Product(11, "svc", "Service", ProductType.SERVICE, draw(money), recurring=False)
-    plan = catalog[draw(st.sampled_from([1, 2, 3]))]
-    now = BASE + timedelta(seconds=draw(st.integers(0, 86_400 * 60)))
-    created = now - timedelta(seconds=draw(st.integers(0, 86_400 * 400)))
-    renewed = draw(st.none() | st.just(created + (now - created) / 2) | st.just(now))
-    expiration = draw(
-        st.none()
-        | st.integers(-86_400 * 40, 86_400 * 400).map(lambda s: now + timedelta(seconds=s))
-    )
+    plan = catalog[draw(PLAN_IDS)]
+    now = BASE + timedelta(seconds=draw(NOW_OFFSETS))
+    created = now - timedelta(seconds=draw(AGES))
+    renewal = draw(RENEWALS)
+    renewed = {None: None, "halfway": created + (now - created) / 2, "now": now}[renewal]
+    offset = draw(EXPIRATION_OFFSETS)
+    expiration = None if offset is None else now + timedelta(seconds=offset)
     membership = Membership(
         id=1,
         customer_id=1,
         plan_id=plan.id,
-        status=draw(st.sampled_from(list(MembershipStatus))),
+        status=draw(STATUSES),
         amount=draw(money),
         initial_amount=draw(money),
-        addons=draw(st.dictionaries(st.sampled_from([10, 11]), st.integers(1, 3), max_size=2)),
+        addons=draw(HELD_ADDONS),
         period=draw(st.sampled_from([plan.period, *plan.periods()])),
         recurring=draw(st.booleans()),
         date_created=created,
@@ -84,24 +106,10 @@ def worlds(draw):
     )
     request = PlanChangeRequest(
         1,
-        plan_id=draw(st.none() | st.sampled_from([1, 2, 3])),
-        period=draw(st.none() | periods),
-        add_addons=tuple(
-            draw(
-                st.lists(
-                    st.builds(AddonSelection, st.sampled_from([10, 11]), st.integers(1, 2)),
-                    max_size=2,
-                )
-            )
-        ),
-        remove_addons=tuple(
-            draw(
-                st.lists(
-                    st.builds(AddonSelection, st.sampled_from([10, 11]), st.integers(1, 2)),
-                    max_size=1,
-                )
-            )
-        ),
+        plan_id=draw(TARGET_PLANS),
+        period=draw(TARGET_PERIODS),
+        add_addons=tuple(draw(ADDITIONS)),
+        remove_addons=tuple(draw(REMOVALS)),
     )
     return catalog, membership, request, now
 
