@@ -8,14 +8,14 @@ from typing import Any
 
 import httpx
 import pytest
-from planswitch.adapters.native import NativeStore, upgrade_database
-from planswitch.adapters.native.demo import seed_demo
+from planswitch.adapters.native import NativeStore
 from planswitch.server.app import create_app
 from planswitch.server.auth import issue_customer_token
 from planswitch.server.clock import FixedClock
 from planswitch.server.settings import Settings
 
 from tests.conftest import REFERENCE_NOW
+from tests.templates import seeded
 
 API_KEY = "test-operator-key"
 SECRET = "test-secret-key"
@@ -29,10 +29,7 @@ def customer_headers(customer_id: int) -> dict[str, str]:
 
 def seeded_store(url: str) -> NativeStore:
     """A migrated NativeStore at ``url`` holding the demo network as of REFERENCE_NOW."""
-    upgrade_database(url)
-    store = NativeStore(url)
-    assert seed_demo(store, REFERENCE_NOW)
-    return store
+    return seeded(url, REFERENCE_NOW)
 
 
 def make_settings(url: str, **overrides: Any) -> Settings:

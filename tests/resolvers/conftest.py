@@ -11,8 +11,6 @@ from typing import Any
 
 import pytest
 from planswitch.adapters.native import NativeStore
-from planswitch.adapters.native.demo import seed_demo
-from planswitch.adapters.native.migrate import upgrade_database
 from planswitch.domain.memberships import Membership, MembershipStatus
 from planswitch.domain.plan_change import Direction
 from planswitch.domain.ports import MembershipFilter
@@ -22,6 +20,7 @@ from planswitch.server.clock import FixedClock
 from planswitch.server.settings import Settings
 
 from tests.conftest import REFERENCE_NOW
+from tests.templates import seeded
 
 OPERATOR = Viewer.operator()
 SECRET = "use-case-tests-secret"
@@ -36,9 +35,11 @@ def seeded_store(url: str, now: datetime = REFERENCE_NOW) -> NativeStore:
     The seed's only downgrades are blocked by usage; Lite (29.00/month, Premium's limits and
     add-ons, same family) gives Premium membership 1 an allowed, scheduled downgrade.
     """
-    upgrade_database(url)
-    store = NativeStore(url)
-    seed_demo(store, now)
+    return seeded(url, now, add_lite)
+
+
+def add_lite(store: NativeStore) -> None:
+    """Add "Lite": Premium's limits and add-ons at 29.00/month, in Premium's family."""
     premium = store.products_by_id([PREMIUM])[PREMIUM]
     lite = replace(
         premium,
@@ -51,7 +52,6 @@ def seeded_store(url: str, now: datetime = REFERENCE_NOW) -> NativeStore:
     )
     with store.bulk() as batch:
         batch.upsert_product(lite)
-    return store
 
 
 def context(

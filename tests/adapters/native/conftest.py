@@ -7,13 +7,15 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
-from planswitch.adapters.native import NativeStore, upgrade_database
+from planswitch.adapters.native import NativeStore
 from planswitch.domain.customers import Customer
 from planswitch.domain.limits import Limitations
 from planswitch.domain.memberships import Membership, MembershipStatus, ScheduledChange
 from planswitch.domain.payments import LineItem, LineItemType, Payment, PaymentStatus
 from planswitch.domain.periods import BillingPeriod, DurationUnit
 from planswitch.domain.products import PriceVariation, PricingType, Product, ProductType
+
+from tests.templates import migrate
 
 BACKENDS = [
     pytest.param("sqlite", id="sqlite"),
@@ -52,7 +54,7 @@ def database_url(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture
 def store(database_url: str) -> Iterator[NativeStore]:
-    upgrade_database(database_url)
+    migrate(database_url)
     native = NativeStore(database_url)
     yield native
     native.close()

@@ -23,6 +23,8 @@ from planswitch.domain.periods import BillingPeriod, DurationUnit
 from planswitch.server.settings import Settings
 from sqlalchemy import create_engine, func, select, text
 
+from tests.templates import migrate
+
 pytestmark = pytest.mark.mariadb
 
 TARGETS = [
@@ -39,13 +41,13 @@ IMPORTED_SITES = 8
 @pytest.fixture(params=TARGETS)
 def native_url(request: pytest.FixtureRequest) -> str:
     url = request.getfixturevalue(f"{request.param}_url")
-    upgrade_database(url)
+    migrate(url)
     return url
 
 
 @pytest.fixture
 def sqlite_native(sqlite_url: str) -> str:
-    upgrade_database(sqlite_url)
+    migrate(sqlite_url)
     return sqlite_url
 
 

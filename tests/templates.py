@@ -1,0 +1,85 @@
+"""Migrated and seeded SQLite databases, built once per test session and copied per test.
+
+Migrating a fresh SQLite file and seeding the demo network took a large share of the API,
+use-case and adapter tests' time; a copy of a file built once gives each test the same
+fresh, private database. Other URLs (the database servers, in-memory SQLite, an existing
+file) are migrated and seeded for real, as before. The migrations themselves are still
+run for real by tests/adapters/native/test_migrations.py and by each template's build.
+"""
+
+from __future__ import annotations
+
+import atexit
+import shutil
+import tempfile
+import threading
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+from planswitch.adapters.native import NativeStore, upgrade_database
+from planswitch.adapters.native.demo import seed_demo
+from sqlalchemy.engine import make_url
+
+_lock = threading.RLock()
+_built: dict[str, Path] = {}
+_directory: list[Path] = []
+
+
+def new_sqlite_file(url: str) -> Path | None:
+    """The path of ``url`` if it names a SQLite file that does not exist yet."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    path = Path(parsed.database)
+    return None if path.exists() else path
+
+
+def _template(name: str, build: Callable[[str], None]) -> Path:
+    with _lock:
+        if name not in _built:
+            if not _directory:
+                _directory.append(Path(tempfile.mkdtemp(prefix="planswitch-templates-")))
+                atexit.register(shutil.rmtree, _directory[0], True)
+            path = _directory[0] / f"{name}.db"
+            build(f"sqlite:///{path}")
+            _built[name] = path
+        return _built[name]
+
+
+def copy_of(url: str, name: str, build: Callable[[str], None]) -> bool:
+    """Make the new SQLite file ``url`` a copy of template ``name`` (``build(url)`` makes it,
+    once per session); False, doing nothing, when ``url`` is not a new SQLite file."""
+    path = new_sqlite_file(url)
+    if path is None:
+        return False
+    shutil.copyfile(_template(name, build), path)
+    return True
+
+
+def migrate(url: str) -> None:
+    """``upgrade_database(url)``, from a copy for a new SQLite file."""
+    if not copy_of(url, "migrated", upgrade_database):
+        upgrade_database(url)
+
+
+def seeded(
+    url: str, now: datetime, extra: Callable[[NativeStore], None] | None = None
+) -> NativeStore:
+    """A store at ``url``, migrated and seeded with the demo network as of ``now`` (then
+    ``extra(store)``, whose name must be stable: it is part of the template's name)."""
+
+    def build(target: str) -> None:
+        migrate(target)
+        store = NativeStore(target)
+        try:
+            assert seed_demo(store, now), "the demo seed needs an empty database"
+            if extra is not None:
+                extra(store)
+        finally:
+            store.close()
+
+    name = f"demo-{now:%Y%m%dT%H%M%S}-{extra.__qualname__ if extra else 'plain'}"
+    if not copy_of(url, name, build):
+        build(url)
+    return NativeStore(url)
