@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 from planswitch.adapters.wordpress.store import WordPressStore
+from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from tests.conftest import WORDPRESS_FIXTURE, WORDPRESS_SUMMARY
@@ -59,13 +60,52 @@ def load_sql(url: str, sql: bytes) -> None:
     subprocess.run(command, input=sql, check=True, capture_output=True)
 
 
+def clone_database(source_url: str, target_url: str) -> None:
+    """Copy every table of ``source_url``'s database (definition, rows, next AUTO_INCREMENT)
+    into the empty database of ``target_url``, on the server (about twice as fast as
+    loading the dump again)."""
+    source, target = make_url(source_url).database, make_url(target_url).database
+    engine = create_engine(source_url, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            # As the dump loads: a row whose id is 0 keeps it.
+            conn.execute(text("SET SESSION sql_mode = 'NO_AUTO_VALUE_ON_ZERO'"))
+            tables = conn.execute(
+                text(
+                    "SELECT table_name, auto_increment FROM information_schema.tables "
+                    "WHERE table_schema = :schema AND table_type = 'BASE TABLE'"
+                ),
+                {"schema": source},
+            ).all()
+            for table, next_id in tables:
+                conn.execute(text(f"CREATE TABLE `{target}`.`{table}` LIKE `{source}`.`{table}`"))
+                conn.execute(
+                    text(f"INSERT INTO `{target}`.`{table}` SELECT * FROM `{source}`.`{table}`")
+                )
+                if next_id is not None:
+                    conn.execute(
+                        text(f"ALTER TABLE `{target}`.`{table}` AUTO_INCREMENT = {int(next_id)}")
+                    )
+    finally:
+        engine.dispose()
+
+
 @pytest.fixture(scope="session")
 def load_wordpress_fixture(mariadb_database: Callable[[], str]) -> Callable[..., str]:
-    """Factory: a fresh database with the fixture network under ``prefix``; returns its URL."""
+    """Factory: a fresh database with the fixture network under ``prefix``; returns its URL.
+
+    The dump is loaded with the ``mysql`` client once per prefix, into a template nobody
+    touches; each call returns a server-side copy of that template.
+    """
+    templates: dict[str, str] = {}
 
     def load(prefix: str = "wp_") -> str:
+        if prefix not in templates:
+            template = mariadb_database()
+            load_sql(template, _fixture_sql(prefix))
+            templates[prefix] = template
         url = mariadb_database()
-        load_sql(url, _fixture_sql(prefix))
+        clone_database(templates[prefix], url)
         return url
 
     return load
