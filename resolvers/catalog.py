@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from planswitch.domain.errors import DomainError, ErrorCode
 from planswitch.domain.ports import Page, ProductFilter
 from planswitch.domain.products import PLAN_GROUP_MAX_LENGTH, Product, ProductType
+from planswitch.resolvers import policy
 from planswitch.resolvers.context import Context
 from planswitch.resolvers.ids import decode_id
 
@@ -66,8 +67,9 @@ async def update_product(ctx: Context, changes: ProductChanges) -> Product:
 
     Nothing is written unless every field is valid.
     """
-    if not ctx.viewer.is_operator:
-        raise DomainError(ErrorCode.NOT_ALLOWED, "Only operators may update products.")
+    if not policy.may_manage_catalog(ctx.viewer):
+        denied = policy.operators_only("update products")
+        raise DomainError(denied.code, denied.message, denied.field)
     product_id = decode_id(changes.product_id, "Product", "id")
     _check_plan_group(changes.plan_group)
     addon_ids = _decode_addons(changes.available_addons)

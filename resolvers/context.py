@@ -17,7 +17,7 @@ ViewerKind = Literal["operator", "customer", "anonymous"]
 
 @dataclass(frozen=True)
 class Viewer:
-    """The caller. Operators act on everything; a customer only on their own records."""
+    """The caller. What each kind may see or do is decided in ``resolvers.policy``."""
 
     kind: ViewerKind
     customer_id: int | None = None
@@ -37,12 +37,6 @@ class Viewer:
     @property
     def is_operator(self) -> bool:
         return self.kind == "operator"
-
-    def can_act_on(self, customer_id: int) -> bool:
-        """True for operators, and for a customer on their own records."""
-        if self.kind == "operator":
-            return True
-        return self.kind == "customer" and self.customer_id == customer_id
 
 
 @dataclass

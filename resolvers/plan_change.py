@@ -27,7 +27,7 @@ from planswitch.domain.products import Product
 from planswitch.domain.quotes import quote as compute_quote
 from planswitch.domain.upgrade_options import upgrade_options
 from planswitch.domain.usage import Usage
-from planswitch.resolvers import idempotency, quote_token
+from planswitch.resolvers import idempotency, policy, quote_token
 
 if TYPE_CHECKING:
     from planswitch.resolvers.context import Viewer
@@ -91,27 +91,12 @@ class _Inputs:
     discount: DiscountCode | None
 
 
-def _not_found(membership_id: int) -> UserError:
-    return UserError(
-        ErrorCode.NOT_FOUND, f"Membership {membership_id} does not exist.", "membershipId"
-    )
-
-
-def _not_allowed() -> UserError:
-    return UserError(
-        ErrorCode.NOT_ALLOWED, "You are not allowed to change this membership.", "membershipId"
-    )
-
-
 def _authorize(
     viewer: Viewer, membership: Membership | None, membership_id: int
 ) -> list[UserError]:
-    if membership is None:
-        # Anonymous callers learn nothing about which ids exist.
-        return [_not_allowed() if viewer.kind == "anonymous" else _not_found(membership_id)]
-    if not viewer.can_act_on(membership.customer_id):
-        return [_not_allowed()]
-    return []
+    # The policy decides; someone else's membership reads exactly like a missing one.
+    owner = membership.customer_id if membership is not None else None
+    return policy.membership_refusal(viewer, owner, membership_id)
 
 
 def _actor(viewer: Viewer) -> str:
