@@ -10,6 +10,7 @@ from planswitch.domain.ports import Clock, Store
 from planswitch.resolvers.loaders import Loaders
 
 if TYPE_CHECKING:
+    from planswitch.resolvers.sign_in import AuthServices
     from planswitch.server.settings import Settings
 
 ViewerKind = Literal["operator", "customer", "anonymous"]
@@ -47,6 +48,10 @@ class Context:
     clock: Clock
     settings: Settings
     viewer: Viewer
+    # Session keys, revocations, sign-in accounts and limits (None: sessions unavailable).
+    auth: AuthServices | None = None
+    # The caller's address, for per-address limits on sign-in attempts.
+    client_address: str = ""
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:

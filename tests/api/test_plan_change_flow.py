@@ -23,7 +23,7 @@ from tests.conftest import REFERENCE_NOW
 from tests.resolvers.conftest import LITE, PREMIUM, find_option, seeded_store
 
 API_KEY = "operator-key"
-SECRET = "flow-secret"
+SECRET = "flow-secret-0123456789abcdef0123456789abcdef"
 
 MEMBERSHIP = """
   databaseId status amount { amount currency } dateExpiration
