@@ -11,7 +11,6 @@ from typer.testing import CliRunner
 
 from tests.api.conftest import seeded_store
 
-
 CLI_SECRET = "cli-secret-0123456789abcdef0123456789abcdef"
 
 
