@@ -14,6 +14,7 @@ from planswitch.resolvers import policy
 from planswitch.resolvers.context import Context
 from planswitch.resolvers.ids import decode_id
 
+MAX_SLUG_LENGTH = 255
 ADDON_TYPES = frozenset({ProductType.PACKAGE, ProductType.SERVICE})
 
 
@@ -34,6 +35,10 @@ async def list_products(
 async def find_product(ctx: Context, value: str, id_type: str) -> Product | None:
     """The product named by ``value`` read as ``id_type`` (ID, DATABASE_ID or SLUG), or None."""
     if id_type == "SLUG":
+        if len(value) > MAX_SLUG_LENGTH:  # no such slug can exist (wu_products.slug)
+            raise DomainError(
+                ErrorCode.INVALID_ID, f"A slug has at most {MAX_SLUG_LENGTH} characters.", "id"
+            )
         return await asyncio.to_thread(ctx.store.product_by_slug, value)
     database_id = decode_id(value, "Product", "id", id_type)
     return await ctx.loaders.products_by_id.load(database_id)

@@ -72,7 +72,8 @@ class GuardedGraphQL:
             return
         request.state.viewer = viewer
         request.state.client_address = address
-        await self.graphql(scope, _replay(body, receive) if body is not None else receive, send)
+        replayed = _replay(body, receive) if body is not None else receive
+        await self.graphql(scope, replayed, _json_errors(send))
 
     async def _viewer(self, request: Request, address: str) -> Viewer:
         header = request.headers.get("authorization")
@@ -98,7 +99,7 @@ class GuardedGraphQL:
         except UnicodeDecodeError:
             raise BadRequest("The request body is not valid UTF-8.") from None
         try:
-            payload = json.loads(text)
+            payload = json.loads(text, parse_constant=_not_json)
         except RecursionError:
             raise BadRequest("The request body is nested too deeply.") from None
         except ValueError as error:
@@ -108,8 +109,8 @@ class GuardedGraphQL:
         if not isinstance(payload, dict):
             raise BadRequest('The request body must be a JSON object: {"query": "..."}.')
         query, variables = payload.get("query"), payload.get("variables")
-        if not isinstance(query, str):
-            raise BadRequest('The request body needs a "query" string.')
+        if not isinstance(query, str) or not query.strip():
+            raise BadRequest('The request body needs a "query" string (a GraphQL document).')
         if variables is not None and not isinstance(variables, dict):
             raise BadRequest('"variables" must be a JSON object.')
         name = payload.get("operationName")
@@ -187,6 +188,41 @@ async def _read_limited(request: Request) -> bytes:
             raise BadRequest(f"The request body is larger than {MAX_BODY_BYTES} bytes.", status=413)
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+def _not_json(constant: str) -> Any:
+    raise ValueError(f"{constant} is not a JSON value")
+
+
+def _json_errors(send: Send) -> Send:
+    """Strawberry answers some bad requests (wrong method, no query, an unknown operation)
+    with a plain-text 4xx; clients get the same GraphQL-shaped JSON as every other error."""
+    held: dict[str, Any] = {}
+
+    async def wrapped(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            headers = dict(message.get("headers") or [])
+            plain = headers.get(b"content-type", b"").startswith(b"text/plain")
+            if message["status"] >= 400 and plain:
+                held["start"] = message
+                return
+        elif message["type"] == "http.response.body" and "start" in held:
+            held["body"] = held.get("body", b"") + message.get("body", b"")
+            if message.get("more_body"):
+                return
+            reason = held["body"].decode("utf-8", "replace") or "Bad request."
+            status = held["start"]["status"]
+            code = "METHOD_NOT_ALLOWED" if status == 405 else "BAD_REQUEST"
+            response = error_response(reason, code, status)
+            await send(
+                {"type": "http.response.start", "status": status,
+                 "headers": response.raw_headers}
+            )  # fmt: skip
+            await send({"type": "http.response.body", "body": response.body})
+            return
+        await send(message)
+
+    return wrapped
 
 
 def _replay(body: bytes, receive: Receive) -> Receive:

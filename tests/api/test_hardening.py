@@ -66,7 +66,7 @@ async def test_bad_bodies_get_a_4xx_with_a_graphql_shaped_error(client, body, st
 
 
 async def test_nul_bytes_are_refused_in_variables_and_literals(client) -> None:
-    query = 'query($s: String!) { product(id: $s, idType: SLUG) { name } }'
+    query = "query($s: String!) { product(id: $s, idType: SLUG) { name } }"
     response = await client.post("/graphql", json={"query": query, "variables": {"s": "a\x00b"}})
     assert response.status_code == 400
     assert response.json()["errors"][0]["extensions"]["code"] == "INVALID_INPUT"
@@ -211,9 +211,7 @@ async def test_a_database_outage_is_unavailable_with_http_503(tmp_path) -> None:
     # A server database that refuses connections (nothing listens on port 1).
     down = "postgresql+psycopg://postgres@127.0.0.1:1/none?connect_timeout=2"
     store = NativeStore(down)
-    app = create_app(
-        make_settings(down), store=store, clock=FixedClock(REFERENCE_NOW)
-    )
+    app = create_app(make_settings(down), store=store, clock=FixedClock(REFERENCE_NOW))
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
         response = await http.post(
