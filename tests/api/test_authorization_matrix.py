@@ -94,7 +94,8 @@ ROWS = [
     Row("node", "query($id: ID!) { node(id: $id) { id } }",
         lambda i: gid("Membership", i), obj("node"), ("null", "data", "null", "data")),
     Row("upgradeOptions",
-        "query($id: ID!) { upgradeOptions(membershipId: $id) { userErrors { code field message } } }",
+        """query($id: ID!) { upgradeOptions(membershipId: $id) {
+           userErrors { code field message } } }""",
         str, payload("upgradeOptions"), (SIGN_IN_FIRST, "ok", "NOT_FOUND", "ok")),
     Row("planChangeQuote",
         """query($id: ID!) { planChangeQuote(input: {membershipId: $id}) {

@@ -1,3 +1,4 @@
+# ruff: noqa: E501 (the cases are GraphQL documents, kept on one line each to read as a table)
 """The bad-input battery (issue 11): ids, quantities, periods, dates, enums and scalars inline
 and as variables, huge and deep documents, batches, bodies and headers. Every case must be
 answered with a clear error (a GraphQL error or a user error, with a message), never with a
@@ -84,11 +85,11 @@ ID_CASES = (
     + [
         Case(
             "id-inline:membership:10^30",
-            '{ membership(id: "%s") { databaseId } }' % BAD_IDS["10^30"],
+            '{{ membership(id: "{}") {{ databaseId }} }}'.format(BAD_IDS["10^30"]),
         ),
         Case(
             "id-inline:node:2^63",
-            '{ node(id: "%s") { id } }' % b64("Membership:9223372036854775808"),
+            '{{ node(id: "{}") {{ id }} }}'.format(b64("Membership:9223372036854775808")),
         ),
     ]
 )
