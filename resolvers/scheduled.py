@@ -8,6 +8,7 @@ store without row locks.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import datetime
 
@@ -15,6 +16,7 @@ from planswitch.domain.apply import apply_scheduled_change
 from planswitch.domain.errors import DomainError
 from planswitch.domain.events import Event
 from planswitch.domain.ports import Store
+from planswitch.resolvers.context import Context
 
 log = logging.getLogger(__name__)
 
@@ -22,9 +24,12 @@ log = logging.getLogger(__name__)
 BATCH_SIZE = 100
 
 
-def apply_due_changes(store: Store, now: datetime, limit: int = BATCH_SIZE) -> list[int]:
-    """Apply every scheduled change due at ``now``, ``limit`` at a time; return the ids applied."""
-    return drain_due_changes(store, now, limit)
+async def apply_due_changes(ctx: Context, batch_size: int = BATCH_SIZE) -> list[int]:
+    """Apply every scheduled change due now, in batches; return the ids applied.
+
+    Run by the CLI and the server's own loop, each with an operator context.
+    """
+    return await asyncio.to_thread(drain_due_changes, ctx.store, ctx.clock.now(), batch_size)
 
 
 def drain_due_changes(store: Store, now: datetime, batch_size: int = BATCH_SIZE) -> list[int]:

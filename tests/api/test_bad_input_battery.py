@@ -152,6 +152,7 @@ DATE_CASES = [
 ] + [
     Case("date-inline:year-10000",
          AS_OF.replace("$t", '"9999-12-31T00:00:00Z"').replace("($t: DateTime!)", "")),
+    Case("date:allowed-change:year-10000", AS_OF.replace('planId: "3"', 'planId: "2"').replace('membershipId: "1"', 'membershipId: "5"'), {"t": "9999-12-31T00:00:00Z"}),
     Case("date-inline:garbage", AS_OF.replace("$t", '"yesterday"').replace("($t: DateTime!)", "")),
 ]  # fmt: skip
 

@@ -227,3 +227,45 @@ async def test_a_database_outage_is_unavailable_with_http_503(tmp_path) -> None:
         assert "127.0.0.1" not in response.text and "Traceback" not in response.text
         assert (await http.get("/readyz")).status_code == 503
     store.close()
+
+
+# --- defect 1: one request must not take the server down ------------------------------------
+
+HUGE_ADDON = """query($q: Int!) { planChangeQuote(input: {membershipId: "1",
+  addons: [{productId: "7", quantity: $q}]}) { changeKind userErrors { code field message } } }"""
+
+
+async def test_a_huge_add_on_quantity_is_refused_at_once(client) -> None:
+    import time
+
+    started = time.perf_counter()
+    body = await gql(client, HUGE_ADDON, {"q": 2147483647}, customer_headers(1))
+    assert time.perf_counter() - started < 5  # was: memory grew until the kernel killed it
+    [error] = body["data"]["planChangeQuote"]["userErrors"]
+    assert error["code"] == "INVALID_QUANTITY"
+    assert error["field"] == "addons[0].quantity"
+    assert "at most 1000" in error["message"]
+
+
+async def test_the_add_on_quantity_bound_is_a_setting(client_factory) -> None:
+    async with client_factory(max_addon_quantity=3) as http:
+        body = await gql(http, HUGE_ADDON, {"q": 4}, OPERATOR)
+        [error] = body["data"]["planChangeQuote"]["userErrors"]
+        assert error["code"] == "INVALID_QUANTITY" and "at most 3" in error["message"]
+        allowed = await gql(http, HUGE_ADDON, {"q": 3}, OPERATOR)
+        codes = [e["code"] for e in allowed["data"]["planChangeQuote"]["userErrors"]]
+        assert "INVALID_QUANTITY" not in codes
+
+
+# --- defect 4: year 10000 ------------------------------------------------------------------
+
+
+async def test_an_instant_near_year_10000_is_a_clear_error(client) -> None:
+    # Membership 5 may move to plan 2: the quote used to add a period to 9999-12-31.
+    query = """query($t: DateTime!) { planChangeQuote(input: {membershipId: "5", planId: "2",
+      asOf: $t}) { userErrors { code field message } } }"""
+    body = await gql(client, query, {"t": "9999-12-31T00:00:00Z"}, OPERATOR)
+    [error] = body["data"]["planChangeQuote"]["userErrors"]
+    assert (error["code"], error["field"]) == ("INVALID_INPUT", "asOf")
+    fine = await gql(client, query, {"t": "2026-06-15T00:00:00Z"}, OPERATOR)
+    assert fine["data"]["planChangeQuote"]["userErrors"] == []

@@ -13,8 +13,7 @@ from planswitch.domain.ports import MembershipFilter
 from planswitch.resolvers.plan_change import change_plan
 from planswitch.resolvers.scheduled import drain_due_changes
 
-from tests.conftest import REFERENCE_NOW
-from tests.resolvers.conftest import OPERATOR, find_option, seeded_store
+from tests.resolvers.conftest import call, find_option, seeded_store
 from tests.resolvers.test_concurrency import race
 
 BACKLOG = 120  # more than one batch of the default 100; the tests use batches of 30-40
@@ -23,9 +22,7 @@ BACKLOG = 120  # more than one batch of the default 100; the tests use batches o
 def with_backlog(store: NativeStore) -> tuple[list[int], object]:
     """BACKLOG memberships, each with a downgrade scheduled at the same instant."""
     membership, plan_id = find_option(store, Direction.DOWNGRADE)
-    result = change_plan(
-        store, OPERATOR, PlanChangeRequest(membership.id, plan_id=plan_id), REFERENCE_NOW, "d"
-    )
+    result = call(change_plan, store, PlanChangeRequest(membership.id, plan_id=plan_id), "d")
     scheduled = result.membership
     assert scheduled is not None and scheduled.scheduled_change is not None
     ids = [1000 + index for index in range(BACKLOG - 1)]
