@@ -1,4 +1,5 @@
-"""The Starlette application: GraphQL at /graphql, /healthz, /readyz, and the apply-due loop."""
+"""The Starlette application: GraphQL at /graphql, the reference frontend at /app, /healthz,
+/readyz, and the apply-due loop."""
 
 from __future__ import annotations
 
@@ -18,13 +19,15 @@ from planswitch.server.clock import SystemClock
 from planswitch.server.guard import GuardedGraphQL
 from planswitch.server.settings import Settings
 from planswitch.server.stores import make_auth_services, make_store
+from planswitch.web import GRAPHIQL_HTML, WEB_DIR
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
 from strawberry.asgi import GraphQL
 from strawberry.types import ExecutionResult
 
@@ -44,6 +47,12 @@ class PlanswitchGraphQL(GraphQL):
             graphql_ide="graphiql" if settings.graphiql else None,
         )
         self.settings, self.store, self.clock, self.auth = settings, store, clock, auth
+
+    @property
+    def graphql_ide_html(self) -> str:
+        # Strawberry's page loads GraphiQL from unpkg.com; ours loads the same files (same
+        # SRI hashes) from web/vendor/, so the IDE works offline (issue 13).
+        return GRAPHIQL_HTML.read_text(encoding="utf-8")
 
     async def get_context(self, request: Any, response: Any = None) -> Context:
         request.state.sub_response = response  # process_result sets its status
@@ -112,6 +121,9 @@ def create_app(
             Route("/graphql", graphql, methods=["GET", "POST"]),
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
+            # The reference frontend (web/): static files only, the API is /graphql.
+            Route("/app", lambda request: RedirectResponse("/app/"), methods=["GET"]),
+            Mount("/app", StaticFiles(directory=WEB_DIR, html=True), name="app"),
         ],
         middleware=[
             # Browser frontends on other origins (PLANSWITCH_CORS_ORIGINS). The preflight
