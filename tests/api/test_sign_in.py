@@ -220,3 +220,21 @@ async def test_sign_in_on_a_native_store_says_to_ask_the_backend(client) -> None
     assert result["token"] is None
     assert [e["code"] for e in result["userErrors"]] == ["NOT_ALLOWED"]
     assert "WordPress" in result["userErrors"][0]["message"]
+
+
+@pytest.mark.php
+async def test_revoking_sessions_on_a_wordpress_network(network: str) -> None:
+    revoke = """mutation { revokeCustomerSessions(input: {customerId: "2"}) {
+      userErrors { code } } }"""
+    async with live(network) as client:
+        token = (await sign_in(client, "marco", USERS["marco"][2]))["token"]
+        assert (await viewer(client, f"Bearer {token}")).status_code == 200
+        response = await client.post("/graphql", json={"query": revoke}, headers=OPERATOR)
+        assert response.json()["data"]["revokeCustomerSessions"]["userErrors"] == []
+        assert (await viewer(client, f"Bearer {token}")).status_code == 401
+        fresh = (await sign_in(client, "marco", USERS["marco"][2]))["token"]
+        assert (await viewer(client, f"Bearer {fresh}")).status_code == 200
+    async with live(network, wordpress_writes=False) as client:  # read-only network
+        response = await client.post("/graphql", json={"query": revoke}, headers=OPERATOR)
+        codes = [e["code"] for e in response.json()["data"]["revokeCustomerSessions"]["userErrors"]]
+        assert codes == ["WRITES_DISABLED"]
