@@ -133,3 +133,33 @@ async def test_readyz_reports_the_database_gone_and_recovers(postgres_url) -> No
             conn.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true'))
         admin.dispose()
         store.close()
+
+
+@pytest.mark.postgres
+async def test_nul_characters_never_reach_postgresql(postgres_url) -> None:
+    # PostgreSQL refuses NUL in text ("invalid byte sequence"): it used to surface as
+    # "Unexpected error.". Every string is checked before GraphQL runs.
+    store = seeded_store(postgres_url)
+    try:
+        async with api_client(store, postgres_url) as client:
+            cases = [
+                ('{ product(id: "a\\u0000", idType: SLUG) { name } }', {}),
+                (
+                    """query($k: String!) { planChangeQuote(input: {membershipId: "1",
+                       planId: "3", discountCode: $k}) { userErrors { code } } }""",
+                    {"k": "SAVE\x0010"},
+                ),
+                (
+                    """mutation($k: String!) { changePlan(input: {membershipId: "1",
+                       planId: "3", idempotencyKey: $k}) { userErrors { code } } }""",
+                    {"k": "key\x00"},
+                ),
+            ]
+            for query, variables in cases:
+                response = await client.post(
+                    "/graphql", json={"query": query, "variables": variables}, headers=OPERATOR
+                )
+                assert response.status_code == 400, response.text
+                assert response.json()["errors"][0]["extensions"]["code"] == "INVALID_INPUT"
+    finally:
+        store.close()
