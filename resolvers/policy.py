@@ -71,6 +71,12 @@ def may_manage_catalog(viewer: Viewer) -> bool:
     return viewer.is_operator
 
 
+def may_record_payments(viewer: Viewer) -> bool:
+    """``completePayment`` / ``failPayment``: what the operator's backend learns from a
+    payment provider; a customer saying "I paid" proves nothing."""
+    return viewer.is_operator
+
+
 def may_issue_sessions(viewer: Viewer) -> bool:
     """``createCustomerSession`` and revoking customers' sessions: the operator's backend."""
     return viewer.is_operator
