@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import strawberry
 from planswitch.domain.ports import Clock, Store
 from planswitch.resolvers.loaders import Loaders
+from planswitch.resolvers.viewer import Viewer, ViewerKind
+
+if TYPE_CHECKING:
+    from planswitch.resolvers.auth_services import AuthServices
+
+__all__ = ["Context", "Info", "Settings", "Viewer", "ViewerKind"]
 
 
 class Settings(Protocol):
@@ -20,38 +26,8 @@ class Settings(Protocol):
     @property
     def max_page_size(self) -> int: ...
 
-
-ViewerKind = Literal["operator", "customer", "anonymous"]
-
-
-@dataclass(frozen=True)
-class Viewer:
-    """The caller. Operators act on everything; a customer only on their own records."""
-
-    kind: ViewerKind
-    customer_id: int | None = None
-
-    @classmethod
-    def operator(cls) -> Viewer:
-        return cls("operator")
-
-    @classmethod
-    def customer(cls, customer_id: int) -> Viewer:
-        return cls("customer", customer_id)
-
-    @classmethod
-    def anonymous(cls) -> Viewer:
-        return cls("anonymous")
-
     @property
-    def is_operator(self) -> bool:
-        return self.kind == "operator"
-
-    def can_act_on(self, customer_id: int) -> bool:
-        """True for operators, and for a customer on their own records."""
-        if self.kind == "operator":
-            return True
-        return self.kind == "customer" and self.customer_id == customer_id
+    def max_addon_quantity(self) -> int: ...
 
 
 @dataclass
@@ -62,6 +38,10 @@ class Context:
     clock: Clock
     settings: Settings
     viewer: Viewer
+    # Session keys, revocations, sign-in accounts and limits (None: sessions unavailable).
+    auth: AuthServices | None = None
+    # The caller's address, for per-address limits on sign-in attempts.
+    client_address: str = ""
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:
