@@ -33,7 +33,7 @@ from planswitch.domain.payments import Payment
 from planswitch.domain.ports import IdempotencyRecord, MembershipFilter, Page, ProductFilter
 from planswitch.domain.products import Product
 from planswitch.domain.usage import Site, Usage
-from sqlalchemy import select, text
+from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session
 
 ALL_PRODUCTS = ProductFilter()  # the port's default: every product
@@ -130,6 +130,11 @@ class NativeStore:
         self.url = url
         self.engine = make_engine(url, **engine_options)
         self._writer = write_engine(self.engine)
+
+    @property
+    def write_engine(self) -> Engine:
+        """The engine whose transactions are writes (SQLite: ``BEGIN IMMEDIATE``)."""
+        return self._writer
 
     def upgrade(self) -> None:
         """Apply the migrations through this store's engine (``upgrade_database`` does the
