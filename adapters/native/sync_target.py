@@ -14,8 +14,7 @@ rows are reported and the rest still commit.
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -141,26 +140,17 @@ KINDS: dict[str, _Kind] = {
 
 
 def _storable(value: Any) -> Any:
-    """A value as the store gives it back: money at 4 places, JSON with text keys."""
+    """A value as the store gives it back: money at 4 places (MoneyType rounds half up).
+
+    JSON values need nothing: the mappers already give them text keys (``limits_to_json``).
+    """
     if isinstance(value, Decimal):
         return value.quantize(MONEY_PLACES, rounding=ROUND_HALF_UP)
-    if isinstance(value, dict | list):
-        return json.loads(json.dumps(value, default=str))
     return value
 
 
 def _prepare(columns: Row) -> Row:
     return {key: _storable(value) for key, value in columns.items()}
-
-
-def _same(stored: Mapping[str, Any], wanted: Row) -> bool:
-    return all(stored.get(key) == value for key, value in wanted.items())
-
-
-def _same_rows(stored: Sequence[Mapping[str, Any]], wanted: Sequence[Row]) -> bool:
-    return len(stored) == len(wanted) and all(
-        _same(s, w) for s, w in zip(stored, wanted, strict=True)
-    )
 
 
 @dataclass
@@ -236,19 +226,25 @@ class NativeSyncTarget:
     ) -> dict[int, WriteResult]:
         t = kind.table
         ids = [p.id for p in prepared]
-        stored = {
-            int(r["id"]): r for r in conn.execute(select(t).where(t.c.id.in_(ids))).mappings()
-        }
+        # Stored values are read as plain tuples in the mappers' column order, so telling
+        # unchanged rows apart is one tuple comparison per row.
+        names = list(prepared[0].columns)  # the mappers put "id" first
+        query = select(*(t.c[name] for name in names)).where(t.c.id.in_(ids))
+        stored = {int(row[0]): tuple(row) for row in conn.execute(query)}
         present = [i for i in ids if i in stored]
-        stored_children: list[dict[int, list[Mapping[str, Any]]]] = []
-        for child in kind.children:
-            found: dict[int, list[Mapping[str, Any]]] = {}
+        stored_children: list[dict[int, list[tuple[Any, ...]]]] = []
+        child_names: list[list[str]] = []
+        for index, child in enumerate(kind.children):
+            sample = next((rows[0] for p in prepared if (rows := p.children[index])), None)
+            columns = list(sample) if sample is not None else [child.key]
+            child_names.append(columns)
+            found: dict[int, list[tuple[Any, ...]]] = {}
             if present:
                 key = child.table.c[child.key]
-                query = select(child.table).where(key.in_(present))
+                query = select(key, *(child.table.c[c] for c in columns)).where(key.in_(present))
                 query = query.order_by(key, *(child.table.c[c] for c in child.order))
-                for r in conn.execute(query).mappings():
-                    found.setdefault(int(r[child.key]), []).append(r)
+                for row in conn.execute(query):
+                    found.setdefault(int(row[0]), []).append(tuple(row)[1:])
             stored_children.append(found)
 
         results: dict[int, WriteResult] = {}
@@ -259,9 +255,11 @@ class NativeSyncTarget:
             if before is None:
                 created.append(p)
                 results[p.id] = "created"
-            elif _same(before, p.columns) and all(
-                _same_rows(found.get(p.id, []), rows)
-                for found, rows in zip(stored_children, p.children, strict=True)
+            elif before == tuple(p.columns.values()) and all(
+                found.get(p.id, []) == [tuple(r[c] for c in columns) for r in rows]
+                for found, rows, columns in zip(
+                    stored_children, p.children, child_names, strict=True
+                )
             ):
                 results[p.id] = "unchanged"
             else:
