@@ -137,7 +137,9 @@ def floor(wordpress_url: str, target_url: str) -> tuple[int, float]:
                         for value in values:
                             copier.write_row(value)
                 else:
-                    target_conn.execute(insert(copy), [dict(zip(columns, v)) for v in values])
+                    target_conn.execute(
+                        insert(copy), [dict(zip(columns, v, strict=True)) for v in values]
+                    )
     seconds = time.perf_counter() - started
     store.dispose()
     target.dispose()
