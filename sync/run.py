@@ -1,5 +1,7 @@
 """``planswitch sync``: import an Ultimate Multisite network into the native store.
 
+What it imports and reports: docs/wordpress.md §8.
+
 Tables are imported parents first: products (limitations, add-ons, price variations),
 discount codes, customers, memberships (add-ons, overrides, scheduled change), sites (links,
 post counts, custom domains), payments (line items). Native ids are the WordPress ids, so

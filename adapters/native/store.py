@@ -226,6 +226,24 @@ class NativeStore:
         with self._read() as s:
             return reads.list_memberships(s, where, offset, limit)
 
+    def count_memberships(self, where: MembershipFilter) -> int:
+        with self._read() as s:
+            return reads.count_memberships(s, where)
+
+    def membership_page(
+        self, where: MembershipFilter, after_id: int | None, limit: int
+    ) -> list[Membership]:
+        with self._read() as s:
+            return reads.membership_page(s, where, after_id, limit)
+
+    def count_customers(self) -> int:
+        with self._read() as s:
+            return reads.count_customers(s)
+
+    def customer_page(self, after_id: int | None, limit: int) -> list[Customer]:
+        with self._read() as s:
+            return reads.customer_page(s, after_id, limit)
+
     def memberships_by_id(self, ids: Sequence[int]) -> dict[int, Membership]:
         with self._read() as s:
             return reads.memberships_by_id(s, ids)
