@@ -1,4 +1,5 @@
-"""The Starlette application: GraphQL at /graphql, /healthz, /readyz, and the apply-due loop."""
+"""The Starlette application: GraphQL at /graphql, the reference frontend at /app, /healthz,
+/readyz, and the apply-due loop."""
 
 from __future__ import annotations
 
@@ -10,17 +11,20 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from planswitch.domain.ports import Clock, Store
-from planswitch.resolvers.context import Context
+from planswitch.resolvers.context import Context, Viewer
+from planswitch.resolvers.scheduled import apply_due_changes
 from planswitch.schema.app import build_schema
 from planswitch.server.auth import InvalidToken, viewer_from_header
 from planswitch.server.clock import SystemClock
 from planswitch.server.settings import Settings
 from planswitch.server.stores import make_store
+from planswitch.web import GRAPHIQL_HTML, WEB_DIR
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
 from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
 
@@ -40,6 +44,12 @@ class PlanswitchGraphQL(GraphQL):
             graphql_ide="graphiql" if settings.graphiql else None,
         )
         self.settings, self.store, self.clock = settings, store, clock
+
+    @property
+    def graphql_ide_html(self) -> str:
+        # Strawberry's page loads GraphiQL from unpkg.com; ours loads the same files (same
+        # SRI hashes) from web/vendor/, so the IDE works offline (issue 13).
+        return GRAPHIQL_HTML.read_text(encoding="utf-8")
 
     async def get_context(self, request: Any, response: Any = None) -> Context:
         viewer = request.state.viewer  # set by AuthenticatedGraphQL
@@ -110,6 +120,9 @@ def create_app(
             Route("/graphql", graphql, methods=["GET", "POST"]),
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
+            # The reference frontend (web/): static files only, the API is /graphql.
+            Route("/app", lambda request: RedirectResponse("/app/"), methods=["GET"]),
+            Mount("/app", StaticFiles(directory=WEB_DIR, html=True), name="app"),
         ],
         lifespan=lifespan,
     )
@@ -126,11 +139,10 @@ def _freeze_startup_objects() -> None:
 
 async def _apply_due_loop(store: Store, clock: Clock, settings: Settings) -> None:
     """Apply scheduled changes whose time has come, every ``apply_due_interval_seconds``."""
-    from planswitch.resolvers.scheduled import apply_due_changes
-
+    ctx = Context(store=store, clock=clock, settings=settings, viewer=Viewer.operator())
     while True:
         try:
-            applied = await run_in_threadpool(apply_due_changes, store, clock.now())
+            applied = await apply_due_changes(ctx)
             if applied:
                 logger.info("applied %d scheduled change(s): %s", len(applied), applied)
         except Exception:
