@@ -1,7 +1,6 @@
-"""Customer and membership use cases, with the visibility rules of each viewer.
+"""Customer and membership use cases; who sees what is ``resolvers.policy``'s decision.
 
-Operators see everything; a customer sees only their own records (others read as null
-or as an empty list); anonymous callers see none (the catalog is public).
+What a caller may not see reads as null or as an empty list, exactly like what is missing.
 """
 
 from __future__ import annotations
@@ -14,6 +13,7 @@ from planswitch.domain.limits import Limitations
 from planswitch.domain.limits import effective_limits as merge_limits
 from planswitch.domain.memberships import Membership, MembershipStatus
 from planswitch.domain.ports import MembershipFilter
+from planswitch.resolvers import policy
 from planswitch.resolvers.context import Context
 from planswitch.resolvers.ids import decode_id
 
@@ -21,7 +21,7 @@ from planswitch.resolvers.ids import decode_id
 async def find_customer(ctx: Context, value: str, id_type: str) -> Customer | None:
     """The customer named by ``value``, or None if unknown or not visible to the caller."""
     customer_id = decode_id(value, "Customer", "id", id_type)
-    if not ctx.viewer.can_act_on(customer_id):
+    if not policy.may_see_customer(ctx.viewer, customer_id):
         return None
     return await ctx.loaders.customers_by_id.load(customer_id)
 
@@ -42,12 +42,12 @@ def _visible_filter(
         status=status,
         plan_id=decode_id(plan_id, "Product", "planId") if plan_id else None,
     )
-    viewer = ctx.viewer
-    if viewer.is_operator:
-        return where
-    if viewer.customer_id is None or where.customer_id not in (None, viewer.customer_id):
+    scope = policy.customer_scope(ctx.viewer).narrow(where.customer_id)
+    if scope.none:
         return None
-    return MembershipFilter(viewer.customer_id, where.status, where.plan_id)
+    if scope.all:
+        return where
+    return MembershipFilter(scope.customer_id, where.status, where.plan_id)
 
 
 async def _nothing() -> int:
@@ -89,8 +89,8 @@ async def customer_page(
     ctx: Context, after_id: int | None, limit: int, *, with_items: bool = True
 ) -> tuple[list[Customer], Callable[[], Awaitable[int]]]:
     """Customers after ``after_id`` by id: all for operators, the caller alone for a customer."""
-    viewer = ctx.viewer
-    if viewer.is_operator:
+    scope = policy.customer_scope(ctx.viewer)
+    if scope.all:
 
         async def count() -> int:
             return await asyncio.to_thread(ctx.store.count_customers)
@@ -98,9 +98,9 @@ async def customer_page(
         if not with_items:
             return [], count
         return await asyncio.to_thread(ctx.store.customer_page, after_id, limit), count
-    if viewer.customer_id is None:
+    if scope.customer_id is None:
         return [], _nothing
-    own = await ctx.loaders.customers_by_id.load(viewer.customer_id)
+    own = await ctx.loaders.customers_by_id.load(scope.customer_id)
     mine = [own] if own is not None else []
 
     async def one() -> int:
@@ -118,7 +118,7 @@ async def find_membership(ctx: Context, value: str, id_type: str) -> Membership 
 
 async def visible_membership(ctx: Context, membership_id: int) -> Membership | None:
     membership = await ctx.loaders.memberships_by_id.load(membership_id)
-    if membership is None or not ctx.viewer.can_act_on(membership.customer_id):
+    if membership is None or not policy.may_see_customer(ctx.viewer, membership.customer_id):
         return None
     return membership
 
