@@ -2,14 +2,12 @@
 
 MariaDB and PostgreSQL tests read their server URLs from PLANSWITCH_TEST_MARIADB_URL and
 PLANSWITCH_TEST_POSTGRES_URL (set by .ci/run). Each test session gets databases of its
-own (created here, dropped once a test is done with them), so parallel runs never share
-tables.
+own (created here, dropped at the end), so parallel runs never share tables.
 """
 
 from __future__ import annotations
 
 import os
-import threading
 import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -39,9 +37,9 @@ def _server_url(variable: str) -> str:
 class _Databases:
     """Fresh databases on one server: ``create()`` makes an empty one and returns its URL.
 
-    A database a test is done with is dropped by a background thread while later tests run
-    (``release``); whatever is left (still in use, or made by a session fixture) is dropped
-    when the session ends. Dropping them all at the end used to take over a minute.
+    They are dropped when the session ends, several at a time (one after the other took
+    over a minute); not while tests run, where the extra load on the servers made timing
+    tests (racing workers) fail.
     """
 
     def __init__(self, server_url: str, kind: str) -> None:
@@ -49,9 +47,7 @@ class _Databases:
         self.kind = kind
         admin_url = self.base.set(database="postgres") if kind == "postgres" else self.base
         self.admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-        self.left: set[str] = set()
-        self.lock = threading.Lock()
-        self.dropper = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"drop-{kind}")
+        self.created: list[str] = []
 
     def create(self) -> str:
         name = f"ps_{uuid.uuid4().hex[:12]}"
@@ -65,37 +61,19 @@ class _Databases:
                         "COLLATE utf8mb4_unicode_520_ci"
                     )
                 )
-        with self.lock:
-            self.left.add(name)
+        self.created.append(name)
         return self.base.set(database=name).render_as_string(hide_password=False)
 
-    def release(self, url: str) -> None:
-        """Drop the database of ``url`` in the background (at the end if it is still in use)."""
-        self.dropper.submit(self._drop_if_unused, make_url(url).database or "")
-
-    def _drop_if_unused(self, name: str) -> None:
-        try:
-            with self.admin.connect() as conn:
-                if self.kind == "postgres":
-                    # Without FORCE: refused while a connection (an open pool) remains.
-                    conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-                else:
-                    # Never wait long on a transaction left open; the end drops it then.
-                    conn.execute(text("SET SESSION lock_wait_timeout = 5"))
-                    conn.execute(text(f"DROP DATABASE IF EXISTS `{name}`"))
-        except Exception:
-            return  # dropped at the end of the session
-        with self.lock:
-            self.left.discard(name)
+    def _drop(self, name: str) -> None:
+        with self.admin.connect() as conn:
+            if self.kind == "postgres":
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            else:
+                conn.execute(text(f"DROP DATABASE IF EXISTS `{name}`"))
 
     def drop_all(self) -> None:
-        self.dropper.shutdown(wait=True)
-        with self.admin.connect() as conn:
-            for name in sorted(self.left):
-                if self.kind == "postgres":
-                    conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-                else:
-                    conn.execute(text(f"DROP DATABASE IF EXISTS `{name}`"))
+        with ThreadPoolExecutor(max_workers=4, thread_name_prefix=f"drop-{self.kind}") as pool:
+            list(pool.map(self._drop, self.created))
         self.admin.dispose()
 
 
@@ -126,17 +104,13 @@ def postgres_database(postgres_databases: _Databases) -> Callable[[], str]:
 
 
 @pytest.fixture
-def mariadb_url(mariadb_databases: _Databases) -> Iterator[str]:
-    url = mariadb_databases.create()
-    yield url
-    mariadb_databases.release(url)
+def mariadb_url(mariadb_databases: _Databases) -> str:
+    return mariadb_databases.create()
 
 
 @pytest.fixture
-def postgres_url(postgres_databases: _Databases) -> Iterator[str]:
-    url = postgres_databases.create()
-    yield url
-    postgres_databases.release(url)
+def postgres_url(postgres_databases: _Databases) -> str:
+    return postgres_databases.create()
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, cast
 
 from planswitch.adapters.native import mappers
 from planswitch.adapters.native.store import NativeStore
@@ -47,7 +47,7 @@ Row = dict[str, Any]
 
 
 def _table(model: Any) -> Table:
-    return model.__table__  # type: ignore[no-any-return]
+    return cast(Table, model.__table__)
 
 
 @dataclass(frozen=True)
