@@ -8,7 +8,7 @@ from __future__ import annotations
 import secrets
 from typing import Annotated
 
-from pydantic import field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///./planswitch.db"
@@ -35,6 +35,10 @@ class Settings(BaseSettings):
     wordpress_network_id: int | None = None
     wordpress_writes: bool = False
     apply_due_interval_seconds: int = 60
+    # Checkout (issue 8): how long a change with something due waits for its payment, and
+    # who collects it (adapters/payments: "manual" = recorded by an operator).
+    pending_change_ttl_seconds: int = Field(default=86400, gt=0)
+    payment_provider: str = "manual"
     max_page_size: int = 100
     # Security limits on incoming GraphQL documents.
     max_query_depth: int = 10
