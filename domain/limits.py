@@ -1,4 +1,6 @@
-"""Limitations (SPEC §1, reference §6): stored shape, merge rules and effective limits.
+"""Limitations: stored shape, merge rules and effective limits.
+
+Rules: docs/plan-changes.md §1.5 and docs/wordpress.md §6.
 
 ``Limitations`` keeps the plugin's ``wu_limitations`` array almost as stored (module name ->
 plain dict), because the merge rules depend on the stored types: ``''`` versus ``"0"``,
@@ -11,10 +13,10 @@ re-exported here.
 Deliberate differences from the plugin (2.4.10), each commented where it is applied:
 
 * ``behavior`` priorities and the plugins/themes force-enable rule are chosen by the module
-  being merged, not by an ``id`` key inside the array (reference §6.3 "BUG?").
+  being merged, not by an ``id`` key inside the array (docs/wordpress.md §6.3 "BUG?").
 * A current value of string ``"0"`` is unlimited like ``''`` and ``0`` (the plugin compares
   strictly, so ``"0"`` + ``"5000"`` gave 5000 and an "unlimited" add-on could be lost).
-* The merge order is add-ons first, then the plan, as reference §6.3 describes. (The plugin
+* The merge order is add-ons first, then the plan, as docs/wordpress.md §6.3 describes. (The plugin
   calls ``merge(...$list)`` so its first element lands in ``$override`` and is appended
   last; with the ``"0"`` fix above this only changes which replaceable string wins.)
 """
@@ -217,7 +219,7 @@ class Limitations:
         return read_sites(self.modules.get("sites")).limit
 
     def post_type_limits(self) -> dict[str, int]:
-        """Post type -> quota, only quotas > 0 (the over-limit check's rule, reference §7.7:
+        """Post type -> quota, only quotas > 0 (the over-limit rule, docs/plan-changes.md §5.2:
         ``quota > 0 && count > quota``; the module's and entries' ``enabled`` are ignored)."""
         entries = (self.modules.get("post_types") or {}).get("limit")
         if not isinstance(entries, Mapping):
@@ -238,7 +240,7 @@ class Limitations:
 
 
 def merge(base: Any, *others: Any, override: bool = False) -> Limitations:
-    """Merge limitation arrays onto ``base`` with the plugin's rules (reference §6.3).
+    """Merge limitation arrays onto ``base`` with the plugin's rules (docs/wordpress.md §6.3).
 
     Sum mode (``override=False``): numbers add up, '' or 0 (unlimited) wins, a disabled
     module on the incoming side is skipped, ``visible`` beats ``hidden``, the higher
@@ -268,7 +270,7 @@ def _merge_module(a1: dict[Any, Any], a2: dict[Any, Any], should_sum: bool, modu
     ``module`` is the module being merged. The plugin takes it from an ``id`` key inside
     the array, which arrays saved by the admin lack, so its behaviour priorities and the
     plugins/themes force-enable rule silently did nothing; we know the module name, so
-    they always apply (reference §6.3 BUG? note).
+    they always apply (docs/wordpress.md §6.3 BUG? note).
     """
     if module in FORCE_ENABLED_MODULES and (
         not a1.get("enabled", True) or not a2.get("enabled", True)
@@ -293,7 +295,7 @@ def _sum_scalar(key: Any, current: Any, value: Any, module: str) -> Any:
     """One scalar in sum mode: returns the new value of ``a1[key]``."""
     if is_unlimited(current):
         # The plugin checks ``'' === $v || 0 === $v``; we also count "0" (how the admin
-        # stores numbers) so an unlimited value wins in either order (SPEC §1).
+        # stores numbers) so an unlimited value wins in either order (docs/plan-changes.md §1.5).
         return current
     new_number = php_number(value)
     current_number = php_number(current)
@@ -317,7 +319,7 @@ def effective_limits(
     addons: Iterable[tuple[Product, int]] = (),
     override: Limitations | None = None,
 ) -> Limitations:
-    """A membership's limits: its products summed, then its own overrides (reference §6.3).
+    """A membership's limits: its products summed, then its own overrides (docs/wordpress.md §6.3).
 
     Add-ons come first, each repeated ``quantity`` times, then the plan (once); they are
     merged in sum mode onto an empty set, then ``override`` in override mode.

@@ -2,7 +2,7 @@
 
 ``Limitations.view()`` returns a ``LimitsView``; the API (``schema/limits.py``) and the
 limit-change diff (``planswitch.domain.limit_changes``) read limits through it. A missing module
-limits nothing: the plugin applies no limits without it (reference §6.2).
+limits nothing: the plugin applies no limits without it (docs/wordpress.md §6.2).
 """
 
 from __future__ import annotations
@@ -127,7 +127,10 @@ class HideCreditsLimit:
 
 @dataclass(frozen=True, slots=True)
 class LimitsView:
-    """Every module read with its own rules (reference §6.2). None always means unlimited."""
+    """Every module read with its own rules (docs/wordpress.md §6.2).
+
+    None always means unlimited.
+    """
 
     sites: ModuleLimit
     visits: ModuleLimit
