@@ -11,15 +11,18 @@ import pytest
 from planswitch.adapters.native import NativeStore
 from planswitch.adapters.native.demo import seed_demo
 from planswitch.adapters.native.migrate import upgrade_database
+from planswitch.adapters.payments.manual import ManualProvider
 from planswitch.domain.memberships import Membership, MembershipStatus
 from planswitch.domain.plan_change import Direction
 from planswitch.domain.ports import MembershipFilter
 from planswitch.resolvers.context import Viewer
+from planswitch.resolvers.payments import Checkout
 from planswitch.resolvers.plan_change import get_upgrade_options
 
 from tests.conftest import REFERENCE_NOW
 
 OPERATOR = Viewer.operator()
+CHECKOUT = Checkout(ManualProvider())  # what the server wires by default (issue 8)
 
 
 PREMIUM, LITE = 2, 9

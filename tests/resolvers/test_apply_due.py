@@ -9,7 +9,7 @@ from planswitch.resolvers.plan_change import change_plan
 from planswitch.resolvers.scheduled import apply_due_changes
 
 from tests.conftest import REFERENCE_NOW
-from tests.resolvers.conftest import OPERATOR, find_option
+from tests.resolvers.conftest import CHECKOUT, OPERATOR, find_option
 from tests.resolvers.test_concurrency import race
 
 
@@ -23,6 +23,7 @@ def schedule_downgrade(store):
         "downgrade",
         None,
         "secret",
+        checkout=CHECKOUT,
     )
     assert result.user_errors == []
     change = result.membership.scheduled_change

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from planswitch.domain.errors import ErrorCode
+from planswitch.domain.payments import PaymentStatus
 from planswitch.domain.plan_change import AddonSelection, ChangeKind, PlanChangeRequest
 from planswitch.resolvers.context import Viewer
 from planswitch.resolvers.plan_change import (
@@ -13,7 +16,7 @@ from planswitch.resolvers.plan_change import (
 )
 
 from tests.conftest import REFERENCE_NOW
-from tests.resolvers.conftest import LITE, OPERATOR, PREMIUM, seeded_store
+from tests.resolvers.conftest import CHECKOUT, LITE, OPERATOR, PREMIUM, seeded_store
 
 NOW = REFERENCE_NOW
 
@@ -29,7 +32,9 @@ def test_anonymous_callers_learn_nothing_and_change_nothing(sqlite_url):
     assert codes(get_upgrade_options(store, nobody, 999, NOW)) == [ErrorCode.NOT_ALLOWED]
     preview = preview_change(store, nobody, PlanChangeRequest(5, plan_id=PREMIUM), NOW)
     assert codes(preview) == [ErrorCode.NOT_ALLOWED] and preview.token is None
-    result = change_plan(store, nobody, PlanChangeRequest(5, plan_id=PREMIUM), NOW, "k")
+    result = change_plan(
+        store, nobody, PlanChangeRequest(5, plan_id=PREMIUM), NOW, "k", checkout=CHECKOUT
+    )
     assert codes(result) == [ErrorCode.NOT_ALLOWED]
     assert store.memberships_by_id([5])[5].plan_id == 1
     assert store.payments_by_membership([5]).get(5, []) == []
@@ -45,7 +50,9 @@ def test_a_customer_sees_their_own_options_only(sqlite_url):
 
 def test_cancel_with_a_key_is_idempotent(sqlite_url):
     store = seeded_store(sqlite_url)
-    scheduled = change_plan(store, OPERATOR, PlanChangeRequest(1, plan_id=LITE), NOW, "down")
+    scheduled = change_plan(
+        store, OPERATOR, PlanChangeRequest(1, plan_id=LITE), NOW, "down", checkout=CHECKOUT
+    )
     assert scheduled.quote.change_kind is ChangeKind.DOWNGRADE
     version = scheduled.membership.version
 
@@ -62,12 +69,16 @@ def test_cancel_with_a_key_is_idempotent(sqlite_url):
 
 def test_a_change_key_cannot_be_reused_for_a_cancel_or_another_membership(sqlite_url):
     store = seeded_store(sqlite_url)
-    upgrade = change_plan(store, OPERATOR, PlanChangeRequest(5, plan_id=PREMIUM), NOW, "k1")
+    upgrade = change_plan(
+        store, OPERATOR, PlanChangeRequest(5, plan_id=PREMIUM), NOW, "k1", checkout=CHECKOUT
+    )
     assert upgrade.user_errors == [] and upgrade.payment.total == upgrade.quote.due_now
     assert codes(cancel_scheduled_change(store, OPERATOR, 5, NOW, "k1")) == [
         ErrorCode.IDEMPOTENCY_KEY_REUSED
     ]
-    other = change_plan(store, OPERATOR, PlanChangeRequest(1, plan_id=LITE), NOW, "k1")
+    other = change_plan(
+        store, OPERATOR, PlanChangeRequest(1, plan_id=LITE), NOW, "k1", checkout=CHECKOUT
+    )
     assert codes(other) == [ErrorCode.IDEMPOTENCY_KEY_REUSED]
     assert store.memberships_by_id([1])[1].scheduled_change is None
 
@@ -76,34 +87,55 @@ def test_a_blank_or_overlong_key_is_refused(sqlite_url):
     store = seeded_store(sqlite_url)
     request = PlanChangeRequest(5, plan_id=PREMIUM)
     for key in ("", "   ", "k" * 201):
-        result = change_plan(store, OPERATOR, request, NOW, key)
+        result = change_plan(store, OPERATOR, request, NOW, key, checkout=CHECKOUT)
         assert codes(result) == [ErrorCode.INVALID_INPUT]
         assert result.user_errors[0].field == "idempotencyKey"
     assert store.memberships_by_id([5])[5].plan_id == 1
 
 
-def test_a_pending_payment_blocks_the_next_change(sqlite_url):
+def test_a_pending_change_is_replaced_but_another_pending_payment_blocks(sqlite_url):
     store = seeded_store(sqlite_url)
     bought = change_plan(
-        store, OPERATOR, PlanChangeRequest(1, add_addons=(AddonSelection(6, 1),)), NOW, "a"
+        store,
+        OPERATOR,
+        PlanChangeRequest(1, add_addons=(AddonSelection(6, 1),)),
+        NOW,
+        "a",
+        checkout=CHECKOUT,
     )
     assert bought.user_errors == [] and bought.payment.status.value == "pending"
-    again = change_plan(store, OPERATOR, PlanChangeRequest(1, plan_id=LITE), NOW, "b")
-    assert codes(again) == [ErrorCode.MEMBERSHIP_NOT_CHANGEABLE]
-    assert again.payment is None
+    # The membership's own pending change is replaced (its payment cancelled)...
+    again = change_plan(
+        store, OPERATOR, PlanChangeRequest(1, plan_id=LITE), NOW, "b", checkout=CHECKOUT
+    )
+    assert again.user_errors == []
+    assert store.payments_by_id([bought.payment.id])[bought.payment.id].status.value == "cancelled"
+    # ...but a pending payment planswitch is not waiting for (the plugin's renewal) blocks.
+    renewal = replace(bought.payment, id=900, status=PaymentStatus.PENDING, line_items=())
+    store.upsert_payment(renewal)
+    blocked = change_plan(
+        store,
+        OPERATOR,
+        PlanChangeRequest(1, plan_id=PREMIUM, period=None, add_addons=(AddonSelection(8, 1),)),
+        NOW,
+        "c",
+        checkout=CHECKOUT,
+    )
+    assert codes(blocked) == [ErrorCode.MEMBERSHIP_NOT_CHANGEABLE]
+    assert blocked.payment is None
 
 
 def test_keys_are_scoped_to_the_caller(sqlite_url):
     store = seeded_store(sqlite_url)
     request = PlanChangeRequest(5, plan_id=PREMIUM)
-    sam = change_plan(store, Viewer.customer(5), request, NOW, "shared-key")
+    sam = change_plan(store, Viewer.customer(5), request, NOW, "shared-key", checkout=CHECKOUT)
     assert sam.user_errors == [] and not sam.replayed
     # Another customer with the same key and input neither sees Sam's result...
-    intruder = change_plan(store, Viewer.customer(1), request, NOW, "shared-key")
+    intruder = change_plan(store, Viewer.customer(1), request, NOW, "shared-key", checkout=CHECKOUT)
     assert codes(intruder) == [ErrorCode.NOT_ALLOWED] and intruder.payment is None
-    # ...and the operator's same key is a new request of its own (nothing left to change).
-    operator = change_plan(store, OPERATOR, request, NOW, "shared-key")
-    assert not operator.replayed and operator.payment is None
-    assert codes(operator) == [ErrorCode.NO_CHANGE]
-    retry = change_plan(store, Viewer.customer(5), request, NOW, "shared-key")
+    # ...and the operator's same key is a request of its own: it replaces Sam's pending one.
+    operator = change_plan(store, OPERATOR, request, NOW, "shared-key", checkout=CHECKOUT)
+    assert not operator.replayed and operator.user_errors == []
+    assert operator.payment.id != sam.payment.id
+    retry = change_plan(store, Viewer.customer(5), request, NOW, "shared-key", checkout=CHECKOUT)
     assert retry.replayed and retry.payment.id == sam.payment.id
