@@ -12,8 +12,7 @@ from planswitch.domain.plan_change import Direction, PlanChangeRequest
 from planswitch.resolvers.payments import complete_payment
 from planswitch.resolvers.plan_change import ChangePlanResult, change_plan
 
-from tests.conftest import REFERENCE_NOW
-from tests.resolvers.conftest import CHECKOUT, OPERATOR, find_option
+from tests.resolvers.conftest import call, find_option
 
 THREADS = 12
 SECRET = "concurrency-secret"
@@ -49,9 +48,7 @@ def test_same_key_racing_writes_one_payment_and_returns_identical_results(any_st
 
     results = race(
         THREADS,
-        lambda _: change_plan(
-            store, OPERATOR, request, REFERENCE_NOW, "same-key", None, SECRET, checkout=CHECKOUT
-        ),
+        lambda _: call(change_plan, store, request, "same-key"),
     )
 
     assert [r.user_errors for r in results] == [[]] * THREADS
@@ -74,9 +71,7 @@ def test_different_keys_racing_leave_one_pending_change_that_applies_once(any_st
 
     results = race(
         THREADS,
-        lambda i: change_plan(
-            store, OPERATOR, request, REFERENCE_NOW, f"key-{i}", None, SECRET, checkout=CHECKOUT
-        ),
+        lambda i: call(change_plan, store, request, f"key-{i}"),
     )
 
     # Each commit replaces the one pending before it (its payment cancelled), one at a time.
@@ -91,6 +86,6 @@ def test_different_keys_racing_leave_one_pending_change_that_applies_once(any_st
     waiting = store.pending_changes_by_membership([membership.id])[membership.id]
     [pending] = [p for p in payments if p.status.value == "pending"]
     assert waiting.payment_id == pending.id
-    paid = complete_payment(store, OPERATOR, CHECKOUT, pending.id, REFERENCE_NOW)
+    paid = call(complete_payment, store, pending.id)
     assert paid.user_errors == [] and paid.membership.plan_id == plan_id
     assert store.memberships_by_id([membership.id])[membership.id].plan_id == plan_id
