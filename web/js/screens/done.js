@@ -5,6 +5,7 @@ import { h } from "../dom.js";
 import { date, money, t } from "../i18n.js";
 import { backLink, heading, notice } from "../ui.js";
 import { DONE_KEY } from "./summary.js";
+import { stripePaymentForm } from "../stripe.js";
 
 export async function doneScreen({ id }) {
   const result = JSON.parse(sessionStorage.getItem(DONE_KEY) || "null");
@@ -19,7 +20,9 @@ export async function doneScreen({ id }) {
     const total = result.payment?.total || quote?.dueNow;
     parts.push(notice("info", h("p", { "data-state": "awaiting-payment" }, t("done.awaiting", { amount: money(total) }))));
     const action = result.paymentAction;
-    if (action?.provider === "stripe" && action.payUrl) {
+    if (action?.provider === "stripe") {
+      parts.push(await stripePaymentForm(action));
+    } else if (action?.payUrl) {
       parts.push(h("p", {}, h("a", { class: "button primary", href: action.payUrl }, t("done.payNow"))));
     } else {
       parts.push(h("p", {}, t("done.manual")));
