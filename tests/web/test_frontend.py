@@ -321,3 +321,29 @@ def test_the_flow_works_from_the_keyboard(browser, server):
     screen(browser, "change")
     assert browser.switch_to.active_element.get_attribute("id") == "page-title"
     assert browser.switch_to.active_element.text == "Change your membership"
+
+
+def test_money_and_dates_follow_the_locale_and_the_currency(browser, server):
+    """The app's formatter (web/js/i18n.js) in the browser: each currency with its own minor
+    units, amounts formatted from their decimal strings, billing days in UTC."""
+    open_app(browser, server, "en", "signin")
+    screen(browser, "signin")
+    script = (
+        "const done = arguments[arguments.length - 1];"
+        "import('./js/i18n.js').then(async (m) => { const out = {};"
+        " for (const lang of ['en', 'fr', 'ms']) { await m.setLanguage(lang);"
+        "  out[lang] = [m.money({amount: '1500', currency: 'JPY'}),"
+        "   m.money({amount: '1.250', currency: 'KWD'}),"
+        "   m.money({amount: '12345678901234567.89', currency: 'EUR'}),"
+        "   m.date('2026-12-19T23:59:59+00:00')]; }"
+        " done(out); })"
+    )
+    spaces = str.maketrans({"\u00a0": " ", "\u202f": " "})  # Intl's no-break spaces
+    out = {
+        k: [v.translate(spaces) for v in values]
+        for k, values in browser.execute_async_script(script).items()
+    }
+    assert out["en"] == ["¥1,500", "KWD 1.250", "€12,345,678,901,234,567.89", "December 19, 2026"]
+    assert out["fr"][0] == "1 500 JPY"
+    assert out["fr"][3] == "19 décembre 2026"
+    assert out["ms"][3] == "19 Disember 2026"
