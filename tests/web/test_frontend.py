@@ -347,3 +347,24 @@ def test_money_and_dates_follow_the_locale_and_the_currency(browser, server):
     assert out["fr"][0] == "1 500 JPY"
     assert out["fr"][3] == "19 décembre 2026"
     assert out["ms"][3] == "19 Disember 2026"
+
+
+def test_a_discount_code_is_applied_and_a_wrong_one_explained(browser, server):
+    sign_in(browser, server, 5)
+    browser.get(f"{server.url}/app/#/summary/5?plan=2&period=1-MONTH")
+    screen(browser, "summary")
+    code = browser.find_element(By.NAME, "code")
+    code.send_keys("NOPE")
+    code.submit()
+    wait(browser).until(lambda d: "code=NOPE" in d.current_url)
+    screen(browser, "summary")
+    assert "This discount code is not valid." in main_text(browser)
+    code = browser.find_element(By.NAME, "code")
+    code.clear()
+    code.send_keys("WELCOME10")
+    code.submit()
+    wait(browser).until(lambda d: "code=WELCOME10" in d.current_url)
+    screen(browser, "summary")
+    assert browser.find_element(By.CSS_SELECTOR, "[data-due]").text == "$44.10"
+    assert "−$4.90" in main_text(browser)
+    check_screen(browser)

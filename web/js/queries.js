@@ -61,7 +61,7 @@ export const UPGRADE_OPTIONS = `query Options($id: ID!) { upgradeOptions(members
 export const QUOTE = `query Quote($input: PlanChangeInput!) { planChangeQuote(input: $input) {
   changeKind message quoteToken scheduled effectiveAt nextBillingDate
   userErrors { code field message }
-  lineItems { type title description quantity recurring total { ${MONEY} } product { name }
+  lineItems { type title description quantity recurring subtotal { ${MONEY} } total { ${MONEY} } product { name }
     billingPeriod { ${PERIOD} } }
   subtotal { ${MONEY} } credit { ${MONEY} } discount { ${MONEY} } dueNow { ${MONEY} }
   unusedCredit { ${MONEY} } nextBillingAmount { ${MONEY} }
