@@ -253,6 +253,17 @@ def test_the_operator_edits_plan_groups(browser, server):
     assert "Solo saved." in main_text(browser)
     family = browser.find_element(By.CSS_SELECTOR, "li[data-group='Standard']")
     assert "Solo" in family.text
+    # Solo now also offers Unlimited Visits (an order bump on the same tab).
+    form = browser.find_element(By.CSS_SELECTOR, "li[data-product='5'] form")
+    visits = form.find_element(By.XPATH, ".//label[normalize-space()='Unlimited Visits']")
+    visits.click()
+    form.find_element(By.CSS_SELECTOR, "button").click()
+    wait(browser).until(lambda d: "Solo saved." in main_text(d))
+    data = server.operator(
+        '{ product(id: "5", idType: DATABASE_ID) { planGroup { name } availableAddons { slug } } }'
+    )
+    assert data["product"]["planGroup"]["name"] == "Standard"
+    assert "unlimited-visits" in {a["slug"] for a in data["product"]["availableAddons"]}
     # A name over 20 characters is refused with the translated message.
     form = browser.find_element(By.CSS_SELECTOR, "li[data-product='5'] form")
     group = form.find_element(By.NAME, "planGroup")

@@ -89,7 +89,9 @@ export const CANCEL_PENDING = `mutation($id: ID!) { cancelPendingChange(input: {
 
 export const PLAN_GROUPS = `{ planGroups { name plans { databaseId name active } }
   products(where: { type: PLAN }, first: 100) { nodes { id databaseId name active listOrder
-    price { ${MONEY} } billingPeriod { ${PERIOD} } planGroup { name } } } }`;
+    price { ${MONEY} } billingPeriod { ${PERIOD} } planGroup { name } availableAddons { id } } }
+  packages: products(where: { type: PACKAGE }, first: 100) { nodes { id name } }
+  services: products(where: { type: SERVICE }, first: 100) { nodes { id name } } }`;
 
 export const UPDATE_PRODUCT = `mutation($input: UpdateProductInput!) { updateProduct(input: $input) {
-  userErrors { code field message } product { databaseId planGroup { name } listOrder } } }`;
+  userErrors { code field message } product { databaseId planGroup { name } listOrder availableAddons { id } } } }`;
