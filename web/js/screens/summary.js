@@ -78,6 +78,10 @@ export async function summaryScreen({ id, params, go }) {
     back,
     h("p", { class: "lead", "data-kind": quote.changeKind }, kindText(quote)),
     h("p", {}, quote.scheduled ? t("summary.whenRenewal", { date: date(quote.effectiveAt) }) : t("summary.whenNow")),
+    // Add-ons the new plan does not allow are dropped by the change: say so before paying.
+    quote.changeKind !== "REMOVE_ADDON" && quote.removedAddons.length
+      ? notice("info", t("summary.removed", { addons: quote.removedAddons.map((a) => a.product?.name).join(", ") }))
+      : null,
     h("section", { class: "card", "aria-labelledby": "now-title" },
       h("h2", { id: "now-title" }, t("summary.today")),
       charged.length && !quote.scheduled
