@@ -17,8 +17,8 @@ export function membershipFields({ pendingChange = false } = {}) {
         quote { changeKind dueNow { ${MONEY} } plan { name } addons { quantity product { name } } }
         payment { id databaseId status total { ${MONEY} } } }`
     : "";
-  return `id databaseId status currency recurring
-    amount { ${MONEY} } billingPeriod { ${PERIOD} } dateExpiration dateTrialEnd
+  return `id databaseId status currency recurring timesBilled
+    amount { ${MONEY} } initialAmount { ${MONEY} } billingPeriod { ${PERIOD} } dateExpiration dateTrialEnd
     plan { id databaseId name description }
     addons { quantity product { id databaseId name type } }
     ${LIMITS}

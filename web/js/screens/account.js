@@ -3,7 +3,7 @@
 import { h } from "../dom.js";
 import { features, gql, idempotencyKey, session } from "../api.js";
 import { accountQuery, CANCEL_PENDING, CANCEL_SCHEDULED } from "../queries.js";
-import { date, dateTime, money, t } from "../i18n.js";
+import { date, dateTime, money, number, t } from "../i18n.js";
 import { errorList, heading, limitsList, notice, priceWithPeriod, row, statusBadge } from "../ui.js";
 
 export async function loadCustomer() {
@@ -41,9 +41,13 @@ function membershipSection(m, go) {
         h("a", { class: "button primary", href: `#/change/${m.databaseId}`, "aria-describedby": titleId, id: `change-${m.databaseId}` },
           t("account.change"))),
       h("dl", { class: "rows" },
+        // The documentation's overview: number, plan, initial amount, price, times billed.
+        row(t("account.number"), `#${m.databaseId}`),
         row(t("account.plan"), h("strong", { class: "plan-name" }, m.plan?.name || t("account.noPlan"))),
         row(t("account.status"), statusBadge(m.status)),
         row(t("account.price"), m.recurring ? priceWithPeriod(m.amount, m.billingPeriod) : money(m.amount)),
+        row(t("account.initialAmount"), money(m.initialAmount)),
+        row(t("account.timesBilled"), number(m.timesBilled)),
         row(t("account.addons"), m.addons.length
           ? h("ul", { class: "plain addons" }, m.addons.map((a) =>
             h("li", {}, t("account.addonQuantity", { name: a.product?.name || "—", count: a.quantity }))))
