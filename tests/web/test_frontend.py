@@ -290,31 +290,6 @@ def test_graphiql_loads_without_internet(browser, server):
     assert hosts and set(hosts) == {server.url.removeprefix("http://")}
 
 
-def test_a_change_awaiting_payment_is_cancelled_from_the_account(browser, server):
-    """Olivia adds a third Extra Disk Space, then drops it before paying: nothing moves."""
-    sign_in(browser, server, 1)
-    click(browser, "#change-1")
-    screen(browser, "change")
-    browser.find_element(By.CSS_SELECTOR, "li[data-addon='7'] button.primary").click()
-    screen(browser, "summary")
-    assert browser.find_element(By.CSS_SELECTOR, "[data-due]").text != "$0.00"
-    click(browser, "button.big")
-    screen(browser, "done")
-    assert browser.find_element(By.CSS_SELECTOR, "[data-state='awaiting-payment']")
-    click(browser, "a.button.primary")
-    screen(browser, "account")
-    pending = browser.find_element(By.CSS_SELECTOR, "[data-pending]")
-    assert "awaiting payment" in pending.text.lower()
-    pending.find_element(By.TAG_NAME, "button").click()
-    wait(browser).until(lambda d: "notice=cancelPendingChange" in d.current_url)
-    screen(browser, "account")
-    assert "The change awaiting payment was cancelled" in main_text(browser)
-    assert not browser.find_elements(By.CSS_SELECTOR, "[data-pending]")
-    assert "Extra Disk Space × 2" in browser.find_element(By.CSS_SELECTOR, ".addons").text
-    history = browser.find_element(By.CSS_SELECTOR, "table").text
-    assert "Cancelled" in history
-
-
 def test_the_flow_works_from_the_keyboard(browser, server):
     """Tab reaches the Change button, Enter follows it, and focus lands on the new heading."""
     from selenium.webdriver.common.action_chains import ActionChains
