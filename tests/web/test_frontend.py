@@ -61,6 +61,11 @@ def walk_upgrade(browser, server: Server, lang: str, texts: dict[str, str]) -> N
     check_screen(browser, shot("signin", lang))
     click(browser, "button[data-customer='5']")
     screen(browser, "account")
+    # Signed in with a customer session (createCustomerSession), not as the demo's operator.
+    token = browser.execute_script(
+        "return JSON.parse(sessionStorage.getItem('planswitch.session')).token"
+    )
+    assert token and token.count(".") == 2  # a JWT
     assert heading(browser) == texts["account"]
     assert "Free" in main_text(browser)
     check_screen(browser, shot("account", lang))
@@ -354,3 +359,15 @@ def test_a_discount_code_is_applied_and_a_wrong_one_explained(browser, server):
     assert browser.find_element(By.CSS_SELECTOR, "[data-due]").text == "$44.10"
     assert "−$4.90" in main_text(browser)
     check_screen(browser)
+
+
+def test_an_ended_session_asks_to_sign_in_again(browser, server):
+    sign_in(browser, server, 5)
+    server.operator(
+        'mutation { revokeCustomerSessions(input: { customerId: "5" }) { userErrors { code } } }'
+    )
+    browser.refresh()
+    screen(browser, "account")
+    assert "Your session has ended. Please sign in again." in main_text(browser)
+    click(browser, "main a.button.primary")
+    screen(browser, "signin")

@@ -82,11 +82,8 @@ export async function features() {
   const payload = names(data.payload);
   capabilities = {
     pendingChange: membership.has("pendingChange"),
-    customerSessions: mutation.has("createCustomerSession"),
-    signIn: mutation.has("signIn"),
     cancelPendingChange: mutation.has("cancelPendingChange"),
     paymentAction: payload.has("paymentAction"),
-    publishableKey: names(data.action).has("publishableKey"),
   };
   return capabilities;
 }

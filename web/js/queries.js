@@ -39,10 +39,9 @@ export const SIGN_IN = `mutation($login: String!, $password: String!) {
   signIn(input: { login: $login, password: $password }) {
     token expiresAt customer { databaseId displayName } userErrors { code field message } } }`;
 
-export function accountQuery(features, { viewer }) {
-  const root = viewer ? "viewer" : "customer(id: $id, idType: DATABASE_ID)";
-  const args = viewer ? "" : "($id: ID!)";
-  return `query Account${args} { me: ${root} { databaseId displayName email
+/** The signed-in customer (the session token says who) with their memberships. */
+export function accountQuery(features) {
+  return `query Account { viewer { databaseId displayName email
     memberships(first: 20) { nodes { ${membershipFields(features)} } } } }`;
 }
 

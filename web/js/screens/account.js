@@ -1,17 +1,14 @@
 // Account: "Your Membership" with its plan, add-ons, billing, limits, the pending and the
 // scheduled change, and the payment history; the Change button starts the flow.
 import { h } from "../dom.js";
-import { features, gql, idempotencyKey, session } from "../api.js";
+import { features, gql, idempotencyKey } from "../api.js";
 import { accountQuery, CANCEL_PENDING, CANCEL_SCHEDULED } from "../queries.js";
 import { date, dateTime, money, number, t } from "../i18n.js";
 import { errorList, heading, limitsList, notice, priceWithPeriod, row, statusBadge } from "../ui.js";
 
 export async function loadCustomer() {
   const can = await features();
-  const who = session.get();
-  const viewer = Boolean(who.token);
-  const data = await gql(accountQuery(can, { viewer }), viewer ? {} : { id: String(who.customerId) });
-  return data.me;
+  return (await gql(accountQuery(can))).viewer;
 }
 
 export async function accountScreen({ go, params }) {
