@@ -32,12 +32,6 @@ def shot(name: str, lang: str) -> str | None:
     return f"{lang}-{name}" if SHOTS else None
 
 
-def has_pending_changes(server: Server) -> bool:
-    """Whether this server gates paid changes on their payment (issue 8)."""
-    data = server.operator('{ __type(name: "Membership") { fields { name } } }')
-    return "pendingChange" in {f["name"] for f in data["__type"]["fields"]}
-
-
 def complete_pending_payment(server: Server, membership_id: int) -> None:
     """The operator records the manual payment, as the network's team would."""
     data = server.operator(
@@ -86,21 +80,17 @@ def walk_upgrade(browser, server: Server, lang: str, texts: dict[str, str]) -> N
     click(browser, "button.big")
 
     screen(browser, "done")
-    pending = has_pending_changes(server)
     state = browser.find_element(By.CSS_SELECTOR, "[data-state]").get_attribute("data-state")
     assert state == "awaiting-payment"  # $49 due, the manual provider: the team records it
     check_screen(browser, shot("done", lang))
-    if pending:
-        # Until the payment is recorded the account shows the change awaiting payment.
-        click(browser, "a.button.primary")
-        screen(browser, "account")
-        assert browser.find_elements(By.CSS_SELECTOR, "[data-pending]")
-        assert "Free" in browser.find_element(By.CSS_SELECTOR, ".plan-name").text
-        check_screen(browser, shot("account-pending", lang))
-        complete_pending_payment(server, 5)
-        browser.refresh()
-    else:
-        click(browser, "a.button.primary")
+    # Until the payment is recorded the account shows the change awaiting payment.
+    click(browser, "a.button.primary")
+    screen(browser, "account")
+    assert browser.find_elements(By.CSS_SELECTOR, "[data-pending]")
+    assert "Free" in browser.find_element(By.CSS_SELECTOR, ".plan-name").text
+    check_screen(browser, shot("account-pending", lang))
+    complete_pending_payment(server, 5)
+    browser.refresh()
     screen(browser, "account")
     assert browser.find_element(By.CSS_SELECTOR, ".plan-name").text == "Premium"
     assert not browser.find_elements(By.CSS_SELECTOR, "[data-pending]")
@@ -155,9 +145,8 @@ def test_an_addon_bought_alone(browser, server):
     assert browser.find_element(By.CSS_SELECTOR, "[data-due]").text == "$99.00"
     click(browser, "button.big")
     screen(browser, "done")
-    if has_pending_changes(server):
-        assert browser.find_element(By.CSS_SELECTOR, "[data-state='awaiting-payment']")
-        complete_pending_payment(server, 1)
+    assert browser.find_element(By.CSS_SELECTOR, "[data-state='awaiting-payment']")
+    complete_pending_payment(server, 1)
     browser.get(f"{server.url}/app/#/account")
     screen(browser, "account")
     assert browser.find_element(By.CSS_SELECTOR, ".plan-name").text == "Premium"
@@ -371,3 +360,28 @@ def test_an_ended_session_asks_to_sign_in_again(browser, server):
     assert "Your session has ended. Please sign in again." in main_text(browser)
     click(browser, "main a.button.primary")
     screen(browser, "signin")
+
+
+def test_a_change_awaiting_payment_is_cancelled_from_the_account(browser, server):
+    """Olivia adds a third Extra Disk Space, then drops it before paying: nothing moves."""
+    sign_in(browser, server, 1)
+    click(browser, "#change-1")
+    screen(browser, "change")
+    browser.find_element(By.CSS_SELECTOR, "li[data-addon='7'] button.primary").click()
+    screen(browser, "summary")
+    assert browser.find_element(By.CSS_SELECTOR, "[data-due]").text != "$0.00"
+    click(browser, "button.big")
+    screen(browser, "done")
+    assert browser.find_element(By.CSS_SELECTOR, "[data-state='awaiting-payment']")
+    click(browser, "a.button.primary")
+    screen(browser, "account")
+    pending = browser.find_element(By.CSS_SELECTOR, "[data-pending]")
+    assert "awaiting payment" in pending.text.lower()
+    pending.find_element(By.TAG_NAME, "button").click()
+    wait(browser).until(lambda d: "notice=cancelPendingChange" in d.current_url)
+    screen(browser, "account")
+    assert "The change awaiting payment was cancelled" in main_text(browser)
+    assert not browser.find_elements(By.CSS_SELECTOR, "[data-pending]")
+    assert "Extra Disk Space × 2" in browser.find_element(By.CSS_SELECTOR, ".addons").text
+    history = browser.find_element(By.CSS_SELECTOR, "table").text
+    assert "Cancelled" in history

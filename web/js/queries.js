@@ -10,24 +10,18 @@ export const LIMITS = `limits {
   users { ${ENTRY} } postTypes { ${ENTRY} } hideCredits
 }`;
 
-export function membershipFields({ pendingChange = false } = {}) {
-  // Membership.pendingChange arrives with the checkout (issue 8); asked only when present.
-  const pending = pendingChange
-    ? `pendingChange { createdAt expiresAt
-        quote { changeKind dueNow { ${MONEY} } plan { name } addons { quantity product { name } } }
-        payment { id databaseId status total { ${MONEY} } } }`
-    : "";
-  return `id databaseId status currency recurring timesBilled
-    amount { ${MONEY} } initialAmount { ${MONEY} } billingPeriod { ${PERIOD} } dateExpiration dateTrialEnd
-    plan { id databaseId name description }
-    addons { quantity product { id databaseId name type } }
-    ${LIMITS}
-    scheduledChange { effectiveAt plan { name } billingPeriod { ${PERIOD} } amount { ${MONEY} }
-      addons { quantity product { name } } }
-    ${pending}
-    payments(first: 20) { totalCount nodes { id databaseId status dateCreated gateway
-      total { ${MONEY} } lineItems { type title quantity product { name } } } }`;
-}
+export const MEMBERSHIP_FIELDS = `id databaseId status currency recurring timesBilled
+  amount { ${MONEY} } initialAmount { ${MONEY} } billingPeriod { ${PERIOD} } dateExpiration dateTrialEnd
+  plan { id databaseId name description }
+  addons { quantity product { id databaseId name type } }
+  ${LIMITS}
+  scheduledChange { effectiveAt plan { name } billingPeriod { ${PERIOD} } amount { ${MONEY} }
+    addons { quantity product { name } } }
+  pendingChange { createdAt expiresAt
+    quote { changeKind dueNow { ${MONEY} } plan { name } addons { quantity product { name } } }
+    payment { id databaseId status total { ${MONEY} } } }
+  payments(first: 20) { totalCount nodes { id databaseId status dateCreated gateway
+    total { ${MONEY} } lineItems { type title quantity product { name } } } }`;
 
 export const DEMO_CUSTOMERS = `{ customers(first: 50) { nodes { databaseId displayName email
   memberships(first: 5) { nodes { status plan { name } } } } } }`;
@@ -40,10 +34,8 @@ export const SIGN_IN = `mutation($login: String!, $password: String!) {
     token expiresAt customer { databaseId displayName } userErrors { code field message } } }`;
 
 /** The signed-in customer (the session token says who) with their memberships. */
-export function accountQuery(features) {
-  return `query Account { viewer { databaseId displayName email
-    memberships(first: 20) { nodes { ${membershipFields(features)} } } } }`;
-}
+export const ACCOUNT = `query Account { viewer { databaseId displayName email
+  memberships(first: 20) { nodes { ${MEMBERSHIP_FIELDS} } } } }`;
 
 export const UPGRADE_OPTIONS = `query Options($id: ID!) { upgradeOptions(membershipId: $id) {
   userErrors { code field message }
@@ -68,16 +60,13 @@ export const QUOTE = `query Quote($input: PlanChangeInput!) { planChangeQuote(in
   plan { name } billingPeriod { ${PERIOD} }
   addons { quantity product { name } } removedAddons { quantity product { name } } } }`;
 
-export function changePlanMutation(features) {
-  const pending = features.pendingChange ? "pendingChange { expiresAt payment { id databaseId status } }" : "";
-  const action = features.paymentAction ? "paymentAction { provider clientSecret payUrl }" : "";
-  return `mutation Change($input: ChangePlanInput!) { changePlan(input: $input) {
-    userErrors { code field message }
-    payment { id databaseId status total { ${MONEY} } }
-    quote { changeKind scheduled effectiveAt dueNow { ${MONEY} } plan { name } }
-    membership { id plan { name } }
-    ${pending} ${action} } }`;
-}
+export const CHANGE_PLAN = `mutation Change($input: ChangePlanInput!) { changePlan(input: $input) {
+  userErrors { code field message }
+  payment { id databaseId status total { ${MONEY} } }
+  quote { changeKind scheduled effectiveAt dueNow { ${MONEY} } plan { name } }
+  membership { id plan { name } }
+  pendingChange { expiresAt payment { id databaseId status } }
+  paymentAction { provider clientSecret payUrl } } }`;
 
 export const CANCEL_SCHEDULED = `mutation($id: ID!, $key: String) {
   cancelScheduledChange(input: { membershipId: $id, idempotencyKey: $key }) {

@@ -1,14 +1,13 @@
 // Account: "Your Membership" with its plan, add-ons, billing, limits, the pending and the
 // scheduled change, and the payment history; the Change button starts the flow.
 import { h } from "../dom.js";
-import { features, gql, idempotencyKey } from "../api.js";
-import { accountQuery, CANCEL_PENDING, CANCEL_SCHEDULED } from "../queries.js";
+import { gql, idempotencyKey } from "../api.js";
+import { ACCOUNT, CANCEL_PENDING, CANCEL_SCHEDULED } from "../queries.js";
 import { date, dateTime, money, number, t } from "../i18n.js";
 import { errorList, heading, limitsList, notice, priceWithPeriod, row, statusBadge } from "../ui.js";
 
 export async function loadCustomer() {
-  const can = await features();
-  return (await gql(accountQuery(can))).viewer;
+  return (await gql(ACCOUNT)).viewer;
 }
 
 export async function accountScreen({ go, params }) {

@@ -14,7 +14,8 @@ export async function doneScreen({ id }) {
     return [heading(t("done.title")), backLink("#/account", t("nav.backToAccount"))];
   }
   const quote = result.quote;
-  const awaiting = Boolean(result.pendingChange) || result.payment?.status === "PENDING";
+  // Money due: the change waits for its payment (Membership.pendingChange) and nothing moves.
+  const awaiting = Boolean(result.pendingChange);
   const parts = [heading(awaiting ? t("done.awaitingTitle") : t("done.title"))];
   if (awaiting) {
     const total = result.payment?.total || quote?.dueNow;

@@ -2,8 +2,8 @@
 // itself, the next charge and its date, the limits that change; a choice that changes
 // nothing shows the explanation instead. Confirm commits the quote with an idempotency key.
 import { h, uid } from "../dom.js";
-import { features, gql, idempotencyKey } from "../api.js";
-import { changePlanMutation, QUOTE } from "../queries.js";
+import { gql, idempotencyKey } from "../api.js";
+import { CHANGE_PLAN, QUOTE } from "../queries.js";
 import { date, isZero, moduleName, money, t } from "../i18n.js";
 import { backLink, errorList, heading, limitValue, notice, priceWithPeriod, row } from "../ui.js";
 import { lineTitle } from "./account.js";
@@ -55,8 +55,7 @@ export async function summaryScreen({ id, params, go }) {
     confirm.disabled = true;
     confirm.setAttribute("aria-busy", "true");
     try {
-      const can = await features();
-      const data = await gql(changePlanMutation(can), { input: { ...input, idempotencyKey: key, quoteToken: quote.quoteToken } });
+      const data = await gql(CHANGE_PLAN, { input: { ...input, idempotencyKey: key, quoteToken: quote.quoteToken } });
       const result = data.changePlan;
       if (result.userErrors.length) {
         errors.replaceChildren(errorList(result.userErrors));
