@@ -26,7 +26,9 @@ from tests.resolvers.conftest import seeded_store
 MEMBERSHIP_MAX = 8
 OPTIONS_MAX = 19  # issue 12's target: 4 (one session, catalog cached)
 QUOTE_MAX = 13  # issue 12's target: 4
-COMMIT_MAX = 26
+# 29 since the checkout (issue 8): the commit re-reads the pending payment it opened and the
+# catalog for the payment action; issue 12 wants this constant and lower.
+COMMIT_MAX = 29
 
 
 @pytest.fixture
