@@ -18,6 +18,7 @@ from planswitch.domain.discounts import DiscountCode
 from planswitch.domain.events import Event
 from planswitch.domain.memberships import Membership, MembershipStatus
 from planswitch.domain.payments import Payment
+from planswitch.domain.pending_change import PendingChange
 from planswitch.domain.products import Product, ProductType
 from planswitch.domain.usage import Site, Usage
 
@@ -94,9 +95,27 @@ class ReadStore(Protocol):
 
     def payments_by_id(self, ids: Sequence[int]) -> dict[int, Payment]: ...
 
-    def payments_by_membership(self, membership_ids: Sequence[int]) -> dict[int, list[Payment]]: ...
+    def payments_by_membership(self, membership_ids: Sequence[int]) -> dict[int, list[Payment]]:
+        """Each membership's payments, oldest first."""
+        ...
+
+    def payments_by_customer(self, customer_ids: Sequence[int]) -> dict[int, list[Payment]]:
+        """Each customer's payments, oldest first."""
+        ...
+
+    def pending_changes_by_membership(
+        self, membership_ids: Sequence[int]
+    ) -> dict[int, PendingChange]:
+        """The change waiting for its payment, per membership (absent: none waits)."""
+        ...
+
+    def pending_changes_by_payment(self, payment_ids: Sequence[int]) -> dict[int, PendingChange]:
+        """The pending change (in any status) each payment was opened for."""
+        ...
 
     def sites_by_membership(self, membership_ids: Sequence[int]) -> dict[int, list[Site]]: ...
+
+    def sites_by_id(self, ids: Sequence[int]) -> dict[int, Site]: ...
 
     def usage(self, membership_id: int) -> Usage: ...
 
@@ -138,6 +157,32 @@ class ChangeTransaction(Protocol):
 
     def add_event(self, event: Event) -> Event: ...
 
+    # The pending-change lifecycle (domain/pending_change.py). Callers lock the membership
+    # first, then its payment: every writer of a pending change holds the membership lock.
+    def lock_payment(self, payment_id: int) -> Payment | None:
+        """Read the payment and lock its row until commit."""
+        ...
+
+    def save_payment(self, payment: Payment) -> Payment:
+        """Update the payment's status, gateway fields and date_modified (not its lines)."""
+        ...
+
+    def pending_change(self, membership_id: int) -> PendingChange | None:
+        """The membership's change still waiting for its payment, if any."""
+        ...
+
+    def pending_change_by_payment(self, payment_id: int) -> PendingChange | None:
+        """The change ``payment_id`` was opened for, in any status."""
+        ...
+
+    def add_pending_change(self, change: PendingChange) -> PendingChange:
+        """Insert; returns it with its id. One per payment (unique)."""
+        ...
+
+    def save_pending_change(self, change: PendingChange) -> PendingChange:
+        """Update its status, action, resolved_at and reason (keyed by payment)."""
+        ...
+
     def save_product(self, product: Product) -> Product: ...
 
 
@@ -146,6 +191,14 @@ class Store(ReadStore, Protocol):
 
     def due_scheduled_changes(self, now: datetime, limit: int = 100) -> list[int]:
         """Ids of memberships whose scheduled change is due at ``now``."""
+        ...
+
+    def overdue_pending_payments(self, now: datetime, limit: int = 100) -> list[int]:
+        """Payment ids of pending changes still waiting at or after their ``expires_at``."""
+        ...
+
+    def pending_change_payments(self, limit: int = 1000) -> list[int]:
+        """Payment ids of every pending change still waiting (reconcile asks the provider)."""
         ...
 
     def check(self) -> None:

@@ -9,12 +9,17 @@ from typing import Annotated
 import strawberry
 from graphql import GraphQLError
 from planswitch.domain.errors import DomainError
+from planswitch.resolvers import payment_reads
 from planswitch.resolvers.context import Info
 from planswitch.resolvers.ids import split_global_id
 from planswitch.resolvers.memberships import find_customer, find_membership
+from planswitch.schema.cancel_pending_change import CancelPendingChangeMutation
 from planswitch.schema.catalog import CatalogQuery, ProductNode
+from planswitch.schema.complete_payment import CompletePaymentMutation
+from planswitch.schema.fail_payment import FailPaymentMutation
 from planswitch.schema.memberships import CustomerNode, MembershipNode, MembershipQuery
 from planswitch.schema.node import Node
+from planswitch.schema.payments import PaymentNode, SiteNode
 from planswitch.schema.plan_change import PlanChangeMutation, PlanChangeQuery
 from planswitch.schema.update_product import CatalogMutation
 from strawberry.extensions import (
@@ -58,6 +63,12 @@ class NodeQuery:
         if type_name == "Customer":
             customer = await find_customer(info.context, str(id), "ID")
             return CustomerNode.from_domain(customer) if customer else None
+        if type_name == "Payment":
+            payment = await payment_reads.find_payment(info.context, str(id), "ID")
+            return PaymentNode.from_domain(payment) if payment else None
+        if type_name == "Site":
+            site = await payment_reads.find_site(info.context, str(id))
+            return SiteNode.from_domain(site) if site else None
         return None
 
 
@@ -110,11 +121,20 @@ def build_schema(
     # every ValidationCache key unique (a miss and a full re-validation on each request).
     rules = [depth_rule(max_depth, None, None), aliases_rule(max_aliases)]
     query = merge_types("Query", (CatalogQuery, MembershipQuery, NodeQuery, PlanChangeQuery))
-    mutation = merge_types("Mutation", (CatalogMutation, PlanChangeMutation))
+    mutation = merge_types(
+        "Mutation",
+        (
+            CatalogMutation,
+            PlanChangeMutation,
+            CompletePaymentMutation,
+            FailPaymentMutation,
+            CancelPendingChangeMutation,
+        ),
+    )
     return PlanswitchSchema(
         query=query,
         mutation=mutation,
-        types=[ProductNode, MembershipNode, CustomerNode],
+        types=[ProductNode, MembershipNode, CustomerNode, PaymentNode, SiteNode],
         # No sort_schema=True: in strawberry 0.341 the sorted schema loses the enum value
         # mapping (enum arguments arrive as strings, enum defaults cannot print).
         config=StrawberryConfig(disable_field_suggestions=True),

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from planswitch.schema.catalog import BillingPeriod, ProductNode
     from planswitch.schema.memberships import MembershipNode
     from planswitch.schema.payments import LineItemNode, PaymentNode
+    from planswitch.schema.pending_change import PaymentActionType, PendingChangeNode
 
 # schema.memberships imports this module (Membership.scheduledChange): lazy types avoid a cycle.
 ProductRef = Annotated["ProductNode", strawberry.lazy("planswitch.schema.catalog")]
@@ -39,6 +40,12 @@ PeriodRef = Annotated["BillingPeriod", strawberry.lazy("planswitch.schema.catalo
 MembershipRef = Annotated["MembershipNode", strawberry.lazy("planswitch.schema.memberships")]
 PaymentRef = Annotated["PaymentNode", strawberry.lazy("planswitch.schema.payments")]
 LineItemRef = Annotated["LineItemNode", strawberry.lazy("planswitch.schema.payments")]
+PendingChangeRef = Annotated[
+    "PendingChangeNode", strawberry.lazy("planswitch.schema.pending_change")
+]
+PaymentActionRef = Annotated[
+    "PaymentActionType", strawberry.lazy("planswitch.schema.pending_change")
+]
 
 
 async def _product(info: Info, product_id: int | None) -> ProductNode | None:
@@ -101,7 +108,9 @@ class PlanChangeInput:
     )
     discount_code: str | None = strawberry.field(default=None, description="A discount code.")
     as_of: datetime | None = strawberry.field(
-        default=None, description="Quote as of this instant (UTC); default: now."
+        default=None,
+        description="Operators: preview the quote as of this instant (UTC; no quoteToken). "
+        "Customers always get the present. changePlan refuses it (INVALID_INPUT).",
     )
 
 
@@ -458,11 +467,20 @@ class ChangePlanPayload:
         description="The membership after the change (its new plan and limits)."
     )
     payment: PaymentRef | None = strawberry.field(
-        description="The payment created: pending when something is due, else completed."
+        description="The payment created: pending when something is due, completed when "
+        "nothing is (null for a scheduled change, which charges nothing)."
     )
     quote: PlanChangeQuote | None = strawberry.field(description="The quote that was applied.")
     user_errors: list[UserErrorType] = strawberry.field(
         description="Why nothing was changed (empty on success)."
+    )
+    pending_change: PendingChangeRef | None = strawberry.field(
+        default=None,
+        description="Set when something is due: the change waits for `payment` and the "
+        "membership does not move until it is paid.",
+    )
+    payment_action: PaymentActionRef | None = strawberry.field(
+        default=None, description="How to pay the pending change (null when nothing is due)."
     )
 
 
@@ -522,14 +540,16 @@ class PlanChangeQuery:
     )
     async def plan_change_quote(self, info: Info, input: PlanChangeInput) -> PlanChangeQuote:
         ctx = info.context
-        now = _utc(input.as_of) if input.as_of else ctx.clock.now()
+        # asOf is an operator's preview: customers always get the present, and a quote of
+        # another instant carries no quoteToken (changePlan never applies at another one).
+        preview = input.as_of is not None and ctx.viewer.is_operator
+        now = _utc(input.as_of) if preview and input.as_of else ctx.clock.now()
         request = to_request(input)
         if isinstance(request, list):
             return PlanChangeQuote.from_domain(use_cases.blocked_quote(None, now, request))
+        secret = None if preview else ctx.settings.secret_key
         result = await run_in_threadpool(
-            lambda: use_cases.preview_change(
-                ctx.store, ctx.viewer, request, now, secret=ctx.settings.secret_key
-            )
+            lambda: use_cases.preview_change(ctx.store, ctx.viewer, request, now, secret=secret)
         )
         return PlanChangeQuote.from_domain(result.quote, result.token, result.user_errors, now)
 
@@ -558,14 +578,19 @@ class PlanChangeMutation:
                 input.quote_token,
                 ctx.settings.secret_key,
                 as_of=_utc(input.as_of) if input.as_of else None,
+                checkout=ctx.checkout,
             )
         )
+        from planswitch.schema.pending_change import PaymentActionType, PendingChangeNode
+
         quote = PlanChangeQuote.from_domain(result.quote, None, [], now) if result.quote else None
         return ChangePlanPayload(
             membership=_membership(result.membership),
             payment=_payment(result.payment),
             quote=quote,
             user_errors=_errors(result.user_errors),
+            pending_change=PendingChangeNode.from_domain(result.pending_change),
+            payment_action=PaymentActionType.from_domain(result.payment_action),
         )
 
     @strawberry.mutation(description="Cancel the membership's scheduled change, if it has one.")

@@ -7,10 +7,14 @@ import contextlib
 import gc
 import logging
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from typing import Any
 
+from planswitch.adapters.payments import build_provider
+from planswitch.domain.payment_provider import PaymentProvider
 from planswitch.domain.ports import Clock, Store
 from planswitch.resolvers.context import Context
+from planswitch.resolvers.payments import Checkout
 from planswitch.schema.app import build_schema
 from planswitch.server.auth import InvalidToken, viewer_from_header
 from planswitch.server.clock import SystemClock
@@ -30,7 +34,7 @@ logger = logging.getLogger("planswitch.server")
 class PlanswitchGraphQL(GraphQL):
     """Strawberry's ASGI view with planswitch's per-request context."""
 
-    def __init__(self, settings: Settings, store: Store, clock: Clock) -> None:
+    def __init__(self, settings: Settings, store: Store, clock: Clock, checkout: Checkout) -> None:
         super().__init__(
             build_schema(
                 max_depth=settings.max_query_depth,
@@ -40,10 +44,17 @@ class PlanswitchGraphQL(GraphQL):
             graphql_ide="graphiql" if settings.graphiql else None,
         )
         self.settings, self.store, self.clock = settings, store, clock
+        self.checkout = checkout
 
     async def get_context(self, request: Any, response: Any = None) -> Context:
         viewer = request.state.viewer  # set by AuthenticatedGraphQL
-        return Context(store=self.store, clock=self.clock, settings=self.settings, viewer=viewer)
+        return Context(
+            store=self.store,
+            clock=self.clock,
+            settings=self.settings,
+            viewer=viewer,
+            checkout=self.checkout,
+        )
 
 
 class AuthenticatedGraphQL:
@@ -69,13 +80,27 @@ class AuthenticatedGraphQL:
         await self.graphql(scope, receive, send)
 
 
+def make_checkout(settings: Settings, provider: PaymentProvider | None = None) -> Checkout:
+    """The payment provider ``PLANSWITCH_PAYMENT_PROVIDER`` names and the pending TTL."""
+    return Checkout(
+        provider if provider is not None else build_provider(settings),
+        timedelta(seconds=settings.pending_change_ttl_seconds),
+    )
+
+
 def create_app(
-    settings: Settings, *, store: Store | None = None, clock: Clock | None = None
+    settings: Settings,
+    *,
+    store: Store | None = None,
+    clock: Clock | None = None,
+    provider: PaymentProvider | None = None,
 ) -> Starlette:
-    """The ASGI app over ``store`` (default: ``make_store(settings)``) and ``clock``."""
+    """The ASGI app over ``store`` (default: ``make_store(settings)``), ``clock`` and the
+    payment ``provider`` (default: ``build_provider(settings)``)."""
     store = store if store is not None else make_store(settings)
     clock = clock if clock is not None else SystemClock()
-    graphql = AuthenticatedGraphQL(PlanswitchGraphQL(settings, store, clock), settings)
+    checkout = make_checkout(settings, provider)
+    graphql = AuthenticatedGraphQL(PlanswitchGraphQL(settings, store, clock, checkout), settings)
 
     async def healthz(request: Request) -> Response:
         return JSONResponse({"status": "ok"})
@@ -94,7 +119,7 @@ def create_app(
         _freeze_startup_objects()
         task = None
         if settings.apply_due_interval_seconds > 0:
-            task = asyncio.create_task(_apply_due_loop(store, clock, settings))
+            task = asyncio.create_task(_apply_due_loop(store, clock, settings, checkout))
         try:
             yield
         finally:
@@ -124,8 +149,12 @@ def _freeze_startup_objects() -> None:
     gc.freeze()
 
 
-async def _apply_due_loop(store: Store, clock: Clock, settings: Settings) -> None:
-    """Apply scheduled changes whose time has come, every ``apply_due_interval_seconds``."""
+async def _apply_due_loop(
+    store: Store, clock: Clock, settings: Settings, checkout: Checkout
+) -> None:
+    """Every ``apply_due_interval_seconds``: apply scheduled changes whose time has come,
+    then expire unpaid pending changes and reconcile the rest with the provider."""
+    from planswitch.resolvers.payments import reconcile
     from planswitch.resolvers.scheduled import apply_due_changes
 
     while True:
@@ -136,6 +165,12 @@ async def _apply_due_loop(store: Store, clock: Clock, settings: Settings) -> Non
         except Exception:
             # A failing round must not stop the loop; the next one retries.
             logger.exception("applying scheduled changes failed")
+        try:
+            report = await run_in_threadpool(reconcile, store, checkout, clock.now())
+            if report.changed or report.refund_required:
+                logger.info("pending payments: %s", report.summary())
+        except Exception:
+            logger.exception("reconciling pending payments failed")
         await asyncio.sleep(settings.apply_due_interval_seconds)
 
 

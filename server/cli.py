@@ -1,4 +1,5 @@
-"""The ``planswitch`` command line: serve, export-schema, db upgrade, token, apply-due, sync."""
+"""The ``planswitch`` command line: serve, export-schema, db upgrade, token, apply-due, sync,
+payments (complete, fail, reconcile)."""
 
 from __future__ import annotations
 
@@ -7,11 +8,13 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 import typer
+from planswitch.server.payments_cli import payments_app
 from planswitch.server.settings import Settings
 
 app = typer.Typer(help="planswitch: plans, memberships and plan changes over GraphQL.")
 db_app = typer.Typer(help="Database maintenance for the native store.")
 app.add_typer(db_app, name="db")
+app.add_typer(payments_app, name="payments")
 
 
 @app.command()
@@ -94,14 +97,20 @@ def apply_due(
         typer.Option("--as-of", help="Apply changes due at this UTC instant (default: now)."),
     ] = None,
 ) -> None:
-    """Apply every scheduled change (downgrade, add-on removal) that is due."""
+    """Apply every scheduled change (downgrade, add-on removal) that is due, and discard
+    the pending changes whose payment did not come in time."""
+    from planswitch.resolvers.payments import expire_overdue
     from planswitch.resolvers.scheduled import apply_due_changes
+    from planswitch.server.app import make_checkout
     from planswitch.server.stores import make_store
 
     settings = Settings()
     now = (as_of.replace(tzinfo=UTC) if as_of.tzinfo is None else as_of) if as_of else None
-    applied = apply_due_changes(make_store(settings), now or datetime.now(UTC))
+    store = make_store(settings)
+    applied = apply_due_changes(store, now or datetime.now(UTC))
     typer.echo(f"Applied {len(applied)} scheduled change(s).")
+    expired = expire_overdue(store, make_checkout(settings), now or datetime.now(UTC))
+    typer.echo(f"Expired {len(expired.expired)} unpaid pending change(s).")
 
 
 # --- sync: implemented by the WordPress adapter (adapters.wordpress.sync.sync_command) ---

@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from planswitch.adapters.native import reads, writes
+from planswitch.adapters.native import pending, reads, writes
 from planswitch.adapters.native.engine import make_engine, write_engine
 from planswitch.adapters.native.migrate import upgrade_engine
 from planswitch.adapters.native.tables import MembershipRow, ProductRow
@@ -30,6 +30,7 @@ from planswitch.domain.discounts import DiscountCode
 from planswitch.domain.events import Event
 from planswitch.domain.memberships import Membership
 from planswitch.domain.payments import Payment
+from planswitch.domain.pending_change import PendingChange
 from planswitch.domain.ports import IdempotencyRecord, MembershipFilter, Page, ProductFilter
 from planswitch.domain.products import Product
 from planswitch.domain.usage import Site, Usage
@@ -82,6 +83,24 @@ class NativeTransaction:
 
     def add_event(self, event: Event) -> Event:
         return writes.add_event(self.session, event)
+
+    def lock_payment(self, payment_id: int) -> Payment | None:
+        return pending.lock_payment(self.session, payment_id)
+
+    def save_payment(self, payment: Payment) -> Payment:
+        return pending.save_payment(self.session, payment)
+
+    def pending_change(self, membership_id: int) -> PendingChange | None:
+        return pending.by_membership(self.session, [membership_id]).get(membership_id)
+
+    def pending_change_by_payment(self, payment_id: int) -> PendingChange | None:
+        return pending.by_payment(self.session, [payment_id]).get(payment_id)
+
+    def add_pending_change(self, change: PendingChange) -> PendingChange:
+        return pending.add(self.session, change)
+
+    def save_pending_change(self, change: PendingChange) -> PendingChange:
+        return pending.save(self.session, change)
 
     def save_product(self, product: Product) -> Product:
         exists = self.session.get(ProductRow, product.id) is not None
@@ -237,9 +256,35 @@ class NativeStore:
         with self._read() as s:
             return reads.payments_by_membership(s, membership_ids)
 
+    def payments_by_customer(self, customer_ids: Sequence[int]) -> dict[int, list[Payment]]:
+        with self._read() as s:
+            return pending.payments_by_customer(s, customer_ids)
+
+    def pending_changes_by_membership(
+        self, membership_ids: Sequence[int]
+    ) -> dict[int, PendingChange]:
+        with self._read() as s:
+            return pending.by_membership(s, membership_ids)
+
+    def pending_changes_by_payment(self, payment_ids: Sequence[int]) -> dict[int, PendingChange]:
+        with self._read() as s:
+            return pending.by_payment(s, payment_ids)
+
+    def overdue_pending_payments(self, now: datetime, limit: int = 100) -> list[int]:
+        with self._read() as s:
+            return pending.overdue_payments(s, now, limit)
+
+    def pending_change_payments(self, limit: int = 1000) -> list[int]:
+        with self._read() as s:
+            return pending.waiting_payments(s, limit)
+
     def sites_by_membership(self, membership_ids: Sequence[int]) -> dict[int, list[Site]]:
         with self._read() as s:
             return reads.sites_by_membership(s, membership_ids)
+
+    def sites_by_id(self, ids: Sequence[int]) -> dict[int, Site]:
+        with self._read() as s:
+            return reads.sites_by_id(s, ids)
 
     def usage(self, membership_id: int) -> Usage:
         with self._read() as s:

@@ -14,6 +14,7 @@ from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
+from planswitch.adapters.wordpress import pending
 from planswitch.adapters.wordpress import usage as usage_queries
 from planswitch.adapters.wordpress.mappers import (
     DATE_FORMAT,
@@ -30,6 +31,7 @@ from planswitch.domain.discounts import DiscountCode
 from planswitch.domain.errors import DomainError, ErrorCode
 from planswitch.domain.memberships import Membership
 from planswitch.domain.payments import Payment
+from planswitch.domain.pending_change import PendingChange
 from planswitch.domain.ports import ChangeTransaction, MembershipFilter, Page, ProductFilter
 from planswitch.domain.products import Product
 from planswitch.domain.usage import Site, Usage
@@ -381,10 +383,64 @@ class WordPressStore:
                 result[site.membership_id].append(site)
         return result
 
+    def sites_by_id(self, ids: Sequence[int]) -> dict[int, Site]:
+        """blog id → the site (with its ``wu_membership_id`` / ``wu_customer_id`` meta)."""
+        wanted = self._ids(ids)
+        if not wanted:
+            return {}
+        blogs, meta = self.tables.blogs, self.tables.blogmeta
+        with self._connect() as conn:
+            query = select(blogs).where(blogs.c.blog_id.in_(wanted)).order_by(blogs.c.blog_id)
+            rows = [r._mapping for r in conn.execute(query)]
+            site_meta = self._meta(
+                conn, meta, "blog_id", [int(r["blog_id"]) for r in rows], keys=SITE_META_KEYS
+            )
+        sites = self._collect(
+            rows, lambda r: self.mapper.site(r, site_meta.get(int(r["blog_id"]), {}))
+        )
+        return {site.id: site for site in sites}
+
     def usage(self, membership_id: int) -> Usage:
         """Published sites, posts per type, apex domains, pending payment (at most 5 statements)."""
+        own = pending.table_exists(self.engine, self.tables)
         with self.engine.connect() as conn:
-            return usage_queries.membership_usage(conn, self.tables, int(membership_id))
+            return usage_queries.membership_usage(conn, self.tables, int(membership_id), own)
+
+    # ------------------------------------------------------------- pending changes (ours)
+    def payments_by_customer(self, customer_ids: Sequence[int]) -> dict[int, list[Payment]]:
+        """customer id → its payments ordered by id (every requested id is a key)."""
+        wanted = self._ids(customer_ids)
+        result: dict[int, list[Payment]] = {i: [] for i in wanted}
+        if not wanted:
+            return result
+        p = self.tables.payments
+        with self._connect() as conn:
+            items = self._payments(
+                conn, select(p).where(p.c.customer_id.in_(wanted)).order_by(p.c.id)
+            )
+        for payment in items:
+            result.setdefault(payment.customer_id, []).append(payment)
+        return result
+
+    def _pending(self, read: Callable[[Connection], T], empty: T) -> T:
+        if not pending.table_exists(self.engine, self.tables):
+            return empty  # never written to: nothing is pending
+        with self.engine.connect() as conn:
+            return read(conn)
+
+    def pending_changes_by_membership(
+        self, membership_ids: Sequence[int]
+    ) -> dict[int, PendingChange]:
+        return self._pending(lambda c: pending.by_membership(c, self.tables, membership_ids), {})
+
+    def pending_changes_by_payment(self, payment_ids: Sequence[int]) -> dict[int, PendingChange]:
+        return self._pending(lambda c: pending.by_payment(c, self.tables, payment_ids), {})
+
+    def overdue_pending_payments(self, now: datetime, limit: int = 100) -> list[int]:
+        return self._pending(lambda c: pending.overdue_payments(c, self.tables, now, limit), [])
+
+    def pending_change_payments(self, limit: int = 1000) -> list[int]:
+        return self._pending(lambda c: pending.waiting_payments(c, self.tables, limit), [])
 
     # ------------------------------------------------------------------------ scheduling
     def due_scheduled_changes(self, now: datetime, limit: int = 100) -> list[int]:
@@ -433,7 +489,7 @@ class WordPressStore:
             conn.execute(select(func.count()).select_from(self.tables.memberships).limit(1))
 
     def ensure_own_tables(self) -> None:
-        """Create planswitch's idempotency table if missing (the only table planswitch creates)."""
+        """Create planswitch's own tables (idempotency, pending changes) if missing."""
         self.tables.create_own_tables(self.engine)
 
     def take_read_errors(self) -> list[RowError]:

@@ -336,6 +336,28 @@ class WordPressTables:
             mysql_collate="utf8mb4_unicode_520_ci",
         )
 
+        # A committed change waiting for its payment (issue 8), one row per payment. The
+        # payment itself is a wu_payments row; the plugin has no place for the quote.
+        self.pending_changes = Table(
+            n.pending_changes,
+            md,
+            Column("payment_id", _UBIGINT, primary_key=True, autoincrement=False),
+            Column("membership_id", _UBIGINT, nullable=False),
+            Column("status", _varchar(20), nullable=False),
+            Column("quote", _LONGTEXT, nullable=False),
+            Column("membership_version", _varchar(64), nullable=False),
+            Column("action", _LONGTEXT),
+            Column("created_at", _DATETIME, nullable=False),
+            Column("expires_at", _DATETIME, nullable=False),
+            Column("resolved_at", _DATETIME),
+            Column("reason", mysql.TEXT(), nullable=False),
+            Index(f"{n.pending_changes}_membership_id", "membership_id", "status"),
+            Index(f"{n.pending_changes}_expires_at", "status", "expires_at"),
+            mysql_engine="InnoDB",
+            mysql_charset="utf8mb4",
+            mysql_collate="utf8mb4_unicode_520_ci",
+        )
+
         self._posts: dict[int, Table] = {}
 
     def posts(self, blog_id: int) -> Table:
@@ -361,3 +383,4 @@ class WordPressTables:
     def create_own_tables(self, bind: Engine | Connection) -> None:
         """Create planswitch's own table(s) if missing; never touches the plugin's tables."""
         self.idempotency.create(bind, checkfirst=True)
+        self.pending_changes.create(bind, checkfirst=True)
