@@ -14,17 +14,24 @@ from datetime import datetime
 from planswitch.domain.apply import apply_scheduled_change
 from planswitch.domain.errors import DomainError
 from planswitch.domain.events import Event
+from planswitch.domain.payment_provider import PaymentProvider
 from planswitch.domain.ports import Store
+from planswitch.resolvers.settlement import sync_subscription
 
 log = logging.getLogger(__name__)
 
 
-def apply_due_changes(store: Store, now: datetime, limit: int = 100) -> list[int]:
-    """Apply every scheduled change due at ``now`` (at most ``limit``); return the ids applied."""
+def apply_due_changes(
+    store: Store, now: datetime, limit: int = 100, provider: PaymentProvider | None = None
+) -> list[int]:
+    """Apply every scheduled change due at ``now`` (at most ``limit``); return the ids applied.
+
+    With a ``provider``, a membership renewing through its gateway subscription gets that
+    subscription moved to the new recurring amount as the change takes effect."""
     applied: list[int] = []
     for membership_id in store.due_scheduled_changes(now, limit):
         try:
-            if _apply_one(store, membership_id, now):
+            if _apply_one(store, membership_id, now, provider):
                 applied.append(membership_id)
         except DomainError as error:  # a conflict, or the change can no longer apply: next run
             log.warning(
@@ -33,7 +40,9 @@ def apply_due_changes(store: Store, now: datetime, limit: int = 100) -> list[int
     return applied
 
 
-def _apply_one(store: Store, membership_id: int, now: datetime) -> bool:
+def _apply_one(
+    store: Store, membership_id: int, now: datetime, provider: PaymentProvider | None
+) -> bool:
     with store.transaction() as tx:
         membership = tx.lock_membership(membership_id)
         change = membership.scheduled_change if membership else None
@@ -50,4 +59,5 @@ def _apply_one(store: Store, membership_id: int, now: datetime) -> bool:
             "effective_at": change.effective_at.isoformat(),
         }
         tx.add_event(Event("scheduled_change_applied", "membership", saved.id, now, payload))
+        sync_subscription(tx, provider, membership, saved, now, "system")
     return True

@@ -128,16 +128,17 @@ def create_app(
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
 
+    routes = [
+        Route("/graphql", graphql, methods=["GET", "POST"]),
+        Route("/healthz", healthz, methods=["GET"]),
+        Route("/readyz", readyz, methods=["GET"]),
+    ]
+    if checkout.provider.name == "stripe":
+        from planswitch.server.webhooks import stripe_webhook_route
+
+        routes.append(stripe_webhook_route(settings, store, clock, checkout))
     # debug=False always: Starlette's debug pages would show tracebacks to clients.
-    return Starlette(
-        debug=False,
-        routes=[
-            Route("/graphql", graphql, methods=["GET", "POST"]),
-            Route("/healthz", healthz, methods=["GET"]),
-            Route("/readyz", readyz, methods=["GET"]),
-        ],
-        lifespan=lifespan,
-    )
+    return Starlette(debug=False, routes=routes, lifespan=lifespan)
 
 
 def _freeze_startup_objects() -> None:
@@ -159,7 +160,9 @@ async def _apply_due_loop(
 
     while True:
         try:
-            applied = await run_in_threadpool(apply_due_changes, store, clock.now())
+            applied = await run_in_threadpool(
+                apply_due_changes, store, clock.now(), 100, checkout.provider
+            )
             if applied:
                 logger.info("applied %d scheduled change(s): %s", len(applied), applied)
         except Exception:

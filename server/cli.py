@@ -107,9 +107,10 @@ def apply_due(
     settings = Settings()
     now = (as_of.replace(tzinfo=UTC) if as_of.tzinfo is None else as_of) if as_of else None
     store = make_store(settings)
-    applied = apply_due_changes(store, now or datetime.now(UTC))
+    checkout = make_checkout(settings)
+    applied = apply_due_changes(store, now or datetime.now(UTC), provider=checkout.provider)
     typer.echo(f"Applied {len(applied)} scheduled change(s).")
-    expired = expire_overdue(store, make_checkout(settings), now or datetime.now(UTC))
+    expired = expire_overdue(store, checkout, now or datetime.now(UTC))
     typer.echo(f"Expired {len(expired.expired)} unpaid pending change(s).")
 
 
