@@ -5,7 +5,9 @@ confirming a PaymentIntent) done with the SDK."""
 from __future__ import annotations
 
 import time
+import uuid
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
@@ -54,6 +56,9 @@ class Checkout:
     ) -> None:
         self.store, self.settings, self.url, self.stripe = store, settings, url, localstripe
         self.http = httpx.Client(base_url=url, timeout=30)
+        # One localstripe serves the whole session and, as Stripe does, answers a repeated
+        # idempotency key with its first intent: keys are unique per test database.
+        self.run = uuid.uuid4().hex[:8]
         self.engine = create_engine(settings.database_url)
 
     def gql(self, query: str, headers: dict[str, str] = OPERATOR, **variables: Any) -> dict:
@@ -66,7 +71,11 @@ class Checkout:
 
     def change(self, key: str, membership_id: int = FREE, **fields: Any) -> dict:
         customer = self.store.memberships_by_id([membership_id])[membership_id].customer_id
-        fields = {"idempotencyKey": key, "membershipId": str(membership_id), **fields}
+        fields = {
+            "idempotencyKey": f"{self.run}-{key}",
+            "membershipId": str(membership_id),
+            **fields,
+        }
         result = self.gql(CHANGE, customer_headers(customer), input=fields)["changePlan"]
         assert result["userErrors"] == [], result
         return result
@@ -118,10 +127,16 @@ def stripe_settings(url: str, localstripe: LocalStripe) -> Settings:
     )
 
 
-@pytest.fixture
-def checkout(sqlite_url: str, localstripe: LocalStripe) -> Iterator[Checkout]:
-    store = seeded_store(sqlite_url)
-    settings = stripe_settings(sqlite_url, localstripe)
+@pytest.fixture(
+    params=[
+        pytest.param("sqlite_url", id="sqlite"),
+        pytest.param("postgres_url", marks=pytest.mark.postgres, id="postgres"),
+    ]
+)
+def checkout(request: pytest.FixtureRequest, localstripe: LocalStripe) -> Iterator[Checkout]:
+    url = request.getfixturevalue(request.param)
+    store = seeded_store(url)
+    settings = stripe_settings(url, localstripe)
     app = create_app(settings, store=store, clock=FixedClock(REFERENCE_NOW))
     with serve(app) as url:
         localstripe.register_webhook("planswitch", f"{url}/webhooks/stripe")
@@ -226,6 +241,37 @@ def test_late_and_out_of_order_events_change_nothing(checkout: Checkout):
     unrelated = checkout.deliver(intent_event("evt_other", "customer.created", "cus_x", {}))
     assert unrelated.status_code == 200
     assert checkout.read() == after
+
+
+def test_the_same_event_delivered_at_once_by_many_connections_applies_once(checkout: Checkout):
+    checkout.stripe.register_webhook("planswitch", "http://127.0.0.1:9/nowhere")  # held
+    result = checkout.change("stripe-burst", planId=str(PREMIUM))
+    payment_id, intent_id = result["payment"]["databaseId"], result["payment"]["gatewayPaymentId"]
+    meta = {"planswitch_payment_id": str(payment_id), "planswitch_membership_id": str(FREE)}
+    checkout.stripe.pay(intent_id)
+    body = intent_event("evt_burst", "payment_intent.succeeded", intent_id, meta)
+
+    def deliver(_: int) -> tuple[int, str]:
+        with httpx.Client(base_url=checkout.url, timeout=60) as http:
+            response = http.post(
+                "/webhooks/stripe",
+                content=body,
+                headers={"Stripe-Signature": sign(body, WEBHOOK_SECRET)},
+            )
+        return response.status_code, response.json().get("outcome", "")
+
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(deliver, range(8)))
+
+    # Every delivery that got a 2xx saw the effect stored; a refused one (a busy SQLite
+    # writer) would be delivered again by Stripe and find it done.
+    accepted = [outcome for status, outcome in answers if status == 200]
+    assert accepted.count("applied") == 1, answers
+    assert set(accepted) <= {"applied", "duplicate", "none"}, answers
+    if "postgresql" in checkout.settings.database_url:
+        assert len(accepted) == 8, answers
+    assert checkout.payment_status(payment_id) == "completed"
+    assert checkout.plan_changes() == 1 and checkout.stored_events() == 1
 
 
 def test_a_success_delivered_after_a_stale_failure_event_still_applies(checkout: Checkout):
