@@ -4,6 +4,9 @@ confirming a PaymentIntent) done with the SDK."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -11,6 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -321,12 +325,28 @@ def test_a_lost_webhook_is_recovered_by_reconcile(checkout: Checkout):
     time.sleep(1.5)  # past localstripe's delivery attempt
     assert checkout.payment_status(payment_id) == "pending"
 
-    report = reconcile(checkout.store, make_checkout(checkout.settings), REFERENCE_NOW)
+    # `planswitch payments reconcile`, a process configured as the server is.
+    env = {
+        **os.environ,
+        "PLANSWITCH_DATABASE_URL": checkout.settings.database_url,
+        "PLANSWITCH_PAYMENT_PROVIDER": "stripe",
+        "PLANSWITCH_STRIPE_SECRET_KEY": SECRET_KEY,
+        "PLANSWITCH_STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
+        "PLANSWITCH_STRIPE_API_BASE": checkout.stripe.url,
+        "PLANSWITCH_DEMO": "false",
+    }
+    command = [str(Path(sys.executable).with_name("planswitch")), "payments", "reconcile"]
+    run = subprocess.run(
+        [*command, "--as-of", "2026-06-15T00:00:00"], env=env, capture_output=True, text=True
+    )
 
-    assert report.applied == [payment_id]
+    assert run.returncode == 0, run.stderr
+    assert "applied 1" in run.stdout
     assert checkout.payment_status(payment_id) == "completed"
     assert checkout.read()["plan"]["databaseId"] == PREMIUM
     assert checkout.plan_changes() == 1
+    # Reconciling again finds nothing left to do.
+    assert reconcile(checkout.store, make_checkout(checkout.settings), REFERENCE_NOW).changed == 0
 
 
 def test_expiry_cancels_the_payment_intent_first(checkout: Checkout):
