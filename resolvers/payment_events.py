@@ -60,7 +60,8 @@ def handle_provider_event(
     """
     if _seen(store, event):
         return DUPLICATE
-    payment = store.payments_by_id([event.payment_id]).get(event.payment_id or 0)
+    found = store.payments_by_id([event.payment_id]) if event.payment_id else {}
+    payment = found.get(event.payment_id or 0)
     if payment is None or (payment.gateway, payment.gateway_payment_id) != (
         event.provider,
         event.gateway_payment_id,

@@ -242,6 +242,9 @@ def test_late_and_out_of_order_events_change_nothing(checkout: Checkout):
         intent_event("evt_stranger", "payment_intent.succeeded", "pi_x", meta)
     )
     assert (stranger.status_code, stranger.json()["outcome"]) == (200, "ignored")
+    # The plugin's own intents (its checkout, its renewals) carry no planswitch ids.
+    plugins = checkout.deliver(intent_event("evt_plugin", "payment_intent.succeeded", "pi_y", {}))
+    assert (plugins.status_code, plugins.json()["outcome"]) == (200, "ignored")
     unrelated = checkout.deliver(intent_event("evt_other", "customer.created", "cus_x", {}))
     assert unrelated.status_code == 200
     assert checkout.read() == after
