@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Literal
 
 import strawberry
 from planswitch.domain.ports import Clock, Store
+from planswitch.resolvers.checkout import Checkout
 from planswitch.resolvers.loaders import Loaders
-from planswitch.resolvers.payments import Checkout
 
 if TYPE_CHECKING:
     from planswitch.server.settings import Settings
@@ -54,7 +54,8 @@ class Context:
     clock: Clock
     settings: Settings
     viewer: Viewer
-    checkout: Checkout  # the payment provider and the pending-change TTL (issue 8)
+    # The payment provider and the pending-change TTL (issue 8); the server always sets it.
+    checkout: Checkout | None = None
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:

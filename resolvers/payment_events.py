@@ -24,7 +24,7 @@ from planswitch.domain.payment_provider import ProviderState
 from planswitch.domain.pending_change import DiscardReason
 from planswitch.domain.ports import IdempotencyRecord, Store
 from planswitch.resolvers import settlement
-from planswitch.resolvers.payments import Checkout
+from planswitch.resolvers.checkout import Checkout
 
 log = logging.getLogger(__name__)
 

@@ -6,6 +6,8 @@ callers see none.
 
 from __future__ import annotations
 
+import asyncio
+
 from planswitch.domain.memberships import Membership
 from planswitch.domain.payments import Payment
 from planswitch.domain.pending_change import PendingChange
@@ -35,8 +37,6 @@ async def find_site(ctx: Context, value: str) -> Site | None:
 
 
 async def _sites(ctx: Context, ids: list[int]) -> dict[int, Site]:
-    import asyncio
-
     return await asyncio.to_thread(ctx.store.sites_by_id, ids)
 
 

@@ -1,43 +1,32 @@
 """Checkout use cases: complete or fail a payment, cancel a pending change, expire and
 reconcile (issue 8). The effects themselves live in ``resolvers.settlement``.
 
-Each runs in one transaction holding the membership's row lock, then the payment's; the
-provider is asked while they are held, so two processes settling the same payment get one
-effect. Results carry domain objects plus ``list[UserError]``.
+As every use case, each public function is ``async def name(ctx, ...)`` and runs its
+blocking store work in one worker thread. Each effect runs in one transaction holding the
+membership's row lock, then the payment's; the provider is asked while they are held, so two
+processes settling the same payment get one effect. Results carry domain objects plus
+``list[UserError]``.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from datetime import datetime
 
 from planswitch.domain.errors import DomainError, ErrorCode, UserError
 from planswitch.domain.memberships import Membership
-from planswitch.domain.payment_provider import (
-    PaymentProvider,
-    PaymentProviderUnavailable,
-    ProviderState,
-)
+from planswitch.domain.payment_provider import PaymentProviderUnavailable, ProviderState
 from planswitch.domain.payments import Payment
-from planswitch.domain.pending_change import DEFAULT_TTL, DiscardReason, is_overdue
+from planswitch.domain.pending_change import DiscardReason, is_overdue
 from planswitch.domain.ports import Store
 from planswitch.resolvers import settlement
+from planswitch.resolvers.checkout import Checkout
+from planswitch.resolvers.context import Context, Viewer
 from planswitch.resolvers.settlement import Effect, Settled
 
-if TYPE_CHECKING:
-    from planswitch.resolvers.context import Viewer
-
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Checkout:
-    """What the lifecycle needs besides the store: the provider and the pending TTL."""
-
-    provider: PaymentProvider
-    ttl: timedelta = DEFAULT_TTL
 
 
 @dataclass(frozen=True)
@@ -87,19 +76,39 @@ def _settle_payment(store: Store, payment_id: int, step) -> PaymentResult:  # no
     return PaymentResult(settled.payment, settled.membership, effect=settled.effect)
 
 
-def complete_payment(
-    store: Store,
-    viewer: Viewer,
-    checkout: Checkout,
-    payment_id: int,
-    now: datetime,
-    gateway_payment_id: str = "",
+async def complete_payment(
+    ctx: Context, payment_id: int, gateway_payment_id: str = ""
 ) -> PaymentResult:
     """Record ``payment_id`` as paid (operators): its change applies once, as quoted.
 
     Completing again changes nothing. A payment whose change was discarded applies it only
     if the membership is unchanged since; else it is flagged for refund.
     """
+    return await asyncio.to_thread(
+        _complete,
+        ctx.store,
+        ctx.viewer,
+        _checkout(ctx),
+        payment_id,
+        ctx.clock.now(),
+        gateway_payment_id,
+    )
+
+
+def _checkout(ctx: Context) -> Checkout:
+    if ctx.checkout is None:
+        raise RuntimeError("the context has no checkout (payment provider and TTL)")
+    return ctx.checkout
+
+
+def _complete(
+    store: Store,
+    viewer: Viewer,
+    checkout: Checkout,
+    payment_id: int,
+    now: datetime,
+    gateway_payment_id: str,
+) -> PaymentResult:
     errors = _operators_only(viewer)
     if errors:
         return PaymentResult(user_errors=errors)
@@ -113,10 +122,16 @@ def complete_payment(
     )
 
 
-def fail_payment(
-    store: Store, viewer: Viewer, payment_id: int, now: datetime, reason: str = ""
-) -> PaymentResult:
+async def fail_payment(ctx: Context, payment_id: int, reason: str = "") -> PaymentResult:
     """Record ``payment_id`` as failed (operators): its change is discarded."""
+    return await asyncio.to_thread(
+        _fail, ctx.store, ctx.viewer, payment_id, ctx.clock.now(), reason
+    )
+
+
+def _fail(
+    store: Store, viewer: Viewer, payment_id: int, now: datetime, reason: str
+) -> PaymentResult:
     errors = _operators_only(viewer)
     if errors:
         return PaymentResult(user_errors=errors)
@@ -128,14 +143,20 @@ def fail_payment(
     )
 
 
-def cancel_pending_change(
-    store: Store, viewer: Viewer, checkout: Checkout, membership_id: int, now: datetime
-) -> PaymentResult:
+async def cancel_pending_change(ctx: Context, membership_id: int) -> PaymentResult:
     """Drop the membership's pending change (its owner or an operator).
 
     The payment is cancelled at its provider first; if the provider says it was already
     paid, the change is applied instead and PAYMENT_NOT_PENDING says so.
     """
+    return await asyncio.to_thread(
+        _cancel, ctx.store, ctx.viewer, _checkout(ctx), membership_id, ctx.clock.now()
+    )
+
+
+def _cancel(
+    store: Store, viewer: Viewer, checkout: Checkout, membership_id: int, now: datetime
+) -> PaymentResult:
     not_allowed = UserError(
         ErrorCode.NOT_ALLOWED, "You are not allowed to change this membership.", "membershipId"
     )
@@ -233,10 +254,13 @@ def _expire_one(store: Store, checkout: Checkout, payment_id: int, now: datetime
     return settled.effect
 
 
-def expire_overdue(
-    store: Store, checkout: Checkout, now: datetime, limit: int = 100
-) -> ReconcileReport:
-    """Discard every pending change not paid by its ``expires_at`` (at most ``limit``)."""
+async def expire_overdue(ctx: Context, limit: int = 100) -> ReconcileReport:
+    """Discard every pending change not paid by its ``expires_at`` at now (at most
+    ``limit``). Run with the scheduled changes (``planswitch apply-due``, the server loop)."""
+    return await asyncio.to_thread(_expire, ctx.store, _checkout(ctx), ctx.clock.now(), limit)
+
+
+def _expire(store: Store, checkout: Checkout, now: datetime, limit: int) -> ReconcileReport:
     report = ReconcileReport()
     for payment_id in store.overdue_pending_payments(now, limit):
         try:
@@ -281,11 +305,14 @@ def _follow_provider(store: Store, checkout: Checkout, payment_id: int, now: dat
     return settled.effect
 
 
-def reconcile(
-    store: Store, checkout: Checkout, now: datetime, limit: int = 1000
-) -> ReconcileReport:
-    """Expire what is overdue, then ask the provider about every payment still waiting."""
-    report = expire_overdue(store, checkout, now, limit)
+async def reconcile(ctx: Context, limit: int = 1000) -> ReconcileReport:
+    """Expire what is overdue, then ask the provider about every payment still waiting
+    (``planswitch payments reconcile`` and the server's loop)."""
+    return await asyncio.to_thread(_reconcile, ctx.store, _checkout(ctx), ctx.clock.now(), limit)
+
+
+def _reconcile(store: Store, checkout: Checkout, now: datetime, limit: int) -> ReconcileReport:
+    report = _expire(store, checkout, now, limit)
     for payment_id in store.pending_change_payments(limit):
         try:
             report.record(payment_id, _follow_provider(store, checkout, payment_id, now))

@@ -1,17 +1,22 @@
 """Plan-change use cases: upgrade options, preview (quote), commit, cancel a scheduled change.
 
-No GraphQL here: functions take a Store, the Viewer and domain values, and return results
-carrying domain objects plus ``list[UserError]`` (errors as data). The same ``quote()``
-serves preview and commit; the commit re-quotes inside its transaction, on the locked row.
+No GraphQL here. As every use case in ``planswitch.resolvers``, each public function is
+``async def name(ctx, ...)``: it reads the viewer, clock and settings from the context and
+runs its blocking store work in one worker thread itself. Results carry domain objects plus
+``list[UserError]`` (errors as data). The request's input rules are the domain's
+(``domain.quote_request``, applied by ``quote()``); nothing here checks them again. The
+same ``quote()`` serves preview and commit; the commit re-quotes inside its transaction, on
+the locked row.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 from planswitch.domain.apply import apply_quote
 from planswitch.domain.apply import cancel_scheduled_change as cancel_domain
@@ -35,12 +40,10 @@ from planswitch.domain.quotes import quote as compute_quote
 from planswitch.domain.upgrade_options import upgrade_options
 from planswitch.domain.usage import Usage
 from planswitch.resolvers import idempotency, quote_token, settlement
+from planswitch.resolvers.checkout import Checkout
+from planswitch.resolvers.context import Context, Viewer
 from planswitch.resolvers.currencies import minor_units
-from planswitch.resolvers.payments import Checkout
 from planswitch.resolvers.settlement import Effect
-
-if TYPE_CHECKING:
-    from planswitch.resolvers.context import Viewer
 
 log = logging.getLogger(__name__)
 
@@ -130,64 +133,11 @@ def _actor(viewer: Viewer) -> str:
     return f"customer:{viewer.customer_id}" if viewer.kind == "customer" else viewer.kind
 
 
-def validate_request(request: PlanChangeRequest, catalog: dict[int, Product]) -> list[UserError]:
-    """Input checks that need no rules: ids exist, quantities are positive, no duplicates."""
-    errors: list[UserError] = []
-    if request.plan_id is not None and request.plan_id not in catalog:
-        errors.append(
-            UserError(ErrorCode.NOT_FOUND, f"Product {request.plan_id} does not exist.", "planId")
-        )
-    for name, selections in (
-        ("addons", request.add_addons),
-        ("removeAddons", request.remove_addons),
-    ):
-        seen: set[int] = set()
-        for index, selection in enumerate(selections):
-            if selection.quantity <= 0:
-                errors.append(
-                    UserError(
-                        ErrorCode.INVALID_QUANTITY,
-                        f"The quantity of an add-on must be at least 1 (got {selection.quantity}).",
-                        f"{name}[{index}].quantity",
-                    )
-                )
-            if selection.product_id not in catalog:
-                errors.append(
-                    UserError(
-                        ErrorCode.NOT_FOUND, f"Product {selection.product_id} does not exist.", name
-                    )
-                )
-            if selection.product_id in seen:
-                errors.append(
-                    UserError(
-                        ErrorCode.INVALID_INPUT,
-                        f"Product {selection.product_id} is listed twice; list each add-on once.",
-                        name,
-                    )
-                )
-            seen.add(selection.product_id)
-    return errors
-
-
-def _load_inputs(
-    reader: _Reader, membership: Membership, request: PlanChangeRequest
-) -> _Inputs | list[UserError]:
+def _load_inputs(reader: _Reader, membership: Membership, request: PlanChangeRequest) -> _Inputs:
+    """What ``quote()`` needs besides the membership; it judges the request itself."""
     catalog = {product.id: product for product in reader.list_products()}
-    errors = validate_request(request, catalog)
-    discount = None
     code = (request.discount_code or "").strip()
-    if code:
-        discount = reader.discount_code(code)
-        if discount is None:
-            errors.append(
-                UserError(
-                    ErrorCode.INVALID_DISCOUNT_CODE,
-                    f"The discount code {code!r} does not exist.",
-                    "discountCode",
-                )
-            )
-    if errors:
-        return errors
+    discount = reader.discount_code(code) if code else None
     customer = reader.customers_by_id([membership.customer_id]).get(membership.customer_id)
     return _Inputs(catalog, reader.usage(membership.id), customer, discount)
 
@@ -232,11 +182,17 @@ def quote_errors(quote: Quote) -> list[UserError]:
 # --- queries -------------------------------------------------------------------------------
 
 
-def get_upgrade_options(
-    store: Store, viewer: Viewer, membership_id: int, now: datetime
-) -> OptionsResult:
+async def get_upgrade_options(ctx: Context, membership_id: int) -> OptionsResult:
     """The plans of the membership's family and the add-ons its plan allows
     (docs/plan-changes.md §2)."""
+    return await asyncio.to_thread(
+        _upgrade_options, ctx.store, ctx.viewer, membership_id, ctx.clock.now()
+    )
+
+
+def _upgrade_options(
+    store: Store, viewer: Viewer, membership_id: int, now: datetime
+) -> OptionsResult:
     membership = store.memberships_by_id([membership_id]).get(membership_id)
     errors = _authorize(viewer, membership, membership_id)
     if errors or membership is None:
@@ -246,26 +202,31 @@ def get_upgrade_options(
     return OptionsResult(membership, options)
 
 
-def preview_change(
-    store: Store,
-    viewer: Viewer,
-    request: PlanChangeRequest,
-    now: datetime,
-    *,
-    secret: str | None = None,
+async def preview_change(
+    ctx: Context, request: PlanChangeRequest, *, as_of: datetime | None = None
 ) -> PreviewResult:
-    """Quote ``request`` at ``now`` without writing anything (docs/plan-changes.md §3).
+    """Quote ``request`` at ``as_of`` (default: now) without writing anything
+    (docs/plan-changes.md §3).
 
-    With ``secret``, a quote that can be committed carries a signed token pinning its
-    amounts; ``change_plan`` refuses it with QUOTE_EXPIRED if they move.
+    A quote that can be committed carries a token signed with the settings' secret, pinning
+    its amounts; ``change_plan`` refuses it with QUOTE_EXPIRED if they move. ``as_of`` is an
+    operator's preview (issue 8): customers always get the present, and a quote of another
+    instant carries no token (a change never applies at another instant).
     """
+    preview = as_of is not None and ctx.viewer.is_operator
+    now = as_of if preview and as_of is not None else ctx.clock.now()
+    secret = "" if preview else ctx.settings.secret_key
+    return await asyncio.to_thread(_preview, ctx.store, ctx.viewer, request, now, secret)
+
+
+def _preview(
+    store: Store, viewer: Viewer, request: PlanChangeRequest, now: datetime, secret: str
+) -> PreviewResult:
     membership = store.memberships_by_id([request.membership_id]).get(request.membership_id)
     errors = _authorize(viewer, membership, request.membership_id)
     if errors or membership is None:
         return PreviewResult(blocked_quote(membership, now, errors), user_errors=errors)
     inputs = _load_inputs(store, membership, request)
-    if isinstance(inputs, list):
-        return PreviewResult(blocked_quote(membership, now, inputs), membership, user_errors=inputs)
     quote = _quote(membership, request, inputs, now)
     token = quote_token.issue(request, quote, now, secret) if secret and quote.ok else None
     return PreviewResult(quote, membership, token, list(quote.errors))
@@ -333,17 +294,13 @@ AS_OF_REFUSED = (
 )
 
 
-def change_plan(
-    store: Store,
-    viewer: Viewer,
+async def change_plan(
+    ctx: Context,
     request: PlanChangeRequest,
-    now: datetime,
     idempotency_key: str,
     quote_token_value: str | None = None,
-    secret: str = "",
     *,
     as_of: datetime | None = None,
-    checkout: Checkout | None = None,
 ) -> ChangePlanResult:
     """Commit ``request`` exactly as quoted, once per idempotency key (issue 8).
 
@@ -352,34 +309,51 @@ def change_plan(
     One transaction: lock the membership row, re-quote on what the transaction reads, check
     the quote token, then:
 
-    * nothing due: apply (or schedule) at once, as before;
+    * nothing due: apply (or schedule) at once;
     * something due: the membership does not move. A PENDING payment is opened at the
-      provider and the quote becomes the membership's pending change, applied when the
-      payment completes (``resolvers.payments``). A change already pending is replaced:
-      its payment is cancelled at its provider first, and if the provider reports it paid,
-      that change is applied and this request is refused with VERSION_CONFLICT.
+      provider (``ctx.checkout``) and the quote becomes the membership's pending change,
+      applied when the payment completes (``resolvers.payments``). A change already pending
+      is replaced: its payment is cancelled at its provider first, and if the provider
+      reports it paid, that change is applied and this request is refused with
+      VERSION_CONFLICT.
 
-    ``as_of`` is refused: a change never applies at another instant than ``now``.
+    ``as_of`` is refused (INVALID_INPUT): a change never applies at another instant than
+    now (the context's clock).
     """
     if as_of is not None:
         return ChangePlanResult(
             user_errors=[UserError(ErrorCode.INVALID_INPUT, AS_OF_REFUSED, "asOf")]
         )
+    checkout = ctx.checkout
+    if checkout is None:
+        raise RuntimeError("the context has no checkout (payment provider and TTL)")
+    return await asyncio.to_thread(
+        _change_plan,
+        ctx.store,
+        ctx.viewer,
+        request,
+        ctx.clock.now(),
+        idempotency_key,
+        _Commit("", "", quote_token_value, ctx.settings.secret_key, checkout),
+    )
+
+
+def _change_plan(
+    store: Store,
+    viewer: Viewer,
+    request: PlanChangeRequest,
+    now: datetime,
+    idempotency_key: str,
+    commit: _Commit,
+) -> ChangePlanResult:
     errors = _check_key(idempotency_key, required=True)
     if errors:
         return ChangePlanResult(user_errors=errors)
-    if checkout is None:
-        raise ValueError("change_plan needs the checkout (payment provider and TTL)")
     request_hash = idempotency.request_hash(request, None, "changePlan")
     idempotency_key = _scoped_key(viewer, idempotency_key)
+    commit = replace(commit, key=idempotency_key, request_hash=request_hash)
     try:
-        return _commit_change(
-            store,
-            viewer,
-            request,
-            now,
-            _Commit(idempotency_key, request_hash, quote_token_value, secret, checkout),
-        )
+        return _commit_change(store, viewer, request, now, commit)
     except _Refused as refused:
         return ChangePlanResult(refused.membership, None, refused.quote, refused.errors)
     except _Replay as replay:
@@ -422,8 +396,6 @@ def _commit_change(
             raise _Refused(errors)
         _replay_or_raise(tx.get_idempotency(commit.key), commit.request_hash)
         inputs = _load_inputs(tx, membership, request)
-        if isinstance(inputs, list):
-            raise _Refused(inputs, blocked_quote(membership, now, inputs), membership)
         fresh = _quote(membership, request, inputs, now)
         errors = quote_errors(fresh)
         if not errors and commit.token:
@@ -562,17 +534,25 @@ def _replayed_change(store: Store, record: IdempotencyRecord) -> ChangePlanResul
 # --- cancel a scheduled change -------------------------------------------------------------
 
 
-def cancel_scheduled_change(
-    store: Store,
-    viewer: Viewer,
-    membership_id: int,
-    now: datetime,
-    idempotency_key: str | None = None,
+async def cancel_scheduled_change(
+    ctx: Context, membership_id: int, idempotency_key: str | None = None
 ) -> CancelResult:
     """Drop the membership's scheduled change; NO_SCHEDULED_CHANGE when there is none.
 
     With an idempotency key, a retry returns the membership and changes nothing.
     """
+    return await asyncio.to_thread(
+        _cancel, ctx.store, ctx.viewer, membership_id, ctx.clock.now(), idempotency_key
+    )
+
+
+def _cancel(
+    store: Store,
+    viewer: Viewer,
+    membership_id: int,
+    now: datetime,
+    idempotency_key: str | None,
+) -> CancelResult:
     errors = _check_key(idempotency_key, required=False)
     if errors:
         return CancelResult(user_errors=errors)
@@ -642,5 +622,4 @@ __all__ = [
     "get_upgrade_options",
     "preview_change",
     "quote_errors",
-    "validate_request",
 ]

@@ -8,6 +8,7 @@ store without row locks.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import datetime
 
@@ -16,18 +17,26 @@ from planswitch.domain.errors import DomainError
 from planswitch.domain.events import Event
 from planswitch.domain.payment_provider import PaymentProvider
 from planswitch.domain.ports import Store
+from planswitch.resolvers.context import Context
 from planswitch.resolvers.settlement import sync_subscription
 
 log = logging.getLogger(__name__)
 
 
-def apply_due_changes(
-    store: Store, now: datetime, limit: int = 100, provider: PaymentProvider | None = None
-) -> list[int]:
-    """Apply every scheduled change due at ``now`` (at most ``limit``); return the ids applied.
+async def apply_due_changes(ctx: Context, limit: int = 100) -> list[int]:
+    """Apply every scheduled change due now (at most ``limit``); return the ids applied.
 
-    With a ``provider``, a membership renewing through its gateway subscription gets that
-    subscription moved to the new recurring amount as the change takes effect."""
+    Run by the CLI and the server's own loop, each with an operator context. A membership
+    renewing through its gateway subscription gets that subscription moved to the new
+    recurring amount as the change takes effect (the context's payment provider).
+    """
+    provider = ctx.checkout.provider if ctx.checkout is not None else None
+    return await asyncio.to_thread(_apply_due, ctx.store, ctx.clock.now(), limit, provider)
+
+
+def _apply_due(
+    store: Store, now: datetime, limit: int, provider: PaymentProvider | None = None
+) -> list[int]:
     applied: list[int] = []
     for membership_id in store.due_scheduled_changes(now, limit):
         try:

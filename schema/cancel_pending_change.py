@@ -8,7 +8,6 @@ from planswitch.resolvers import payments as use_cases
 from planswitch.resolvers.context import Info
 from planswitch.schema.node import decode_global_id
 from planswitch.schema.payment_payload import PaymentPayload
-from starlette.concurrency import run_in_threadpool
 
 
 @strawberry.input(description="Which membership's pending change to cancel.")
@@ -33,17 +32,9 @@ class CancelPendingChangeMutation:
     async def cancel_pending_change(
         self, info: Info, input: CancelPendingChangeInput
     ) -> CancelPendingChangePayload:
-        ctx = info.context
         try:
             membership_id = decode_global_id(input.membership_id, "Membership", "membershipId")
         except DomainError as error:
             return CancelPendingChangePayload.error(error.error)
-        result = await run_in_threadpool(
-            use_cases.cancel_pending_change,
-            ctx.store,
-            ctx.viewer,
-            ctx.checkout,
-            membership_id,
-            ctx.clock.now(),
-        )
+        result = await use_cases.cancel_pending_change(info.context, membership_id)
         return CancelPendingChangePayload.of(result)

@@ -8,7 +8,6 @@ from planswitch.resolvers import payments as use_cases
 from planswitch.resolvers.context import Info
 from planswitch.schema.node import decode_global_id
 from planswitch.schema.payment_payload import PaymentPayload
-from starlette.concurrency import run_in_threadpool
 
 
 @strawberry.input(description="A payment collected outside planswitch (operators).")
@@ -36,18 +35,11 @@ class CompletePaymentMutation:
     async def complete_payment(
         self, info: Info, input: CompletePaymentInput
     ) -> CompletePaymentPayload:
-        ctx = info.context
         try:
             payment_id = decode_global_id(input.payment_id, "Payment", "paymentId")
         except DomainError as error:
             return CompletePaymentPayload.error(error.error)
-        result = await run_in_threadpool(
-            use_cases.complete_payment,
-            ctx.store,
-            ctx.viewer,
-            ctx.checkout,
-            payment_id,
-            ctx.clock.now(),
-            input.gateway_payment_id or "",
+        result = await use_cases.complete_payment(
+            info.context, payment_id, input.gateway_payment_id or ""
         )
         return CompletePaymentPayload.of(result)

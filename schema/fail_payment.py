@@ -8,7 +8,6 @@ from planswitch.resolvers import payments as use_cases
 from planswitch.resolvers.context import Info
 from planswitch.schema.node import decode_global_id
 from planswitch.schema.payment_payload import PaymentPayload
-from starlette.concurrency import run_in_threadpool
 
 
 @strawberry.input(description="A payment that will not be paid (operators).")
@@ -31,17 +30,9 @@ class FailPaymentMutation:
         "and nothing else changes. Failing again changes nothing."
     )
     async def fail_payment(self, info: Info, input: FailPaymentInput) -> FailPaymentPayload:
-        ctx = info.context
         try:
             payment_id = decode_global_id(input.payment_id, "Payment", "paymentId")
         except DomainError as error:
             return FailPaymentPayload.error(error.error)
-        result = await run_in_threadpool(
-            use_cases.fail_payment,
-            ctx.store,
-            ctx.viewer,
-            payment_id,
-            ctx.clock.now(),
-            input.reason or "",
-        )
+        result = await use_cases.fail_payment(info.context, payment_id, input.reason or "")
         return FailPaymentPayload.of(result)

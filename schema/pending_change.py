@@ -12,10 +12,10 @@ from planswitch.resolvers.context import Info
 
 if TYPE_CHECKING:
     from planswitch.schema.payments import PaymentNode
-    from planswitch.schema.plan_change import PlanChangeQuote
+    from planswitch.schema.plan_change_quote import PlanChangeQuote
 
 PaymentRef = Annotated["PaymentNode", strawberry.lazy("planswitch.schema.payments")]
-QuoteRef = Annotated["PlanChangeQuote", strawberry.lazy("planswitch.schema.plan_change")]
+QuoteRef = Annotated["PlanChangeQuote", strawberry.lazy("planswitch.schema.plan_change_quote")]
 
 
 @strawberry.type(name="PaymentAction", description="What a frontend needs to pay a payment.")
@@ -49,7 +49,7 @@ class PendingChangeNode:
 
     @strawberry.field(description="The quote as committed: it applies exactly so when paid.")
     def quote(self) -> QuoteRef:
-        from planswitch.schema.plan_change import PlanChangeQuote
+        from planswitch.schema.plan_change_quote import PlanChangeQuote
 
         return PlanChangeQuote.from_domain(self.value.quote, None, [], self.value.created_at)
 

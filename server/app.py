@@ -1,4 +1,5 @@
-"""The Starlette application: GraphQL at /graphql, /healthz, /readyz, and the apply-due loop."""
+"""The Starlette application: GraphQL at /graphql, the reference frontend at /app, /healthz,
+/readyz, and the apply-due loop."""
 
 from __future__ import annotations
 
@@ -13,18 +14,22 @@ from typing import Any
 from planswitch.adapters.payments import build_provider
 from planswitch.domain.payment_provider import PaymentProvider
 from planswitch.domain.ports import Clock, Store
-from planswitch.resolvers.context import Context
-from planswitch.resolvers.payments import Checkout
+from planswitch.resolvers.checkout import Checkout
+from planswitch.resolvers.context import Context, Viewer
+from planswitch.resolvers.payments import reconcile
+from planswitch.resolvers.scheduled import apply_due_changes
 from planswitch.schema.app import build_schema
 from planswitch.server.auth import InvalidToken, viewer_from_header
 from planswitch.server.clock import SystemClock
 from planswitch.server.settings import Settings
 from planswitch.server.stores import make_store
+from planswitch.web import GRAPHIQL_HTML, WEB_DIR
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
 from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
 
@@ -45,6 +50,12 @@ class PlanswitchGraphQL(GraphQL):
         )
         self.settings, self.store, self.clock = settings, store, clock
         self.checkout = checkout
+
+    @property
+    def graphql_ide_html(self) -> str:
+        # Strawberry's page loads GraphiQL from unpkg.com; ours loads the same files (same
+        # SRI hashes) from web/vendor/, so the IDE works offline (issue 13).
+        return GRAPHIQL_HTML.read_text(encoding="utf-8")
 
     async def get_context(self, request: Any, response: Any = None) -> Context:
         viewer = request.state.viewer  # set by AuthenticatedGraphQL
@@ -132,6 +143,9 @@ def create_app(
         Route("/graphql", graphql, methods=["GET", "POST"]),
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
+        # The reference frontend (web/): static files only, the API is /graphql.
+        Route("/app", lambda request: RedirectResponse("/app/"), methods=["GET"]),
+        Mount("/app", StaticFiles(directory=WEB_DIR, html=True), name="app"),
     ]
     if checkout.provider.name == "stripe":
         from planswitch.server.webhooks import stripe_webhook_route
@@ -155,21 +169,17 @@ async def _apply_due_loop(
 ) -> None:
     """Every ``apply_due_interval_seconds``: apply scheduled changes whose time has come,
     then expire unpaid pending changes and reconcile the rest with the provider."""
-    from planswitch.resolvers.payments import reconcile
-    from planswitch.resolvers.scheduled import apply_due_changes
-
+    ctx = Context(store, clock, settings, Viewer.operator(), checkout)
     while True:
         try:
-            applied = await run_in_threadpool(
-                apply_due_changes, store, clock.now(), 100, checkout.provider
-            )
+            applied = await apply_due_changes(ctx)
             if applied:
                 logger.info("applied %d scheduled change(s): %s", len(applied), applied)
         except Exception:
             # A failing round must not stop the loop; the next one retries.
             logger.exception("applying scheduled changes failed")
         try:
-            report = await run_in_threadpool(reconcile, store, checkout, clock.now())
+            report = await reconcile(ctx)
             if report.changed or report.refund_required:
                 logger.info("pending payments: %s", report.summary())
         except Exception:

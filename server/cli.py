@@ -3,6 +3,7 @@ payments (complete, fail, reconcile)."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import UTC, datetime
 from typing import Annotated
@@ -99,18 +100,20 @@ def apply_due(
 ) -> None:
     """Apply every scheduled change (downgrade, add-on removal) that is due, and discard
     the pending changes whose payment did not come in time."""
+    from planswitch.resolvers.context import Context, Viewer
     from planswitch.resolvers.payments import expire_overdue
     from planswitch.resolvers.scheduled import apply_due_changes
     from planswitch.server.app import make_checkout
+    from planswitch.server.clock import FixedClock, SystemClock
     from planswitch.server.stores import make_store
 
     settings = Settings()
     now = (as_of.replace(tzinfo=UTC) if as_of.tzinfo is None else as_of) if as_of else None
-    store = make_store(settings)
-    checkout = make_checkout(settings)
-    applied = apply_due_changes(store, now or datetime.now(UTC), provider=checkout.provider)
+    clock = FixedClock(now) if now else SystemClock()
+    ctx = Context(make_store(settings), clock, settings, Viewer.operator(), make_checkout(settings))
+    applied = asyncio.run(apply_due_changes(ctx))
     typer.echo(f"Applied {len(applied)} scheduled change(s).")
-    expired = expire_overdue(store, checkout, now or datetime.now(UTC))
+    expired = asyncio.run(expire_overdue(ctx))
     typer.echo(f"Expired {len(expired.expired)} unpaid pending change(s).")
 
 

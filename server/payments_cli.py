@@ -6,6 +6,7 @@ loop also makes (issue 8). ID is a payment's database id or its global id.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 from typing import Annotated
 
@@ -32,12 +33,17 @@ def _payment_id(value: str) -> int:
         raise typer.Exit(code=2) from None
 
 
-def _wiring():  # noqa: ANN202 - (store, checkout)
+def _context(as_of: datetime | None = None):  # noqa: ANN202 - an operator Context
+    from planswitch.resolvers.context import Context, Viewer
     from planswitch.server.app import make_checkout
+    from planswitch.server.clock import FixedClock, SystemClock
     from planswitch.server.stores import make_store
 
     settings = Settings()
-    return make_store(settings), make_checkout(settings)
+    clock = FixedClock(_now(as_of)) if as_of else SystemClock()
+    return Context(
+        make_store(settings), clock, settings, Viewer.operator(), make_checkout(settings)
+    )
 
 
 def _report(result) -> None:  # noqa: ANN001 - PaymentResult
@@ -57,14 +63,10 @@ def complete(
     ] = "",
 ) -> None:
     """Record a payment as paid: its pending change applies (once)."""
-    from planswitch.resolvers.context import Viewer
     from planswitch.resolvers.payments import complete_payment
 
-    store, checkout = _wiring()
-    result = complete_payment(
-        store, Viewer.operator(), checkout, _payment_id(payment_id), _now(None), gateway_payment_id
-    )
-    _report(result)
+    ctx = _context()
+    _report(asyncio.run(complete_payment(ctx, _payment_id(payment_id), gateway_payment_id)))
 
 
 @payments_app.command("fail")
@@ -73,11 +75,9 @@ def fail(
     reason: Annotated[str, typer.Option("--reason", help="Why it failed.")] = "",
 ) -> None:
     """Record a payment as failed: its pending change is discarded."""
-    from planswitch.resolvers.context import Viewer
     from planswitch.resolvers.payments import fail_payment
 
-    store, _ = _wiring()
-    _report(fail_payment(store, Viewer.operator(), _payment_id(payment_id), _now(None), reason))
+    _report(asyncio.run(fail_payment(_context(), _payment_id(payment_id), reason)))
 
 
 @payments_app.command("reconcile")
@@ -90,8 +90,7 @@ def reconcile_command(
     """Expire unpaid pending changes and ask the provider about every pending payment."""
     from planswitch.resolvers.payments import reconcile
 
-    store, checkout = _wiring()
-    report = reconcile(store, checkout, _now(as_of))
+    report = asyncio.run(reconcile(_context(as_of)))
     typer.echo(f"Reconciled pending payments: {report.summary()}.")
     for payment_id in report.refund_required:
         typer.echo(f"Payment {payment_id} was paid after its change was dropped: refund it.")

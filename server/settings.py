@@ -35,12 +35,12 @@ class Settings(BaseSettings):
     wordpress_network_id: int | None = None
     wordpress_writes: bool = False
     apply_due_interval_seconds: int = 60
-    # Checkout (issue 8): how long a change with something due waits for its payment, and
-    # who collects it (adapters/payments: "manual" = recorded by an operator, or "stripe").
+    # Checkout (issue 8): how long a change with something due waits for its payment.
     pending_change_ttl_seconds: int = Field(default=86400, gt=0)
+    # Who collects payments (adapters/payments): "manual" or "stripe". The stripe provider
+    # needs the secret key, and the webhook secret of the endpoint POST /webhooks/stripe;
+    # stripe_api_base points the SDK at another server (a local test server).
     payment_provider: str = "manual"
-    # The stripe provider needs the secret key, and the webhook secret of the endpoint
-    # POST /webhooks/stripe; stripe_api_base points the SDK at another server (a local one).
     stripe_secret_key: str = ""
     stripe_webhook_secret: str = ""
     stripe_api_base: str | None = None

@@ -14,8 +14,8 @@ import logging
 from planswitch.adapters.payments.stripe_webhooks import InvalidWebhook, parse_event
 from planswitch.domain.errors import DomainError, ErrorCode
 from planswitch.domain.ports import Clock, Store
+from planswitch.resolvers.checkout import Checkout
 from planswitch.resolvers.payment_events import IGNORED, ProviderEvent, handle_provider_event
-from planswitch.resolvers.payments import Checkout
 from planswitch.server.settings import Settings
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request

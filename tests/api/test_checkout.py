@@ -5,19 +5,19 @@ paid, is discarded when not, and can be replaced or cancelled."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
 from planswitch.adapters.native import NativeStore
-from planswitch.adapters.payments.manual import ManualProvider
 from planswitch.domain.pending_change import DEFAULT_TTL
-from planswitch.resolvers.payments import Checkout, expire_overdue
+from planswitch.resolvers.payments import expire_overdue
 from planswitch.schema.node import encode_global_id
 
 from tests.api.conftest import OPERATOR, api_client, customer_headers, data, gql, seeded_store
 from tests.conftest import REFERENCE_NOW
+from tests.resolvers.conftest import context
 
 FREE_MEMBERSHIP, FREE_CUSTOMER, PREMIUM = 5, None, 2
 
@@ -176,12 +176,13 @@ async def test_a_failed_or_cancelled_payment_discards_the_change(flow: Flow):
 async def test_an_unpaid_change_expires_after_its_ttl(flow: Flow):
     result = await flow.upgrade("up-expire")
     payment_id = result["payment"]["databaseId"]
-    checkout = Checkout(ManualProvider())
-    early = expire_overdue(flow.store, checkout, REFERENCE_NOW + DEFAULT_TTL - timedelta(seconds=1))
-    assert early.expired == []
-    late = expire_overdue(flow.store, checkout, REFERENCE_NOW + DEFAULT_TTL)
-    assert late.expired == [payment_id]
-    assert expire_overdue(flow.store, checkout, REFERENCE_NOW + 2 * DEFAULT_TTL).expired == []
+
+    async def expire(now: datetime) -> list[int]:
+        return (await expire_overdue(context(flow.store, now=now))).expired
+
+    assert await expire(REFERENCE_NOW + DEFAULT_TTL - timedelta(seconds=1)) == []
+    assert await expire(REFERENCE_NOW + DEFAULT_TTL) == [payment_id]
+    assert await expire(REFERENCE_NOW + 2 * DEFAULT_TTL) == []
     read = await flow.read()
     assert read["pendingChange"] is None
     assert read["payments"]["nodes"][0] == {

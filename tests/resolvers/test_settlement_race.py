@@ -11,20 +11,17 @@ from dataclasses import dataclass
 
 import pytest
 from planswitch.adapters.native import NativeStore
-from planswitch.adapters.payments.manual import ManualProvider
 from planswitch.domain.payments import PaymentStatus
 from planswitch.domain.pending_change import DEFAULT_TTL, PendingStatus
 from planswitch.domain.plan_change import PlanChangeRequest
-from planswitch.resolvers.context import Viewer
-from planswitch.resolvers.payments import Checkout, complete_payment, expire_overdue
+from planswitch.resolvers.payments import complete_payment, expire_overdue
 from planswitch.resolvers.plan_change import change_plan
 
 from tests.conftest import REFERENCE_NOW
-from tests.resolvers.conftest import PREMIUM, seeded_store
+from tests.resolvers.conftest import PREMIUM, call, seeded_store
 
 THREADS = 32
 FREE_MEMBERSHIP = 5
-CHECKOUT = Checkout(ManualProvider())
 
 
 @dataclass
@@ -39,14 +36,7 @@ class Race:
 
 
 def _pending_upgrade(store: NativeStore) -> int:
-    result = change_plan(
-        store,
-        Viewer.operator(),
-        PlanChangeRequest(FREE_MEMBERSHIP, plan_id=PREMIUM),
-        REFERENCE_NOW,
-        "race",
-        checkout=CHECKOUT,
-    )
+    result = call(change_plan, store, PlanChangeRequest(FREE_MEMBERSHIP, plan_id=PREMIUM), "race")
     assert result.user_errors == [] and result.pending_change is not None
     return result.payment.id
 
@@ -59,13 +49,13 @@ def _race(store: NativeStore, expirers: int) -> Race:
 
     def complete() -> str:
         start.wait()
-        result = complete_payment(store, Viewer.operator(), CHECKOUT, payment_id, late, "pi_1")
+        result = call(complete_payment, store, payment_id, "pi_1", now=late)
         assert result.user_errors == [], result.user_errors
         return f"complete:{result.effect.value}"
 
     def expire() -> str:
         start.wait()
-        report = expire_overdue(store, CHECKOUT, late)
+        report = call(expire_overdue, store, now=late)
         return "expire:discarded" if report.expired else "expire:none"
 
     began = time.perf_counter()
