@@ -11,6 +11,7 @@ from planswitch.resolvers.checkout import Checkout
 from planswitch.resolvers.loaders import Loaders
 
 if TYPE_CHECKING:
+    from planswitch.resolvers.sign_in import AuthServices
     from planswitch.server.settings import Settings
 
 ViewerKind = Literal["operator", "customer", "anonymous"]
@@ -18,7 +19,7 @@ ViewerKind = Literal["operator", "customer", "anonymous"]
 
 @dataclass(frozen=True)
 class Viewer:
-    """The caller. Operators act on everything; a customer only on their own records."""
+    """The caller. What each kind may see or do is decided in ``resolvers.policy``."""
 
     kind: ViewerKind
     customer_id: int | None = None
@@ -40,10 +41,10 @@ class Viewer:
         return self.kind == "operator"
 
     def can_act_on(self, customer_id: int) -> bool:
-        """True for operators, and for a customer on their own records."""
-        if self.kind == "operator":
-            return True
-        return self.kind == "customer" and self.customer_id == customer_id
+        """Kept for code written before ``resolvers.policy``; asks the policy."""
+        from planswitch.resolvers import policy
+
+        return policy.may_change_membership_of(self, customer_id)
 
 
 @dataclass
@@ -56,6 +57,10 @@ class Context:
     viewer: Viewer
     # The payment provider and the pending-change TTL (issue 8); the server always sets it.
     checkout: Checkout | None = None
+    # Session keys, revocations, sign-in accounts and limits (None: sessions unavailable).
+    auth: AuthServices | None = None
+    # The caller's address, for per-address limits on sign-in attempts.
+    client_address: str = ""
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:

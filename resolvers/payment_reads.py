@@ -12,6 +12,7 @@ from planswitch.domain.memberships import Membership
 from planswitch.domain.payments import Payment
 from planswitch.domain.pending_change import PendingChange
 from planswitch.domain.usage import Site
+from planswitch.resolvers import policy
 from planswitch.resolvers.context import Context
 from planswitch.resolvers.ids import decode_id
 
@@ -20,7 +21,7 @@ async def find_payment(ctx: Context, value: str, id_type: str) -> Payment | None
     """The payment named by ``value``, or None if unknown or not the caller's."""
     payment_id = decode_id(value, "Payment", "id", id_type)
     payment = await ctx.loaders.payments_by_id.load(payment_id)
-    if payment is None or not ctx.viewer.can_act_on(payment.customer_id):
+    if payment is None or not policy.may_see_customer(ctx.viewer, payment.customer_id):
         return None
     return payment
 
@@ -29,10 +30,11 @@ async def find_site(ctx: Context, value: str) -> Site | None:
     """The site named by ``value`` (global id), or None if unknown or not the caller's."""
     site_id = decode_id(value, "Site", "id")
     site = (await _sites(ctx, [site_id])).get(site_id)
-    if site is None or site.customer_id is None and not ctx.viewer.is_operator:
+    if site is None:
         return None
-    if site.customer_id is not None and not ctx.viewer.can_act_on(site.customer_id):
-        return None
+    if site.customer_id is None:  # a network site of nobody's: operators only
+        return site if ctx.viewer.is_operator else None
+    return site if policy.may_see_customer(ctx.viewer, site.customer_id) else None
     return site
 
 

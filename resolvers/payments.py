@@ -21,7 +21,7 @@ from planswitch.domain.payment_provider import PaymentProviderUnavailable, Provi
 from planswitch.domain.payments import Payment
 from planswitch.domain.pending_change import DiscardReason, is_overdue
 from planswitch.domain.ports import Store
-from planswitch.resolvers import settlement
+from planswitch.resolvers import policy, settlement
 from planswitch.resolvers.checkout import Checkout
 from planswitch.resolvers.context import Context, Viewer
 from planswitch.resolvers.settlement import Effect, Settled
@@ -42,9 +42,9 @@ def actor_of(viewer: Viewer) -> str:
 
 
 def _operators_only(viewer: Viewer) -> list[UserError]:
-    if viewer.is_operator:
+    if policy.may_record_payments(viewer):
         return []
-    return [UserError(ErrorCode.NOT_ALLOWED, "Only an operator may record payments.", None)]
+    return [policy.operators_only("record payments")]
 
 
 def _payment_not_found(payment_id: int) -> UserError:
@@ -157,21 +157,13 @@ async def cancel_pending_change(ctx: Context, membership_id: int) -> PaymentResu
 def _cancel(
     store: Store, viewer: Viewer, checkout: Checkout, membership_id: int, now: datetime
 ) -> PaymentResult:
-    not_allowed = UserError(
-        ErrorCode.NOT_ALLOWED, "You are not allowed to change this membership.", "membershipId"
-    )
     try:
         with store.transaction() as tx:
             membership = tx.lock_membership(membership_id)
-            if membership is None:
-                missing = UserError(
-                    ErrorCode.NOT_FOUND,
-                    f"Membership {membership_id} does not exist.",
-                    "membershipId",
-                )
-                raise _Stop(not_allowed if viewer.kind == "anonymous" else missing)
-            if not viewer.can_act_on(membership.customer_id):
-                raise _Stop(not_allowed)
+            owner = membership.customer_id if membership is not None else None
+            refused = policy.membership_refusal(viewer, owner, membership_id)
+            if refused or membership is None:
+                raise _Stop(refused[0])
             change = tx.pending_change(membership.id)
             payment = tx.lock_payment(change.payment_id) if change else None
             if change is None or payment is None:

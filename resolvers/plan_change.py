@@ -36,10 +36,11 @@ from planswitch.domain.pending_change import (
 from planswitch.domain.plan_change import ChangeKind, PlanChangeRequest, Quote, UpgradeOptions
 from planswitch.domain.ports import IdempotencyRecord, Store
 from planswitch.domain.products import Product
+from planswitch.domain.quote_request import bounds_problems
 from planswitch.domain.quotes import quote as compute_quote
 from planswitch.domain.upgrade_options import upgrade_options
 from planswitch.domain.usage import Usage
-from planswitch.resolvers import idempotency, quote_token, settlement
+from planswitch.resolvers import idempotency, policy, quote_token, settlement
 from planswitch.resolvers.checkout import Checkout
 from planswitch.resolvers.context import Context, Viewer
 from planswitch.resolvers.currencies import minor_units
@@ -106,27 +107,12 @@ class _Inputs:
     discount: DiscountCode | None
 
 
-def _not_found(membership_id: int) -> UserError:
-    return UserError(
-        ErrorCode.NOT_FOUND, f"Membership {membership_id} does not exist.", "membershipId"
-    )
-
-
-def _not_allowed() -> UserError:
-    return UserError(
-        ErrorCode.NOT_ALLOWED, "You are not allowed to change this membership.", "membershipId"
-    )
-
-
 def _authorize(
     viewer: Viewer, membership: Membership | None, membership_id: int
 ) -> list[UserError]:
-    if membership is None:
-        # Anonymous callers learn nothing about which ids exist.
-        return [_not_allowed() if viewer.kind == "anonymous" else _not_found(membership_id)]
-    if not viewer.can_act_on(membership.customer_id):
-        return [_not_allowed()]
-    return []
+    # The policy decides; someone else's membership reads exactly like a missing one.
+    owner = membership.customer_id if membership is not None else None
+    return policy.membership_refusal(viewer, owner, membership_id)
 
 
 def _actor(viewer: Viewer) -> str:
@@ -213,10 +199,21 @@ async def preview_change(
     operator's preview (issue 8): customers always get the present, and a quote of another
     instant carries no token (a change never applies at another instant).
     """
+    out_of_bounds = _bounds_errors(ctx, request, as_of)
+    if out_of_bounds:  # before any read, and before any limits are merged
+        quote = blocked_quote(None, ctx.clock.now(), out_of_bounds)
+        return PreviewResult(quote, user_errors=out_of_bounds)
     preview = as_of is not None and ctx.viewer.is_operator
     now = as_of if preview and as_of is not None else ctx.clock.now()
     secret = "" if preview else ctx.settings.secret_key
     return await asyncio.to_thread(_preview, ctx.store, ctx.viewer, request, now, secret)
+
+
+def _bounds_errors(
+    ctx: Context, request: PlanChangeRequest, as_of: datetime | None
+) -> list[UserError]:
+    found = bounds_problems(request, ctx.settings.max_addon_quantity, as_of)
+    return [item.error() for item in found]
 
 
 def _preview(
@@ -324,6 +321,9 @@ async def change_plan(
         return ChangePlanResult(
             user_errors=[UserError(ErrorCode.INVALID_INPUT, AS_OF_REFUSED, "asOf")]
         )
+    out_of_bounds = _bounds_errors(ctx, request, as_of)
+    if out_of_bounds:  # before any read, and before any limits are merged
+        return ChangePlanResult(user_errors=out_of_bounds)
     checkout = ctx.checkout
     if checkout is None:
         raise RuntimeError("the context has no checkout (payment provider and TTL)")

@@ -18,20 +18,23 @@ from planswitch.resolvers.checkout import Checkout
 from planswitch.resolvers.context import Context, Viewer
 from planswitch.resolvers.payments import reconcile
 from planswitch.resolvers.scheduled import apply_due_changes
-from planswitch.schema.app import build_schema
-from planswitch.server.auth import InvalidToken, viewer_from_header
+from planswitch.resolvers.sign_in import AuthServices
+from planswitch.schema.app import UNAVAILABLE, build_schema
 from planswitch.server.clock import SystemClock
+from planswitch.server.guard import GuardedGraphQL
 from planswitch.server.settings import Settings
-from planswitch.server.stores import make_store
+from planswitch.server.stores import make_auth_services, make_store
 from planswitch.web import GRAPHIQL_HTML, WEB_DIR
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
-from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
+from strawberry.types import ExecutionResult
 
 logger = logging.getLogger("planswitch.server")
 
@@ -39,7 +42,9 @@ logger = logging.getLogger("planswitch.server")
 class PlanswitchGraphQL(GraphQL):
     """Strawberry's ASGI view with planswitch's per-request context."""
 
-    def __init__(self, settings: Settings, store: Store, clock: Clock, checkout: Checkout) -> None:
+    def __init__(
+        self, settings: Settings, store: Store, clock: Clock, auth: AuthServices, checkout: Checkout
+    ) -> None:
         super().__init__(
             build_schema(
                 max_depth=settings.max_query_depth,
@@ -48,7 +53,7 @@ class PlanswitchGraphQL(GraphQL):
             ),
             graphql_ide="graphiql" if settings.graphiql else None,
         )
-        self.settings, self.store, self.clock = settings, store, clock
+        self.settings, self.store, self.clock, self.auth = settings, store, clock, auth
         self.checkout = checkout
 
     @property
@@ -58,37 +63,28 @@ class PlanswitchGraphQL(GraphQL):
         return GRAPHIQL_HTML.read_text(encoding="utf-8")
 
     async def get_context(self, request: Any, response: Any = None) -> Context:
-        viewer = request.state.viewer  # set by AuthenticatedGraphQL
+        request.state.sub_response = response  # process_result sets its status
         return Context(
             store=self.store,
             clock=self.clock,
             settings=self.settings,
-            viewer=viewer,
+            viewer=request.state.viewer,  # set by GuardedGraphQL
+            auth=self.auth,
+            client_address=request.state.client_address,
             checkout=self.checkout,
         )
 
-
-class AuthenticatedGraphQL:
-    """Reads the caller from the Authorization header before Strawberry sees the request.
-
-    A bad token is refused with 401 (never downgraded to anonymous, which in demo mode
-    would act as an operator).
-    """
-
-    def __init__(self, graphql: PlanswitchGraphQL, settings: Settings) -> None:
-        self.graphql, self.settings = graphql, settings
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        request = Request(scope, receive)
-        try:
-            request.state.viewer = viewer_from_header(
-                request.headers.get("authorization"), self.settings
-            )
-        except InvalidToken as error:
-            response = JSONResponse({"errors": [{"message": str(error)}]}, status_code=401)
-            await response(scope, receive, send)
-            return
-        await self.graphql(scope, receive, send)
+    async def process_result(self, request: Any, result: ExecutionResult) -> Any:
+        # A database outage is retryable: 503, and extensions.code UNAVAILABLE on the error
+        # (schema.app.UserErrorCodes). Retrying a change with the same idempotency key is safe.
+        if any(
+            (error.extensions or {}).get("code") == UNAVAILABLE for error in result.errors or ()
+        ):
+            sub_response = getattr(request.state, "sub_response", None)
+            if sub_response is not None:
+                sub_response.status_code = 503
+                sub_response.headers["Retry-After"] = "5"
+        return await super().process_result(request, result)
 
 
 def make_checkout(settings: Settings, provider: PaymentProvider | None = None) -> Checkout:
@@ -108,10 +104,14 @@ def create_app(
 ) -> Starlette:
     """The ASGI app over ``store`` (default: ``make_store(settings)``), ``clock`` and the
     payment ``provider`` (default: ``build_provider(settings)``)."""
+    settings.check()  # refuses the published demo secret, no secret, no API keys
     store = store if store is not None else make_store(settings)
     clock = clock if clock is not None else SystemClock()
+    auth = make_auth_services(settings, store)
     checkout = make_checkout(settings, provider)
-    graphql = AuthenticatedGraphQL(PlanswitchGraphQL(settings, store, clock, checkout), settings)
+    graphql = GuardedGraphQL(
+        PlanswitchGraphQL(settings, store, clock, auth, checkout), settings, clock
+    )
 
     async def healthz(request: Request) -> Response:
         return JSONResponse({"status": "ok"})
@@ -152,7 +152,22 @@ def create_app(
 
         routes.append(stripe_webhook_route(settings, store, clock, checkout))
     # debug=False always: Starlette's debug pages would show tracebacks to clients.
-    return Starlette(debug=False, routes=routes, lifespan=lifespan)
+    return Starlette(
+        debug=False,
+        routes=routes,
+        middleware=[
+            # Browser frontends on other origins (PLANSWITCH_CORS_ORIGINS). The preflight
+            # is answered here, before routing (no 405). No cookies: credentials are headers.
+            Middleware(
+                CORSMiddleware,
+                allow_origins=settings.cors_origins,
+                allow_methods=["GET", "POST"],
+                allow_headers=["Authorization", "Content-Type"],
+                max_age=600,
+            )
+        ],
+        lifespan=lifespan,
+    )
 
 
 def _freeze_startup_objects() -> None:
@@ -169,7 +184,9 @@ async def _apply_due_loop(
 ) -> None:
     """Every ``apply_due_interval_seconds``: apply scheduled changes whose time has come,
     then expire unpaid pending changes and reconcile the rest with the provider."""
-    ctx = Context(store, clock, settings, Viewer.operator(), checkout)
+    ctx = Context(
+        store=store, clock=clock, settings=settings, viewer=Viewer.operator(), checkout=checkout
+    )
     while True:
         try:
             applied = await apply_due_changes(ctx)
