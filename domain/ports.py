@@ -87,6 +87,23 @@ class ReadStore(Protocol):
         """Memberships ordered by id."""
         ...
 
+    def count_memberships(self, where: MembershipFilter) -> int:
+        """How many memberships match ``where`` (one COUNT)."""
+        ...
+
+    def membership_page(
+        self, where: MembershipFilter, after_id: int | None, limit: int
+    ) -> list[Membership]:
+        """Up to ``limit`` memberships matching ``where`` with ids above ``after_id``, by id
+        (keyset: the cost of a page does not grow with its depth)."""
+        ...
+
+    def count_customers(self) -> int: ...
+
+    def customer_page(self, after_id: int | None, limit: int) -> list[Customer]:
+        """Up to ``limit`` customers with ids above ``after_id``, by id (keyset)."""
+        ...
+
     def memberships_by_id(self, ids: Sequence[int]) -> dict[int, Membership]: ...
 
     def memberships_by_customer(

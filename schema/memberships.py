@@ -16,8 +16,10 @@ from planswitch.schema.connections import (
     After,
     Connection,
     First,
-    build_connection,
+    keyset_connection,
+    keyset_window,
     slice_connection,
+    wants_page,
     window,
 )
 from planswitch.schema.enums import (
@@ -245,9 +247,11 @@ class MembershipQuery:
     async def customers(
         self, info: Info, first: First = None, after: After = None
     ) -> Connection[CustomerNode]:
-        win = window(first, after, info.context.settings.max_page_size)
-        page = await use_cases.list_customers(info.context, win.offset, win.limit)
-        return build_connection(page.items, page.total, win, CustomerNode.from_domain)
+        win = keyset_window(first, after, info.context.settings.max_page_size)
+        items, count = await use_cases.customer_page(
+            info.context, win.after_id, win.limit + 1, with_items=wants_page(info)
+        )
+        return keyset_connection(items, win, CustomerNode.from_domain, count)
 
     @strawberry.field(description="One customer; null when unknown or not visible to you.")
     async def customer(
@@ -274,17 +278,18 @@ class MembershipQuery:
         first: First = None,
         after: After = None,
     ) -> Connection[MembershipNode]:
-        win = window(first, after, info.context.settings.max_page_size)
+        win = keyset_window(first, after, info.context.settings.max_page_size)
         where = where or MembershipsWhere()
-        page = await use_cases.list_memberships(
+        items, count = await use_cases.membership_page(
             info.context,
             str(where.customer_id) if where.customer_id is not None else None,
             where.status,
             str(where.plan_id) if where.plan_id is not None else None,
-            win.offset,
-            win.limit,
+            win.after_id,
+            win.limit + 1,  # one more tells whether a next page exists
+            with_items=wants_page(info),
         )
-        return build_connection(page.items, page.total, win, MembershipNode.from_domain)
+        return keyset_connection(items, win, MembershipNode.from_domain, count)
 
     @strawberry.field(description="One membership; null when unknown or not visible to you.")
     async def membership(

@@ -163,7 +163,7 @@ def apply_due(
     typer.echo(f"Expired {len(expired.expired)} unpaid pending change(s).")
 
 
-# --- sync: implemented by the WordPress adapter (adapters.wordpress.sync.sync_command) ---
+# --- sync: planswitch.sync.command wires the WordPress source to the native target ---
 @app.command()
 def sync(
     since: Annotated[
@@ -177,7 +177,7 @@ def sync(
     ] = None,
 ) -> None:
     """Import a WordPress network (PLANSWITCH_WORDPRESS_URL) into the native store."""
-    from planswitch.adapters.wordpress.sync import sync_command
+    from planswitch.sync.command import sync_command
 
     code = sync_command(Settings(), since=since, dry_run=dry_run, database_url=database_url)
     raise typer.Exit(code=code or 0)

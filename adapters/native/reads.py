@@ -206,6 +206,35 @@ def list_memberships(
     return Page(memberships_from_rows(session, rows), total)
 
 
+def count_memberships(session: Session, where: MembershipFilter) -> int:
+    count = _membership_filter(select(func.count()).select_from(_table(MembershipRow)), where)
+    return int(session.scalar(count) or 0)
+
+
+def membership_page(
+    session: Session, where: MembershipFilter, after_id: int | None, limit: int
+) -> list[Membership]:
+    """Keyset page: ``id > after_id`` on the primary key index, whatever the depth."""
+    query = _membership_filter(select(_table(MembershipRow)), where)
+    if after_id is not None:
+        query = query.where(MEMBERSHIPS.id > after_id)
+    return memberships_from_rows(
+        session, _rows(session, query.order_by(MEMBERSHIPS.id).limit(limit))
+    )
+
+
+def count_customers(session: Session) -> int:
+    return int(session.scalar(select(func.count()).select_from(_table(CustomerRow))) or 0)
+
+
+def customer_page(session: Session, after_id: int | None, limit: int) -> list[Customer]:
+    query = select(_table(CustomerRow))
+    if after_id is not None:
+        query = query.where(CUSTOMERS.id > after_id)
+    rows = _rows(session, query.order_by(CUSTOMERS.id).limit(limit))
+    return [mappers.to_customer(r) for r in rows]
+
+
 def memberships_by_id(session: Session, ids: Sequence[int]) -> dict[int, Membership]:
     wanted = _unique(ids)
     if not wanted:

@@ -34,7 +34,7 @@ from planswitch.domain.pending_change import PendingChange
 from planswitch.domain.ports import IdempotencyRecord, MembershipFilter, Page, ProductFilter
 from planswitch.domain.products import Product
 from planswitch.domain.usage import Site, Usage
-from sqlalchemy import select, text
+from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session
 
 ALL_PRODUCTS = ProductFilter()  # the port's default: every product
@@ -150,6 +150,11 @@ class NativeStore:
         self.engine = make_engine(url, **engine_options)
         self._writer = write_engine(self.engine)
 
+    @property
+    def write_engine(self) -> Engine:
+        """The engine whose transactions are writes (SQLite: ``BEGIN IMMEDIATE``)."""
+        return self._writer
+
     def upgrade(self) -> None:
         """Apply the migrations through this store's engine (``upgrade_database`` does the
         same from a URL; this form also works for an in-memory SQLite database)."""
@@ -239,6 +244,24 @@ class NativeStore:
     ) -> Page[Membership]:
         with self._read() as s:
             return reads.list_memberships(s, where, offset, limit)
+
+    def count_memberships(self, where: MembershipFilter) -> int:
+        with self._read() as s:
+            return reads.count_memberships(s, where)
+
+    def membership_page(
+        self, where: MembershipFilter, after_id: int | None, limit: int
+    ) -> list[Membership]:
+        with self._read() as s:
+            return reads.membership_page(s, where, after_id, limit)
+
+    def count_customers(self) -> int:
+        with self._read() as s:
+            return reads.count_customers(s)
+
+    def customer_page(self, after_id: int | None, limit: int) -> list[Customer]:
+        with self._read() as s:
+            return reads.customer_page(s, after_id, limit)
 
     def memberships_by_id(self, ids: Sequence[int]) -> dict[int, Membership]:
         with self._read() as s:

@@ -273,10 +273,7 @@ class WordPressStore:
             query = query.with_for_update()
         return {membership.id: membership for membership in self._memberships(conn, query)}
 
-    def list_memberships(
-        self, where: MembershipFilter, offset: int, limit: int
-    ) -> Page[Membership]:
-        """Memberships ordered by id (3 statements: count, page, meta)."""
+    def _membership_condition(self, where: MembershipFilter) -> Any:
         m = self.tables.memberships
         conditions = []
         if where.customer_id is not None:
@@ -285,7 +282,45 @@ class WordPressStore:
             conditions.append(m.c.status == where.status.value)
         if where.plan_id is not None:
             conditions.append(m.c.plan_id == where.plan_id)
-        condition = and_(True, *conditions)
+        return and_(True, *conditions)
+
+    def count_memberships(self, where: MembershipFilter) -> int:
+        m = self.tables.memberships
+        query = select(func.count()).select_from(m).where(self._membership_condition(where))
+        with self._connect() as conn:
+            return int(conn.execute(query).scalar_one())
+
+    def membership_page(
+        self, where: MembershipFilter, after_id: int | None, limit: int
+    ) -> list[Membership]:
+        """Keyset page by id (2 statements: rows, meta), on the primary key whatever the depth."""
+        m = self.tables.memberships
+        query = select(m).where(self._membership_condition(where))
+        if after_id is not None:
+            query = query.where(m.c.id > after_id)
+        with self._connect() as conn:
+            return self._memberships(conn, query.order_by(m.c.id).limit(limit))
+
+    def count_customers(self) -> int:
+        c = self.tables.customers
+        with self._connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(c)).scalar_one())
+
+    def customer_page(self, after_id: int | None, limit: int) -> list[Customer]:
+        c = self.tables.customers
+        query = self._customers_query()
+        if after_id is not None:
+            query = query.where(c.c.id > after_id)
+        with self._connect() as conn:
+            rows = [r._mapping for r in conn.execute(query.order_by(c.c.id).limit(limit))]
+        return self._collect(rows, self._customer)
+
+    def list_memberships(
+        self, where: MembershipFilter, offset: int, limit: int
+    ) -> Page[Membership]:
+        """Memberships ordered by id (3 statements: count, page, meta)."""
+        m = self.tables.memberships
+        condition = self._membership_condition(where)
         with self._connect() as conn:
             total = int(
                 conn.execute(select(func.count()).select_from(m).where(condition)).scalar_one()
