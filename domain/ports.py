@@ -142,7 +142,11 @@ class ChangeTransaction(Protocol):
 
 
 class Store(ReadStore, Protocol):
-    def transaction(self) -> AbstractContextManager[ChangeTransaction]: ...
+    def transaction(self, now: datetime | None = None) -> AbstractContextManager[ChangeTransaction]:
+        """One database transaction. ``now`` is the instant of the change: whatever the
+        store stamps itself (a modified date, a log date) carries it, so one commit carries
+        one time; without it the store reads its clock once."""
+        ...
 
     def due_scheduled_changes(self, now: datetime, limit: int = 100) -> list[int]:
         """Ids of memberships whose scheduled change is due at ``now``."""

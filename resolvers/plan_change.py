@@ -369,7 +369,7 @@ def _commit_change(
     token: str | None,
     secret: str,
 ) -> ChangePlanResult:
-    with store.transaction() as tx:
+    with store.transaction(now) as tx:
         # Lock first, then look the key up: a retry waiting on the lock sees the first
         # attempt's committed record (a locking read comes before any snapshot is taken).
         membership = tx.lock_membership(request.membership_id)
@@ -451,7 +451,7 @@ def cancel_scheduled_change(
         {"operation": "cancelScheduledChange", "membership_id": membership_id}
     )
     try:
-        with store.transaction() as tx:
+        with store.transaction(now) as tx:
             membership = tx.lock_membership(membership_id)
             errors = _authorize(viewer, membership, membership_id)
             if errors or membership is None:

@@ -34,7 +34,7 @@ def apply_due_changes(store: Store, now: datetime, limit: int = 100) -> list[int
 
 
 def _apply_one(store: Store, membership_id: int, now: datetime) -> bool:
-    with store.transaction() as tx:
+    with store.transaction(now) as tx:
         membership = tx.lock_membership(membership_id)
         change = membership.scheduled_change if membership else None
         if membership is None or change is None or change.effective_at > now:

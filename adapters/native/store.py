@@ -148,8 +148,12 @@ class NativeStore:
     # --- writes --------------------------------------------------------------------------
 
     @contextmanager
-    def transaction(self) -> Iterator[NativeTransaction]:
-        """One write transaction: commit on normal exit, roll back on an exception."""
+    def transaction(self, now: datetime | None = None) -> Iterator[NativeTransaction]:
+        """One write transaction: commit on normal exit, roll back on an exception.
+
+        ``now`` is accepted for the port: the native store stamps nothing itself (every
+        date it writes comes from the objects written), so it has no clock to replace.
+        """
         with Session(self._writer) as session, session.begin():
             yield NativeTransaction(session)
 

@@ -52,7 +52,7 @@ def db(*parts: int) -> datetime:
 
 
 def tx(store: WordPressStore, now: datetime = NOW) -> WordPressTransaction:
-    return WordPressTransaction(store, lambda: now)
+    return store.transaction(now)
 
 
 def rows(store: WordPressStore, sql: str, **params: Any) -> list[dict[str, Any]]:
@@ -546,3 +546,33 @@ def test_store_transaction_is_a_wordpress_transaction(store: WordPressStore) -> 
         assert t.customers_by_id([4])[4].login == "nadia"
         code = t.discount_code("newyear33")
         assert code is not None and code.value == Decimal("33")
+
+
+def test_one_commit_stamps_every_date_with_its_one_now(store: WordPressStore) -> None:
+    """date_modified, Action Scheduler log dates and the payment's dates carry the same
+    instant: the one the transaction was opened with (issue 7), not the system clock."""
+    moment = datetime(2026, 6, 15, 10, 11, 12, 654321, tzinfo=UTC)
+    with store.transaction(moment) as t:
+        before = t.lock_membership(1)
+        assert before is not None
+        change = ScheduledChange(3, {}, MONTH, Decimal("19.00"), SWAP_DATE)
+        t.save_membership(before, replace(before, scheduled_change=change))
+        t.add_payment(
+            Payment(0, 1, 1, PaymentStatus.PENDING, "USD", Decimal("1.00"), total=Decimal("1.00"))
+        )
+    stamped = db(2026, 6, 15, 10, 11, 12)
+    assert scalar(store, "SELECT date_modified FROM wp_wu_memberships WHERE id = 1") == stamped
+    logs = rows(
+        store,
+        "SELECT log_date_gmt FROM wp_actionscheduler_logs WHERE log_date_gmt >= '2026-06-15'",
+    )
+    assert [log["log_date_gmt"] for log in logs] == [stamped, stamped]  # canceled, created
+    payment = rows(
+        store, "SELECT date_created, date_modified FROM wp_wu_payments ORDER BY id DESC LIMIT 1"
+    )[0]
+    assert payment == {"date_created": stamped, "date_modified": stamped}
+
+
+def test_a_transaction_refuses_a_naive_now(store: WordPressStore) -> None:
+    with pytest.raises(ValueError, match="naive"):
+        store.transaction(datetime(2026, 6, 15, 10, 0, 0))  # noqa: DTZ001 - the point

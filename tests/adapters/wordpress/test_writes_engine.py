@@ -12,7 +12,6 @@ from decimal import Decimal
 
 import pytest
 from planswitch.adapters.wordpress.store import WordPressStore
-from planswitch.adapters.wordpress.transaction import WordPressTransaction
 from planswitch.domain.apply import apply_quote, apply_scheduled_change
 from planswitch.domain.events import Event
 from planswitch.domain.periods import BillingPeriod, DurationUnit
@@ -37,7 +36,7 @@ def store(load_wordpress_fixture: Callable[..., str]) -> Iterator[WordPressStore
 
 
 def commit(store: WordPressStore, request: PlanChangeRequest, now: datetime = NOW):
-    with WordPressTransaction(store, lambda: now) as t:
+    with store.transaction(now) as t:
         before = t.lock_membership(request.membership_id)
         assert before is not None
         catalog = {p.id: p for p in t.list_products()}
@@ -114,7 +113,7 @@ def test_engine_scheduled_downgrade_then_its_application(store: WordPressStore) 
 
     due = saved.scheduled_change.effective_at
     assert store.due_scheduled_changes(due) == [1, 2]  # membership 1's swap is due too
-    with WordPressTransaction(store, lambda: due) as t:
+    with store.transaction(due) as t:
         before = t.lock_membership(2)
         assert before is not None
         outcome = apply_scheduled_change(before, t.products_by_id([3, 8]), due)
