@@ -34,6 +34,9 @@ class Settings(BaseSettings):
     wordpress_prefix: str = "wp_"
     wordpress_network_id: int | None = None
     wordpress_writes: bool = False
+    # On a WordPress network the plugin's Action Scheduler applies scheduled swaps; planswitch
+    # applies them too only when an operator turns this on (issue 10).
+    wordpress_apply_due: bool = False
     apply_due_interval_seconds: int = 60
     max_page_size: int = 100
     # Security limits on incoming GraphQL documents.
@@ -62,6 +65,12 @@ class Settings(BaseSettings):
     def has_configured_secret(self) -> bool:
         """False when the secret is the demo one or was generated for this process only."""
         return self.secret_key != DEMO_SECRET_KEY and not self.secret_key.startswith(_EPHEMERAL)
+
+    @property
+    def applies_due_changes(self) -> bool:
+        """Does planswitch apply scheduled changes itself (loop and ``apply-due``)? Always on
+        its own store; on a WordPress network only with ``wordpress_apply_due``."""
+        return not self.wordpress_url or self.wordpress_apply_due
 
     @property
     def graphiql(self) -> bool:
