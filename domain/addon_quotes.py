@@ -1,4 +1,4 @@
-"""The quotes of add-on changes that keep the plan and period (SPEC §3.8).
+"""The quotes of add-on changes that keep the plan and period (docs/plan-changes.md §3.8).
 
 * an add-on purchase: only the new add-ons, prorated; the billing date does not move;
 * an add-on removal: scheduled for the expiration, nothing refunded, no lines.
@@ -34,7 +34,8 @@ from planswitch.domain.quote_messages import day, names
 
 
 def addon_purchase_quote(ctx: QuoteContext) -> Quote:
-    """Only the new add-ons: recurring ones prorated to the period's end (SPEC §3.8)."""
+    """Only the new add-ons: recurring ones prorated to the period's end
+    (docs/plan-changes.md §3.8)."""
     m = ctx.membership
     lines, full = _purchase_lines(ctx, prorated_fraction(m, ctx.now))
     priced = apply_discount(tuple(lines), ctx.discount, ctx.now)
@@ -87,7 +88,7 @@ def _purchase_lines(ctx: QuoteContext, fraction: Decimal) -> tuple[list[LineItem
 
 
 def addon_removal_quote(ctx: QuoteContext) -> Quote:
-    """Scheduled for the expiration, nothing refunded (SPEC §3.8); no lines."""
+    """Scheduled for the expiration, nothing refunded (docs/plan-changes.md §3.8); no lines."""
     m = ctx.membership
     removed_price = ZERO
     for pid, qty in ctx.remove.items():

@@ -1,4 +1,4 @@
-"""Committing a quote: the membership after, the payment and the event (SPEC §4).
+"""Committing a quote: the membership after, the payment and the event (docs/plan-changes.md §4).
 
 Pure: ``apply_quote`` turns a membership and a quote from ``quote()`` into what the use case
 writes in one transaction; storing it is the caller's job.

@@ -1,4 +1,4 @@
-"""Discount codes (reference §2.6, §7.8)."""
+"""Discount codes (docs/plan-changes.md §1.6, §3.11; docs/wordpress.md §2.6)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,6 @@
-"""Limitations (SPEC §1, reference §6): stored shape, merge rules and effective limits.
+"""Limitations: stored shape, merge rules and effective limits.
+
+Rules: docs/plan-changes.md §1.5 and docs/wordpress.md §6.
 
 ``Limitations`` keeps the plugin's ``wu_limitations`` array almost as stored (module name ->
 plain dict), because the merge rules depend on the stored types: ``''`` versus ``"0"``,
@@ -13,7 +15,7 @@ network enforces what the plugin computes (issue 10; compared against PHP on eve
 membership by ``tests/adapters/wordpress/test_limits_against_php.py``):
 
 * ``behavior`` priorities and the plugins/themes force-enable rule depend on an ``id`` key
-  inside the array, which admin-saved arrays lack (reference §6.3 "BUG?").
+  inside the array, which admin-saved arrays lack (docs/wordpress.md §6.3 "BUG?").
 * Only ``''`` and int ``0`` already in place are "unlimited and stay"; a string ``"0"`` in
   place is summed (``"0"`` + ``"5000"`` gives 5000); an incoming ``"0"`` replaces.
 * The merge order is the plugin's own: ``Membership::limitations_to_merge()`` lists the
@@ -221,7 +223,7 @@ class Limitations:
         return read_sites(self.modules.get("sites")).limit
 
     def post_type_limits(self) -> dict[str, int]:
-        """Post type -> quota, only quotas > 0 (the over-limit check's rule, reference §7.7:
+        """Post type -> quota, only quotas > 0 (the over-limit rule, docs/plan-changes.md §5.2:
         ``quota > 0 && count > quota``; the module's and entries' ``enabled`` are ignored)."""
         entries = (self.modules.get("post_types") or {}).get("limit")
         if not isinstance(entries, Mapping):
@@ -242,7 +244,7 @@ class Limitations:
 
 
 def merge(base: Any, *others: Any, override: bool = False) -> Limitations:
-    """Merge limitation arrays onto ``base`` with the plugin's rules (reference §6.3).
+    """Merge limitation arrays onto ``base`` with the plugin's rules (docs/wordpress.md §6.3).
 
     Sum mode (``override=False``): numbers add up, '' or int 0 (unlimited) already there
     stays, a disabled module on the incoming side is skipped, ``visible`` beats ``hidden``,
@@ -268,7 +270,7 @@ def _merge_into(a1: dict[Any, Any], a2: dict[Any, Any], should_sum: bool, merge_
     ``merge_id`` is the plugin's ``current_merge_id``: taken from an ``id`` key inside the
     arrays (``:302-304``), which arrays saved by the admin lack, so it usually stays ``''``
     and the plugins/themes force-enable rule and the behaviour priorities then do nothing.
-    planswitch shows the limits the plugin enforces, so it keeps that (reference §6.3).
+    planswitch shows the limits the plugin enforces, so it keeps that (docs/wordpress.md §6.3).
     """
     if merge_id in FORCE_ENABLED_MODULES and (
         not _isset_or(a1, "enabled", True) or not _isset_or(a2, "enabled", True)
@@ -325,7 +327,7 @@ def effective_limits(
     addons: Iterable[tuple[Product, int]] = (),
     override: Limitations | None = None,
 ) -> Limitations:
-    """A membership's limits: its products summed, then its own overrides (reference §6.3).
+    """A membership's limits: its products summed, then its own overrides (docs/wordpress.md §6.3).
 
     The products are listed as the plugin lists them (each add-on ``quantity`` times in the
     membership's order, then the plan), and the first of that list is merged last, as the

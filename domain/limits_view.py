@@ -2,7 +2,7 @@
 
 ``Limitations.view()`` returns a ``LimitsView``; the API (``schema/limits.py``) and the
 limit-change diff (``planswitch.domain.limit_changes``) read limits through it. A missing module
-limits nothing: the plugin applies no limits without it (reference §6.2).
+limits nothing: the plugin applies no limits without it (docs/wordpress.md §6.2).
 """
 
 from __future__ import annotations
@@ -127,7 +127,10 @@ class HideCreditsLimit:
 
 @dataclass(frozen=True, slots=True)
 class LimitsView:
-    """Every module read with its own rules (reference §6.2). None always means unlimited."""
+    """Every module read with its own rules (docs/wordpress.md §6.2).
+
+    None always means unlimited.
+    """
 
     sites: ModuleLimit
     visits: ModuleLimit
@@ -253,5 +256,5 @@ def _hide_credits(module: Mapping[str, Any] | None) -> HideCreditsLimit:
     # As the plugin decides: the module must be enabled and its limit the bool true
     # (Limit_Hide_Footer_Credits::check, inc/limitations/class-limit-hide-footer-credits.php:53-66,
     # asked by inc/class-credits.php:234). The admin saves only ``enabled``, so a null limit
-    # shows the credits (reference §6.3).
+    # shows the credits (docs/wordpress.md §6.3).
     return HideCreditsLimit(enabled, enabled and module.get("limit") is True)

@@ -21,11 +21,11 @@ class MembershipStatus(str, Enum):
     CANCELLED = "cancelled"
 
 
-# Statuses whose downgrades wait for the end of the term (reference §7.2 step 13).
+# Statuses whose downgrades wait for the end of the term (docs/plan-changes.md §3.7, §8.3 step 13).
 SCHEDULING_STATUSES = frozenset(
     {MembershipStatus.ACTIVE, MembershipStatus.ON_HOLD, MembershipStatus.TRIALING}
 )
-# Statuses that get no proration credit (SPEC §3.5).
+# Statuses that get no proration credit (docs/plan-changes.md §3.5).
 NO_CREDIT_STATUSES = frozenset(
     {MembershipStatus.TRIALING, MembershipStatus.EXPIRED, MembershipStatus.CANCELLED}
 )

@@ -1,4 +1,4 @@
-"""PHP's reading of stored scalars, as the plugin's limit code sees them (reference §6).
+"""PHP's reading of stored scalars, as the plugin's limit code sees them (docs/wordpress.md §6).
 
 The limit rules compare values the way PHP does (``is_numeric``, ``(bool)``, ``(int)``),
 so both the merge (``domain.limits``) and the typed view (``domain.limits_view``) read

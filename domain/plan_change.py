@@ -63,7 +63,10 @@ class PlanChangeRequest:
 
 @dataclass(frozen=True)
 class Blocker:
-    """Why an option is not allowed (SPEC §5). ``current``/``allowed`` for OVER_LIMIT."""
+    """Why an option is not allowed (docs/plan-changes.md §5).
+
+    ``current``/``allowed`` for OVER_LIMIT.
+    """
 
     code: ErrorCode
     message: str
@@ -116,7 +119,8 @@ class UpgradeOptions:
 
 @dataclass(frozen=True)
 class Quote:
-    """The result of ``quote()``: the same value serves preview and commit (SPEC §3)."""
+    """The result of ``quote()``: the same value serves preview and commit
+    (docs/plan-changes.md §3)."""
 
     change_kind: ChangeKind
     currency: str

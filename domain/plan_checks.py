@@ -1,4 +1,4 @@
-"""Blockers of a plan change (SPEC §5): one source of truth for ``quote()`` and
+"""Blockers of a plan change (docs/plan-changes.md §5): one source of truth for ``quote()`` and
 ``upgrade_options()``.
 
 A ``Problem`` is a ``Blocker`` plus the input field it belongs to; ``quote()`` turns them
@@ -35,7 +35,8 @@ def problem(code: ErrorCode, message: str, field_name: str | None, **extra: obje
 
 
 def membership_blockers(membership: Membership, usage: Usage) -> list[Problem]:
-    """MEMBERSHIP_NOT_CHANGEABLE: pending memberships and unpaid payments (SPEC §5)."""
+    """MEMBERSHIP_NOT_CHANGEABLE: pending memberships and unpaid payments
+    (docs/plan-changes.md §5.3)."""
     if membership.status is MembershipStatus.PENDING:
         return [
             problem(
@@ -132,7 +133,7 @@ def _over_message(
 
 def over_limit_problems(target: Product, usage: Usage) -> list[Problem]:
     """OVER_LIMIT: usage above the target plan's *own* limits (sites, posts per type,
-    custom domains), with the plugin's messages (reference §7.7)."""
+    custom domains), with the plugin's messages (docs/plan-changes.md §5.2, §8.5)."""
     problems = _sites_problems(target, usage)
     problems.extend(_post_type_problems(target, usage))
     problems.extend(_domain_problems(target, usage))

@@ -1,4 +1,4 @@
-"""The quote of a move to another plan or billing period (SPEC §3.6, §3.7).
+"""The quote of a move to another plan or billing period (docs/plan-changes.md §3.6, §3.7).
 
 * an immediate plan change (upgrade, crossgrade, or a downgrade of a membership that is not
   active/on-hold/trialing): charged now minus the proration credit; a new period starts now;
@@ -99,7 +99,7 @@ def _next_billing_date(ctx: QuoteContext, *, recurring: bool, deferred: bool) ->
 
 
 def _carry_addons(ctx: QuoteContext) -> tuple[dict[int, int], dict[int, int]]:
-    """Held add-ons kept across a plan change, and those dropped (SPEC §3.6)."""
+    """Held add-ons kept across a plan change, and those dropped (docs/plan-changes.md §3.6)."""
     kept: dict[int, int] = {}
     dropped: dict[int, int] = {}
     for pid, held in clean_addons(ctx.membership.addons).items():
@@ -184,7 +184,8 @@ def _immediate(ctx: QuoteContext, kept: Mapping[int, int]) -> _Charge:
 
 
 def _deferred(ctx: QuoteContext, kept: Mapping[int, int]) -> _Charge:
-    """Nothing due: the new recurring charge, cancelled by a swap credit (SPEC §3.7)."""
+    """Nothing due: the new recurring charge, cancelled by a swap credit
+    (docs/plan-changes.md §3.7)."""
     priced = apply_discount(
         tuple(_recurring_lines(ctx, kept, charge_one_time=True)), ctx.discount, ctx.now
     )

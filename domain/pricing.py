@@ -1,4 +1,6 @@
-"""Prices per day, the direction of a plan change and the proration credit (SPEC §3.2-3.5).
+"""Prices per day, the direction of a plan change and the proration credit.
+
+Rules: docs/plan-changes.md §3.2-§3.5.
 
 All arithmetic is exact ``Decimal``; nothing here rounds (callers round each money result
 once, with ``planswitch.domain.money.round_money``). Per-day prices are compared by
@@ -58,7 +60,7 @@ def per_day_pair(
     The current plan is priced at the membership's period (falling back to the membership's
     own amount when that plan is gone or no longer sold at that period), the target plan at
     ``period``. When the two periods differ, they are first brought to a common period
-    through a price variation (reference §7.2 step 11): the current plan at the chosen
+    through a price variation (docs/plan-changes.md §8.3 step 11): the current plan at the chosen
     period, else the target plan at the membership's period. Add-ons and discounts play no
     part.
     """
@@ -110,8 +112,9 @@ def _compare(old: Decimal, new: Decimal) -> Direction:
 def breaks_agreement(
     membership: Membership, current: Product | None, target: Product, period: BillingPeriod
 ) -> bool:
-    """The commitment guard (SPEC §3.4): an active, paying membership on a longer period may
-    not move to a shorter period that costs more per day. Never applies to the same plan."""
+    """The commitment guard (docs/plan-changes.md §3.4): an active, paying membership on a
+    longer period may not move to a shorter period that costs more per day. Never applies to
+    the same plan."""
     if membership.status is not MembershipStatus.ACTIVE or not membership.is_recurring:
         return False
     if current is not None and current.id == target.id:
@@ -144,14 +147,16 @@ def is_same_day(membership: Membership, now: datetime) -> bool:
 
 def days_to_prorate(membership: Membership, now: datetime) -> Decimal:
     """Days of the current period still unused: whole days left, or a full period when the
-    membership was created or renewed today (reference §7.6 same-day rule)."""
+    membership was created or renewed today (docs/plan-changes.md §3.5 same-day rule)."""
     if is_same_day(membership, now):
         return membership.period.days
     return Decimal(whole_days_left(membership.date_expiration, now))
 
 
 def proration_credit(membership: Membership, now: datetime) -> Decimal:
-    """Unrounded credit for the unused part of the current period (SPEC §3.5, no fee credit).
+    """Unrounded credit for the unused part of the current period, without the fee credit.
+
+    Rule: docs/plan-changes.md §3.5.
 
     0 for trialing, expired and cancelled memberships; ``initial_amount`` (uncapped) for a
     non-recurring or lifetime one; otherwise days left × amount ÷ days in the period, capped
@@ -176,7 +181,9 @@ def setup_fee_credit(current: Product | None, target: Product) -> Decimal:
 
 
 def prorated_fraction(membership: Membership, now: datetime) -> Decimal:
-    """Share of a full period still to run (0..1), for add-ons bought mid-period (SPEC §3.8).
+    """Share of a full period still to run (0..1), for add-ons bought mid-period.
+
+    Rule: docs/plan-changes.md §3.8.
 
     Expired and cancelled memberships pay a full period (the quote charges in full).
     """
@@ -275,7 +282,7 @@ def apply_discount(
 
 def renewal_total(lines: tuple[LineItem, ...], discount: DiscountCode | None) -> Decimal:
     """What the recurring product lines cost each period: their subtotals, less their
-    discount only when the code applies to renewals (SPEC §3 discount rule)."""
+    discount only when the code applies to renewals (docs/plan-changes.md §3.11)."""
     keep_discount = discount is not None and discount.apply_to_renewals
     total = ZERO
     for line in lines:

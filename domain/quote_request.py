@@ -1,4 +1,4 @@
-"""Structural checks of a ``PlanChangeRequest`` against the catalog (SPEC §3).
+"""Structural checks of a ``PlanChangeRequest`` against the catalog (docs/plan-changes.md §3).
 
 ``resolve_request`` turns the request's ids into products and sums its add-on selections,
 collecting a ``Problem`` for every unknown id, bad quantity, unavailable product or

@@ -1,7 +1,9 @@
-"""``quote()``: prices a plan change; the same function serves preview and commit (SPEC §3).
+"""``quote()``: prices a plan change; the same function serves preview and commit.
+
+Rules: docs/plan-changes.md §3.
 
 Rules applied in order: the request is validated (unknown ids, quantities, periods) →
-nothing changes → NO_CHANGE → blockers (SPEC §5; ``plan_blockers`` is shared with
+nothing changes → NO_CHANGE → blockers (docs/plan-changes.md §5; ``plan_blockers`` is shared with
 ``upgrade_options``) → one of four shapes:
 
 * an immediate plan change (upgrade, crossgrade, or a downgrade of a membership that is not
@@ -78,7 +80,7 @@ def quote(
 
     ``catalog`` holds every product by id; ``discount`` is the code the request names
     (looked up by the caller). ``customer`` is accepted for the trial rule, but a plan change
-    never starts a trial (SPEC §3.9), so it does not change the result.
+    never starts a trial (docs/plan-changes.md §3.9), so it does not change the result.
 
     Example: Basic 20.00/month with 16 whole days left → Pro 50.00/month gives
     credit 10.51, due now 39.49, then 50.00 one month from ``now``.

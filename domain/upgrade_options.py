@@ -1,4 +1,4 @@
-"""``upgrade_options()``: the plans and add-ons a membership may move to (SPEC §2).
+"""``upgrade_options()``: the plans and add-ons a membership may move to (docs/plan-changes.md §2).
 
 Blockers come from ``domain.quotes.plan_blockers``, the same checks ``quote()`` runs, so an
 option listed as allowed quotes without a blocker and vice versa.

@@ -1,4 +1,4 @@
-"""What a membership currently uses, for the OVER_LIMIT blockers (SPEC §5)."""
+"""What a membership currently uses, for the OVER_LIMIT blockers (docs/plan-changes.md §5.2)."""
 
 from __future__ import annotations
 

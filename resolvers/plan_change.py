@@ -222,7 +222,8 @@ def quote_errors(quote: Quote) -> list[UserError]:
 def get_upgrade_options(
     store: Store, viewer: Viewer, membership_id: int, now: datetime
 ) -> OptionsResult:
-    """The plans of the membership's family and the add-ons its plan allows (SPEC §2)."""
+    """The plans of the membership's family and the add-ons its plan allows
+    (docs/plan-changes.md §2)."""
     membership = store.memberships_by_id([membership_id]).get(membership_id)
     errors = _authorize(viewer, membership, membership_id)
     if errors or membership is None:
@@ -240,7 +241,7 @@ def preview_change(
     *,
     secret: str | None = None,
 ) -> PreviewResult:
-    """Quote ``request`` at ``now`` without writing anything (SPEC §3).
+    """Quote ``request`` at ``now`` without writing anything (docs/plan-changes.md §3).
 
     With ``secret``, a quote that can be committed carries a signed token pinning its
     amounts; ``change_plan`` refuses it with QUOTE_EXPIRED if they move.
@@ -325,7 +326,9 @@ def change_plan(
     *,
     as_of: datetime | None = None,
 ) -> ChangePlanResult:
-    """Apply or schedule ``request`` exactly as quoted, once per idempotency key (SPEC §4).
+    """Apply or schedule ``request`` exactly as quoted, once per idempotency key.
+
+    Rules: docs/plan-changes.md §4.
 
     One transaction: lock the membership row, re-quote on what the transaction reads, check
     the quote token, write membership + payment (with line items) + event + idempotency

@@ -1,5 +1,5 @@
 """GraphQL surface of plan changes: upgradeOptions, planChangeQuote, changePlan,
-cancelScheduledChange, and the types they return (SPEC §2-§5, §8).
+cancelScheduledChange, and the types they return (docs/plan-changes.md §2-§5, docs/api.md).
 
 Resolvers translate inputs into domain requests and call the use cases in
 ``resolvers.plan_change`` in a worker thread (the stores are synchronous). Expected failures
@@ -214,7 +214,7 @@ def _addons(addons: Mapping[int, int]) -> list[PlanChangeAddon]:
     return [PlanChangeAddon(product_id=pid, quantity=qty) for pid, qty in sorted(addons.items())]
 
 
-@strawberry.type(description="The price of a change (SPEC §3); side-effect free.")
+@strawberry.type(description="The price of a change (docs/plan-changes.md §3); side-effect free.")
 class PlanChangeQuote:
     value: strawberry.Private[domain.Quote]
     change_kind: ChangeKind = strawberry.field(description="What kind of change this is.")
@@ -310,7 +310,9 @@ class PlanChangeQuote:
         )
 
 
-@strawberry.type(name="Blocker", description="Why an option is not allowed (SPEC §5).")
+@strawberry.type(
+    name="Blocker", description="Why an option is not allowed (docs/plan-changes.md §5)."
+)
 class BlockerType:
     code: ErrorCodeEnum = strawberry.field(description="Stable code, e.g. OVER_LIMIT.")
     message: str = strawberry.field(description="A sentence for the customer.")
@@ -398,7 +400,10 @@ class AddonOptionType:
         )
 
 
-@strawberry.type(name="UpgradeOptions", description="What the membership may change to (SPEC §2).")
+@strawberry.type(
+    name="UpgradeOptions",
+    description="What the membership may change to (docs/plan-changes.md §2).",
+)
 class UpgradeOptionsType:
     membership_id: strawberry.Private[int | None]
     plans: list[PlanOptionType] = strawberry.field(

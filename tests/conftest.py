@@ -20,7 +20,7 @@ from sqlalchemy.engine import make_url
 FIXTURES = Path(__file__).parent / "fixtures"
 WORDPRESS_FIXTURE = FIXTURES / "wordpress" / "wp_public.sql"
 WORDPRESS_SUMMARY = FIXTURES / "wordpress" / "wp_public.summary.json"
-# The fixture network describes itself as of this instant (fixtures/wordpress/README.md).
+# The fixture network describes itself as of this instant (tests/fixtures/wordpress/README.md).
 REFERENCE_NOW = datetime(2026, 6, 15, 0, 0, 0, tzinfo=UTC)
 
 

@@ -73,7 +73,8 @@ def _table(row_class: Any) -> Any:
     return row_class.__table__
 
 
-# Multi-part public suffixes the plugin knows (Domain_Manager::is_main_domain, reference §6.2).
+# Multi-part public suffixes the plugin knows (Domain_Manager::is_main_domain,
+# docs/wordpress.md §6.2).
 MULTI_PART_TLDS = frozenset({"co.uk", "com.au", "co.nz", "com.br", "co.in"})
 
 

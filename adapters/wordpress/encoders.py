@@ -1,4 +1,4 @@
-"""Domain values → the exact PHP values the plugin stores (the write side of reference §9).
+"""Domain values → the exact PHP values the plugin stores (the write side of docs/wordpress.md §9).
 
 Every function here is pure: it builds PHP values (dicts, ``phpobject``s, floats) and
 serializes them with :mod:`adapters.wordpress.phpserial`, the one serialization module.

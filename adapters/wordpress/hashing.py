@@ -2,7 +2,7 @@
 
 The plugin encodes ids with Hashids 4.1.0, salt = the model name (``product``,
 ``membership``, ``payment``), minimum length 10, alphabet ``A-Z`` then ``1-90``; the
-Python ``hashids`` package gives the same output (reference §7.4):
+Python ``hashids`` package gives the same output (docs/wordpress.md §9.2):
 
 >>> encode_id(1, "product"), encode_id(12, "product"), encode_id(1, "membership")
 ('ZDRNXRN5M0', 'ZP9GK5N70W', '03NW02P5JE')

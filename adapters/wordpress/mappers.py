@@ -1,7 +1,7 @@
 """Rows of the plugin's tables → domain objects.
 
-Every stored form the plugin produces is accepted here (fixtures/wordpress/README.md,
-reference §9): serialized arrays and objects, slashed columns, comma-separated add-on
+Every stored form the plugin produces is accepted here (tests/fixtures/wordpress/README.md,
+docs/wordpress.md §9): serialized arrays and objects, slashed columns, comma-separated add-on
 lists, zero dates, decimal strings, limitations as array or object. This is also the only
 place where the plugin's naive datetimes become aware UTC datetimes.
 
@@ -34,7 +34,7 @@ ZERO_DATE = "0000-00-00 00:00:00"
 DATE_FORMAT = "%Y-%m-%d %H:%M:%S"
 DEFAULT_PERIOD = BillingPeriod(1, DurationUnit.MONTH)
 
-# Meta keys (reference §4).
+# Meta keys (docs/wordpress.md §4).
 SWAP_ORDER = "wu_swap_order"
 SWAP_DATE = "wu_swap_scheduled_date"
 LIMITATIONS = "wu_limitations"
@@ -333,7 +333,8 @@ class Mapper:
 
     @staticmethod
     def _addon_products(value: Any) -> dict[int, int]:
-        # A column: serialize() + addslashes(); '' / NULL / false mean none (reference §9.2).
+        # A column: serialize() + addslashes(); '' / NULL / false mean none
+        # (docs/wordpress.md §9.2).
         if value is None or value == "":
             return {}
         decoded = phpserial.loads_column(value)

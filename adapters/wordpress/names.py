@@ -1,6 +1,6 @@
 """Table names of one WordPress network: the plugin's, WordPress core's and planswitch's own.
 
-Reference §1: every plugin table is global, ``{base_prefix}wu_<name>``; a second network
+docs/wordpress.md §1.1: every plugin table is global, ``{base_prefix}wu_<name>``; a second network
 (the plugin's ``Network_Prefix`` trait) uses ``{base_prefix}wu_<network_id>_<name>``, while
 meta tables keep their hard-coded object-id column ``wu_<item>_id``.
 """

@@ -5,7 +5,7 @@ the library formats floats the Python way (``d:50.0``) while PHP 7.1+ writes the
 round-trip form (``d:50;``, ``d:-0;``, ``d:1.0E+25;``); writing PHP's exact bytes keeps a row
 we write byte-identical to one the plugin writes.
 
-Encodings (reference §9.1):
+Encodings (docs/wordpress.md §9.1):
   * meta values: plain ``serialize()`` text (:func:`dumps` / :func:`loads`);
   * main-table columns: ``serialize()`` then ``addslashes()`` (:func:`dumps_column` /
     :func:`loads_column`).

@@ -55,7 +55,8 @@ def make_engine(url: str) -> Engine:
 
     @event.listens_for(engine, "connect")
     def _strict_mode(dbapi_connection: Any, _record: Any) -> None:
-        # The plugin's tables assume strict mode (SPEC §6); add it to whatever the server set.
+        # The plugin's tables assume strict mode (docs/wordpress.md §5.1); add it to whatever the
+        # server set.
         cursor = dbapi_connection.cursor()
         cursor.execute(
             "SET SESSION sql_mode = TRIM(BOTH ',' FROM "

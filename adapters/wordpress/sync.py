@@ -1,4 +1,6 @@
-"""``planswitch sync``: import an Ultimate Multisite network into the native store (SPEC §6).
+"""``planswitch sync``: import an Ultimate Multisite network into the native store.
+
+What it imports and reports: docs/wordpress.md §8.
 
 Tables are imported parents first: products (limitations, add-ons, price variations),
 discount codes, customers, memberships (add-ons, overrides, scheduled change), sites (links,

@@ -1,6 +1,6 @@
 """SQLAlchemy Core definitions of the tables planswitch reads and writes on a WordPress network.
 
-Columns are exactly those the plugin's ``set_schema()`` (reference §2), WordPress core and
+Columns are exactly those the plugin's ``set_schema()`` (docs/wordpress.md §2), WordPress core and
 Action Scheduler 3.9 define. These definitions are for queries only: planswitch never
 creates or alters a table it does not own. The one table it owns, ``{bp}planswitch_idempotency``,
 is created on demand with :meth:`WordPressTables.create_own_tables`.
@@ -32,7 +32,8 @@ def _varchar(length: int) -> mysql.VARCHAR:
 
 
 def _meta_table(metadata: MetaData, name: str, id_column: str) -> Table:
-    """A plugin meta table: ``meta_id, wu_<item>_id, meta_key, meta_value`` (reference §1.3)."""
+    """A plugin meta table: ``meta_id, wu_<item>_id, meta_key, meta_value``
+    (docs/wordpress.md §1.3)."""
     return Table(
         name,
         metadata,

@@ -3,7 +3,8 @@
 Built by ``WordPressStore.transaction()`` and used as a context manager: entering opens a
 connection and a database transaction; leaving commits, an exception rolls everything back.
 
-What a change writes (SPEC §4, §6; fixtures/wordpress/README.md):
+What a change writes (docs/plan-changes.md §4; docs/wordpress.md §5.3, §7;
+tests/fixtures/wordpress/README.md):
 
 * ``wu_memberships``: plan, ``addon_products`` (``a:N:{i:id;i:qty;}``), amounts (4 places),
   period, dates, and ``date_modified`` guarded by the version read (optimistic lock on top

@@ -1,6 +1,6 @@
 """What a membership uses on the network: sites, posts per type, custom domains, unpaid payments.
 
-The counts follow the plugin's limit checks (reference §6.2): published sites linked by
+The counts follow the plugin's limit checks (docs/wordpress.md §6.2): published sites linked by
 blogmeta ``wu_membership_id``; posts that are published or private (attachments:
 ``inherit``) in each site's own ``{bp}{blog_id}_posts``; active apex domains of those sites
 after removing ``www.``.

@@ -1,4 +1,4 @@
-"""apply_quote(), apply_scheduled_change(), cancel_scheduled_change() (SPEC §4)."""
+"""apply_quote(), apply_scheduled_change(), cancel_scheduled_change() (docs/plan-changes.md §4)."""
 
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta

@@ -1,7 +1,8 @@
 """Limitations: reading the stored array, the plugin's merge rules, effective limits.
 
-Cases mirror the plugin's tests (reference §10.4 Limitations_Test, §10.5 domain mapping)
-and the fixture network's real products (tests/fixtures/wordpress/wp_public.summary.json).
+Cases mirror the plugin's tests (Limitations_Test and domain mapping,
+docs/plan-changes.md §9.3, §9.4) and the fixture network's real products
+(tests/fixtures/wordpress/wp_public.summary.json).
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ def merged_users_limit(base, *others, override=False):
     return merge(base, *others, override=override).to_raw()["users"]["limit"]
 
 
-# --------------------------------------------------------------------- merge (§10.4 provider)
+# ------------------------------------------------ merge (docs/plan-changes.md §9.3 provider)
 
 
 @pytest.mark.parametrize(
@@ -176,7 +177,7 @@ def test_existing_true_is_kept_in_sum_mode():
 
 
 def test_later_false_replaces_an_earlier_number_as_the_plugin_does():
-    # reference §6.3 BUG?: add-ons merge before the plan, so a plan's false wins.
+    # docs/wordpress.md §6.3 BUG?: add-ons merge before the plan, so a plan's false wins.
     addon = {"domain_mapping": {"enabled": True, "limit": 2}}
     plan = {"domain_mapping": {"enabled": True, "limit": False}}
     assert merge(addon, plan).domain_limit() == 0
@@ -331,7 +332,8 @@ def test_users_view_per_role():
     ],
 )
 def test_domain_mapping_limit_rules(module, expected):
-    # §10.5: true -> unlimited; false -> none; numeric -> that many; disabled -> 0.
+    # docs/plan-changes.md §9.4: true -> unlimited; false -> none; numeric -> that many;
+    # disabled -> 0.
     limits = Limitations.from_raw({"domain_mapping": module})
     assert limits.view().domain_mapping == expected
     assert limits.domain_limit() == expected.max

@@ -1,4 +1,6 @@
-"""The plugin's own acceptance cases that SPEC keeps (reference §10.1 C7-C10, §10.6).
+"""The plugin's own acceptance cases that planswitch keeps.
+
+Cart tests C7-C10 and the fork's cases valid for 2.4.10: docs/plan-changes.md §9.1, §9.5.
 
 As in the plugin's tests, memberships are created "now" with an expiration 30 days out,
 so the same-day rule gives a full period of credit.

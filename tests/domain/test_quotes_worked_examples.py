@@ -1,9 +1,9 @@
-"""Worked examples W1-W14 (reference, end) re-derived under planswitch's rules (SPEC §3, §7).
+"""Worked examples W1-W14 re-derived under planswitch's rules (docs/plan-changes.md §6, §3).
 
 Common assumptions: now = 2025-06-15 12:00 UTC; baseline membership 7, active, monthly,
 created 2025-01-01 10:00, renewed 2025-06-01 10:00, expires 2025-07-01 23:59:59, so 16
-whole days are left. Where SPEC §7 deliberately differs from the plugin, the comment says
-what the plugin did.
+whole days are left. Where planswitch deliberately differs from the plugin
+(docs/plan-changes.md §7), the comment says what the plugin did.
 """
 
 from dataclasses import replace

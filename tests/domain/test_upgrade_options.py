@@ -1,4 +1,7 @@
-"""upgrade_options(): plans of the family, direction, timing, prices, blockers (SPEC §2)."""
+"""upgrade_options(): plans of the family, direction, timing, prices, blockers.
+
+Rules: docs/plan-changes.md §2.
+"""
 
 from dataclasses import replace
 from datetime import UTC, datetime

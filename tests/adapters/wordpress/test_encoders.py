@@ -62,7 +62,7 @@ def test_action_args_hold_an_integer_id() -> None:
 
 
 def test_credit_line_matches_the_reference_example() -> None:
-    """Reference §9.2's credit line: hashless id, -0 discount and tax, float amounts."""
+    """docs/wordpress.md §9.2's credit line: hashless id, -0 discount and tax, float amounts."""
     credit = LineItem(
         LineItemType.CREDIT,
         "Credit",
