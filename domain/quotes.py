@@ -24,13 +24,14 @@ Discounts are carried on the lines they reduce (``LineItem.discount_total`` and
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Set
 from datetime import datetime
 
 from planswitch.domain.addon_quotes import addon_purchase_quote, addon_removal_quote
 from planswitch.domain.customers import Customer
 from planswitch.domain.discounts import DiscountCode
 from planswitch.domain.errors import ErrorCode
+from planswitch.domain.gateway_sync import gateway_sync_problems
 from planswitch.domain.memberships import Membership
 from planswitch.domain.money import round_money
 from planswitch.domain.plan_change import NO_CHANGE_MESSAGE, ChangeKind, PlanChangeRequest, Quote
@@ -75,12 +76,16 @@ def quote(
     usage: Usage = Usage(),  # noqa: B008 - frozen, never mutated
     customer: Customer | None = None,
     discount: DiscountCode | None = None,
+    syncable_gateways: Set[str] = frozenset(),
 ) -> Quote:
     """Price ``request`` against ``membership`` at ``now``; side-effect free and deterministic.
 
     ``catalog`` holds every product by id; ``discount`` is the code the request names
     (looked up by the caller). ``customer`` is accepted for the trial rule, but a plan change
     never starts a trial (docs/plan-changes.md §3.9), so it does not change the result.
+    ``syncable_gateways``: the gateways whose subscriptions a configured payment provider can
+    update; a change that alters the recurring charge of a membership renewing through any
+    other gateway subscription is blocked (``domain.gateway_sync``).
 
     Example: Basic 20.00/month with 16 whole days left → Pro 50.00/month gives
     credit 10.51, due now 39.49, then 50.00 one month from ``now``.
@@ -117,10 +122,13 @@ def quote(
         discount if request.discount_code else None,
     )
     if plan_changes:
-        return plan_change_quote(ctx)
-    if ctx.add:
-        return addon_purchase_quote(ctx)
-    return addon_removal_quote(ctx)
+        priced = plan_change_quote(ctx)
+    elif ctx.add:
+        priced = addon_purchase_quote(ctx)
+    else:
+        priced = addon_removal_quote(ctx)
+    desync = gateway_sync_problems(membership, priced, syncable_gateways)
+    return _blocked(membership, now, desync, target.plan) if desync else priced
 
 
 def _is_no_change(membership: Membership, plan: Product, target: ResolvedRequest) -> bool:

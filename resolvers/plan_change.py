@@ -20,6 +20,7 @@ from planswitch.domain.discounts import DiscountCode
 from planswitch.domain.errors import DomainError, ErrorCode, UserError
 from planswitch.domain.events import Event
 from planswitch.domain.memberships import Membership
+from planswitch.domain.payment_provider import PaymentProvider
 from planswitch.domain.payments import Payment
 from planswitch.domain.plan_change import ChangeKind, PlanChangeRequest, Quote, UpgradeOptions
 from planswitch.domain.ports import IdempotencyRecord, Store
@@ -28,6 +29,7 @@ from planswitch.domain.quotes import quote as compute_quote
 from planswitch.domain.upgrade_options import upgrade_options
 from planswitch.domain.usage import Usage
 from planswitch.resolvers import idempotency, quote_token
+from planswitch.resolvers.gateways import syncable_gateways
 
 if TYPE_CHECKING:
     from planswitch.resolvers.context import Viewer
@@ -89,6 +91,7 @@ class _Inputs:
     usage: Usage
     customer: Customer | None
     discount: DiscountCode | None
+    syncable_gateways: frozenset[str] = frozenset()
 
 
 def _not_found(membership_id: int) -> UserError:
@@ -158,7 +161,10 @@ def validate_request(request: PlanChangeRequest, catalog: dict[int, Product]) ->
 
 
 def _load_inputs(
-    reader: _Reader, membership: Membership, request: PlanChangeRequest
+    reader: _Reader,
+    membership: Membership,
+    request: PlanChangeRequest,
+    provider: PaymentProvider | None = None,
 ) -> _Inputs | list[UserError]:
     catalog = {product.id: product for product in reader.list_products()}
     errors = validate_request(request, catalog)
@@ -177,7 +183,8 @@ def _load_inputs(
     if errors:
         return errors
     customer = reader.customers_by_id([membership.customer_id]).get(membership.customer_id)
-    return _Inputs(catalog, reader.usage(membership.id), customer, discount)
+    syncable = syncable_gateways(provider, membership)
+    return _Inputs(catalog, reader.usage(membership.id), customer, discount, syncable)
 
 
 def _quote(
@@ -191,6 +198,7 @@ def _quote(
         usage=inputs.usage,
         customer=inputs.customer,
         discount=inputs.discount,
+        syncable_gateways=inputs.syncable_gateways,
     )
 
 
@@ -220,7 +228,12 @@ def quote_errors(quote: Quote) -> list[UserError]:
 
 
 def get_upgrade_options(
-    store: Store, viewer: Viewer, membership_id: int, now: datetime
+    store: Store,
+    viewer: Viewer,
+    membership_id: int,
+    now: datetime,
+    *,
+    provider: PaymentProvider | None = None,
 ) -> OptionsResult:
     """The plans of the membership's family and the add-ons its plan allows
     (docs/plan-changes.md §2)."""
@@ -229,7 +242,13 @@ def get_upgrade_options(
     if errors or membership is None:
         return OptionsResult(user_errors=errors)
     catalog = {product.id: product for product in store.list_products()}
-    options = upgrade_options(membership, catalog, now, usage=store.usage(membership_id))
+    options = upgrade_options(
+        membership,
+        catalog,
+        now,
+        usage=store.usage(membership_id),
+        syncable_gateways=syncable_gateways(provider, membership),
+    )
     return OptionsResult(membership, options)
 
 
@@ -240,6 +259,7 @@ def preview_change(
     now: datetime,
     *,
     secret: str | None = None,
+    provider: PaymentProvider | None = None,
 ) -> PreviewResult:
     """Quote ``request`` at ``now`` without writing anything (docs/plan-changes.md §3).
 
@@ -250,7 +270,7 @@ def preview_change(
     errors = _authorize(viewer, membership, request.membership_id)
     if errors or membership is None:
         return PreviewResult(blocked_quote(membership, now, errors), user_errors=errors)
-    inputs = _load_inputs(store, membership, request)
+    inputs = _load_inputs(store, membership, request, provider)
     if isinstance(inputs, list):
         return PreviewResult(blocked_quote(membership, now, inputs), membership, user_errors=inputs)
     quote = _quote(membership, request, inputs, now)
@@ -325,6 +345,7 @@ def change_plan(
     secret: str = "",
     *,
     as_of: datetime | None = None,
+    provider: PaymentProvider | None = None,
 ) -> ChangePlanResult:
     """Apply or schedule ``request`` exactly as quoted, once per idempotency key.
 
@@ -342,7 +363,15 @@ def change_plan(
     idempotency_key = _scoped_key(viewer, idempotency_key)
     try:
         return _commit_change(
-            store, viewer, request, now, idempotency_key, request_hash, quote_token_value, secret
+            store,
+            viewer,
+            request,
+            now,
+            idempotency_key,
+            request_hash,
+            quote_token_value,
+            secret,
+            provider,
         )
     except _Refused as refused:
         return ChangePlanResult(refused.membership, None, refused.quote, refused.errors)
@@ -371,6 +400,7 @@ def _commit_change(
     request_hash: str,
     token: str | None,
     secret: str,
+    provider: PaymentProvider | None = None,
 ) -> ChangePlanResult:
     with store.transaction(now) as tx:
         # Lock first, then look the key up: a retry waiting on the lock sees the first
@@ -380,7 +410,7 @@ def _commit_change(
         if errors or membership is None:
             raise _Refused(errors)
         _replay_or_raise(tx.get_idempotency(key), request_hash)
-        inputs = _load_inputs(tx, membership, request)
+        inputs = _load_inputs(tx, membership, request, provider)
         if isinstance(inputs, list):
             raise _Refused(inputs, blocked_quote(membership, now, inputs), membership)
         fresh = _quote(membership, request, inputs, now)

@@ -382,7 +382,26 @@ async def test_payments_match_the_summary(wordpress_url, wordpress_summary) -> N
 # ---------------------------------------------------------- 2. options and exact quotes
 
 
-async def test_upgrade_options_and_quotes_for_membership_5(wordpress_url) -> None:
+def pays_by_invoice(url: str, membership_id: int) -> str:
+    """Make the membership renew through the plugin (manual gateway, no subscription), so a
+    change does not touch a gateway subscription planswitch cannot update (issue 10)."""
+    engine = create_engine(url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "UPDATE wp_wu_memberships SET gateway = 'manual', "
+                    "gateway_subscription_id = '' WHERE id = :id"
+                ),
+                {"id": membership_id},
+            )
+    finally:
+        engine.dispose()
+    return url
+
+
+async def test_upgrade_options_and_quotes_for_membership_5(writable_url) -> None:
+    wordpress_url = pays_by_invoice(writable_url, 5)
     store = WordPressStore(wordpress_url)
     try:
         membership = store.memberships_by_id([5])[5]
@@ -515,6 +534,7 @@ async def test_change_plan_with_writes_off_is_refused_and_writes_nothing(writabl
 
 
 async def test_change_plan_writes_the_plugin_tables(writable_url) -> None:
+    pays_by_invoice(writable_url, 5)
     [row_before] = query_rows(writable_url, "SELECT * FROM wp_wu_memberships WHERE id = 5")
     payments_before = query_rows(writable_url, "SELECT id FROM wp_wu_payments ORDER BY id")
     assert row_before["plan_id"] == 5 and len(payments_before) == 13
@@ -692,3 +712,37 @@ def test_serve_runs_in_live_mode(served: str, wordpress_summary) -> None:
         timeout=10,
     ).json()
     assert anonymous == {"data": {"memberships": {"totalCount": 0}}}
+
+
+# ------------------------------------------------- 6. never desynchronise a gateway
+
+
+async def test_a_stripe_renewing_membership_is_refused_without_stripe_configured(
+    writable_url,
+) -> None:
+    """Membership 5 renews through a Stripe subscription (auto-renew on): an upgrade would
+    leave Stripe billing 14.00, so options, the quote and the commit all refuse it."""
+    before = table_checksums(writable_url)
+    async with live_client(writable_url, writes=True) as client:
+        options = (await gql(client, OPTIONS, id="5"))["upgradeOptions"]
+        by_plan = {o["plan"]["databaseId"]: o for o in options["plans"]}
+        assert by_plan[2]["allowed"] is False
+        assert [b["code"] for b in by_plan[2]["blockers"]] == ["GATEWAY_SYNC_UNAVAILABLE"]
+        assert by_plan[1]["allowed"] is False  # a scheduled downgrade changes the amount too
+        preview = (await gql(client, PREVIEW, input={"membershipId": "5", "planId": "2"}))[
+            "planChangeQuote"
+        ]
+        assert preview["changeKind"] == "BLOCKED" and preview["quoteToken"] is None
+        [error] = preview["userErrors"]
+        assert error["code"] == "GATEWAY_SYNC_UNAVAILABLE"
+        assert "Stripe" in error["message"] and "(stripe)" in error["message"]
+        change = (
+            await gql(
+                client,
+                CHANGE,
+                input={"membershipId": "5", "planId": "2", "idempotencyKey": "desync-1"},
+            )
+        )["changePlan"]
+        assert [e["code"] for e in change["userErrors"]] == ["GATEWAY_SYNC_UNAVAILABLE"]
+        assert change["payment"] is None
+    assert table_checksums(writable_url) == before
