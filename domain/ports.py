@@ -17,6 +17,7 @@ from planswitch.domain.customers import Customer
 from planswitch.domain.discounts import DiscountCode
 from planswitch.domain.events import Event
 from planswitch.domain.memberships import Membership, MembershipStatus
+from planswitch.domain.network import NetworkSettings
 from planswitch.domain.payments import Payment
 from planswitch.domain.products import Product, ProductType
 from planswitch.domain.usage import Site, Usage
@@ -99,6 +100,10 @@ class ReadStore(Protocol):
     def sites_by_membership(self, membership_ids: Sequence[int]) -> dict[int, list[Site]]: ...
 
     def usage(self, membership_id: int) -> Usage: ...
+
+    def network_settings(self) -> NetworkSettings:
+        """The network's settings (cheap: read once and kept by the store)."""
+        ...
 
 
 class ChangeTransaction(Protocol):

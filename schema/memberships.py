@@ -166,8 +166,10 @@ class MembershipNode(Node):
             [membership.plan_id, *membership.addons]
         )
         plan = products[0]
+        default_role = info.context.store.network_settings().default_role
         inputs: tuple[object, ...] = (
             "membership",
+            default_role,
             plan.limitations if plan is not None else None,
             membership.limitations_override,
             *(
@@ -180,7 +182,7 @@ class MembershipNode(Node):
         node = remembered(inputs)
         if node is None:
             limitations = await use_cases.effective_limits(info.context, membership)
-            node = remember(inputs, LimitsNode.from_domain(limitations))
+            node = remember(inputs, LimitsNode.from_domain(limitations, default_role))
         return node
 
     @strawberry.field(description="The customer who holds it.")

@@ -29,6 +29,7 @@ from planswitch.domain.customers import Customer
 from planswitch.domain.discounts import DiscountCode
 from planswitch.domain.events import Event
 from planswitch.domain.memberships import Membership
+from planswitch.domain.network import NetworkSettings
 from planswitch.domain.payments import Payment
 from planswitch.domain.ports import IdempotencyRecord, MembershipFilter, Page, ProductFilter
 from planswitch.domain.products import Product
@@ -248,6 +249,10 @@ class NativeStore:
     def usage(self, membership_id: int) -> Usage:
         with self._read() as s:
             return reads.usage(s, membership_id)
+
+    def network_settings(self) -> NetworkSettings:
+        """The plugin's defaults: the native store keeps no network settings of its own."""
+        return NetworkSettings()
 
     def events(self, object_type: str | None = None, object_id: int | None = None) -> list[Event]:
         """Recorded events, oldest first (not in the port: for tests and operators)."""

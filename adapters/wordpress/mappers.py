@@ -25,6 +25,7 @@ from planswitch.domain.discounts import DiscountCode, DiscountType
 from planswitch.domain.limits import Limitations
 from planswitch.domain.memberships import Membership, MembershipStatus, ScheduledChange
 from planswitch.domain.money import to_decimal
+from planswitch.domain.network import DEFAULT_ROLE, NetworkSettings
 from planswitch.domain.payments import LineItem, LineItemType, Payment, PaymentStatus
 from planswitch.domain.periods import BillingPeriod, DurationUnit
 from planswitch.domain.products import PriceVariation, PricingType, Product, ProductType
@@ -201,6 +202,20 @@ def limitations(value: Any) -> Limitations:
         except ValueError as exc:
             raise ValueError("limitations are not valid JSON") from exc
     return Limitations.from_raw(decoded)
+
+
+def plugin_settings(value: Any) -> NetworkSettings:
+    """The plugin's settings array (network option ``wp-ultimo_v2_settings``); what is
+    missing or unreadable takes the plugin's default."""
+    try:
+        decoded = phpserial.maybe_loads(value) if isinstance(value, str) else value
+    except phpserial.PhpSerialError:
+        decoded = None
+    settings = decoded if isinstance(decoded, Mapping) else {}
+    role = settings.get("default_role")
+    return NetworkSettings(
+        default_role=str(role) if isinstance(role, str) and role else DEFAULT_ROLE
+    )
 
 
 def _enum(kind: type, value: Any, what: str) -> Any:

@@ -21,6 +21,7 @@ from planswitch.adapters.wordpress.mappers import (
     Mapper,
     RowError,
     SiteTime,
+    plugin_settings,
 )
 from planswitch.adapters.wordpress.names import TableNames
 from planswitch.adapters.wordpress.reads import ALL_PRODUCTS, RowReader, ids_of
@@ -31,6 +32,7 @@ from planswitch.domain.customers import Customer
 from planswitch.domain.discounts import DiscountCode
 from planswitch.domain.errors import DomainError, ErrorCode
 from planswitch.domain.memberships import Membership
+from planswitch.domain.network import NetworkSettings
 from planswitch.domain.payments import Payment
 from planswitch.domain.ports import MembershipFilter, Page, ProductFilter
 from planswitch.domain.products import Product
@@ -44,6 +46,7 @@ log = logging.getLogger(__name__)
 WRITES_DISABLED_MESSAGE = "Writes to WordPress are disabled; set PLANSWITCH_WORDPRESS_WRITES=1."
 SITE_META_KEYS = ("wu_membership_id", "wu_customer_id", "wu_type")
 MAX_READ_ERRORS = 1000
+SETTINGS = "wp-ultimo_v2_settings"
 
 
 def make_engine(url: str) -> Engine:
@@ -94,6 +97,7 @@ class WordPressStore:
         self.writes = writes
         self.read_errors: list[RowError] = []
         self._reader: RowReader | None = None
+        self._network = NetworkSettings()
 
     # ------------------------------------------------------------------------- plumbing
     @property
@@ -107,8 +111,14 @@ class WordPressStore:
         if self._reader is None:
             with self.engine.connect() as conn:
                 mapper = Mapper(self.names, self._site_time(conn))
+                self._network = self._network_settings(conn)
             self._reader = RowReader(self.tables, mapper, self._record_error)
         return self._reader
+
+    def network_settings(self) -> NetworkSettings:
+        """The plugin's settings that shape what planswitch shows (read with the time zone)."""
+        _ = self.reader
+        return self._network
 
     def _connect(self) -> Connection:
         """A connection, after the mapper (and its one options query) is ready."""
@@ -124,6 +134,18 @@ class WordPressStore:
         )
         values = {name: value for name, value in rows}
         return SiteTime.from_options(values.get("timezone_string"), values.get("gmt_offset"))
+
+    def _network_settings(self, conn: Connection) -> NetworkSettings:
+        """``wu_get_setting()`` reads the network option ``wp-ultimo_v2_settings``
+        (``inc/class-settings.php:34, 150-163``, ``inc/functions/options.php:20-25``)."""
+        meta = self.tables.sitemeta
+        value = conn.execute(
+            select(meta.c.meta_value)
+            .where(meta.c.site_id == (self.names.network_id or 1), meta.c.meta_key == SETTINGS)
+            .order_by(meta.c.meta_id)
+            .limit(1)
+        ).scalar()
+        return plugin_settings(value)
 
     def _record_error(self, error: RowError) -> None:
         log.warning("skipping unreadable row: %s", error)

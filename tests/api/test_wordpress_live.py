@@ -746,3 +746,37 @@ async def test_a_stripe_renewing_membership_is_refused_without_stripe_configured
         assert [e["code"] for e in change["userErrors"]] == ["GATEWAY_SYNC_UNAVAILABLE"]
         assert change["payment"] is None
     assert table_checksums(writable_url) == before
+
+
+# ------------------------------------------------- 7. the network's own settings
+
+
+async def test_a_default_role_limit_shows_the_networks_default_role(writable_url) -> None:
+    """Membership 1's merged role limit is ``default`` (its first add-on is merged last);
+    the plugin gives the customer the network's ``default_role`` setting (issue 10)."""
+    query = """query($id: ID!) { membership(id: $id, idType: DATABASE_ID) {
+      limits { customerUserRole { enabled role } hideCredits } } }"""
+    async with live_client(writable_url) as client:
+        limits = (await gql(client, query, id="1"))["membership"]["limits"]
+    assert limits == {
+        "customerUserRole": {"enabled": True, "role": "administrator"},
+        "hideCredits": False,
+    }
+    engine = create_engine(writable_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "UPDATE wp_sitemeta SET meta_value = REPLACE(meta_value, :old, :new) "
+                    "WHERE meta_key = 'wp-ultimo_v2_settings'"
+                ),
+                {
+                    "old": 's:12:"default_role";s:13:"administrator";',
+                    "new": 's:12:"default_role";s:6:"editor";',
+                },
+            )
+    finally:
+        engine.dispose()
+    async with live_client(writable_url) as client:
+        limits = (await gql(client, query, id="1"))["membership"]["limits"]
+    assert limits["customerUserRole"] == {"enabled": True, "role": "editor"}
