@@ -745,7 +745,10 @@ async def test_a_stripe_renewing_membership_is_refused_without_stripe_configured
         )["changePlan"]
         assert [e["code"] for e in change["userErrors"]] == ["GATEWAY_SYNC_UNAVAILABLE"]
         assert change["payment"] is None
-    assert table_checksums(writable_url) == before
+    after = table_checksums(writable_url)
+    # planswitch's own idempotency table may appear (created before the first write); the
+    # plugin's tables are untouched.
+    assert {k: v for k, v in after.items() if "planswitch_" not in k} == before
 
 
 # ------------------------------------------------- 7. the network's own settings

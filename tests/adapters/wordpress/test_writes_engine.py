@@ -40,7 +40,16 @@ def commit(store: WordPressStore, request: PlanChangeRequest, now: datetime = NO
         before = t.lock_membership(request.membership_id)
         assert before is not None
         catalog = {p.id: p for p in t.list_products()}
-        q = quote(before, request, catalog, now, usage=t.usage(before.id))
+        # As if a provider kept the membership's gateway subscription in step (issue 10):
+        # these tests are about the rows written, not about the gateway refusal.
+        q = quote(
+            before,
+            request,
+            catalog,
+            now,
+            usage=t.usage(before.id),
+            syncable_gateways={before.gateway},
+        )
         outcome = apply_quote(before, q, now)
         saved = t.save_membership(before, outcome.membership)
         payment = t.add_payment(outcome.payment)
