@@ -38,6 +38,13 @@ class Settings(BaseSettings):
     # applies them too only when an operator turns this on (issue 10).
     wordpress_apply_due: bool = False
     apply_due_interval_seconds: int = 60
+    # Who collects payments (adapters/payments): "manual" or "stripe". The stripe provider
+    # needs the secret key, and the webhook secret of the endpoint POST /webhooks/stripe;
+    # stripe_api_base points the SDK at another server (a local test server).
+    payment_provider: str = "manual"
+    stripe_secret_key: str = ""
+    stripe_webhook_secret: str = ""
+    stripe_api_base: str | None = None
     max_page_size: int = 100
     # Security limits on incoming GraphQL documents.
     max_query_depth: int = 10
@@ -59,6 +66,14 @@ class Settings(BaseSettings):
             self.demo = self.database_url.startswith("sqlite") and not self.wordpress_url
         if not self.secret_key:
             self.secret_key = DEMO_SECRET_KEY if self.demo else _ephemeral_secret()
+        if self.payment_provider == "stripe" and not (
+            self.stripe_secret_key and self.stripe_webhook_secret
+        ):
+            # Refused at start-up: without them no payment could be opened or confirmed.
+            raise ValueError(
+                "PLANSWITCH_PAYMENT_PROVIDER=stripe needs PLANSWITCH_STRIPE_SECRET_KEY and "
+                "PLANSWITCH_STRIPE_WEBHOOK_SECRET"
+            )
         return self
 
     @property

@@ -1,0 +1,269 @@
+"""The ``stripe`` payment provider: a PaymentIntent per pending payment, through Stripe's SDK.
+
+- ``open`` creates one PaymentIntent for the payment's total (Stripe's integer units, see
+  ``stripe_amounts``) on the customer's Stripe customer, with planswitch's ids in its
+  metadata, and returns its client secret for Stripe.js / the Payment Element. Stripe's
+  idempotency keys are derived from planswitch's, so a retried ``open`` (even one whose
+  answer was lost) gets the same customer and PaymentIntent back
+  (docs.stripe.com/api/idempotent_requests).
+- ``cancel`` and ``status`` read the PaymentIntent and translate its status
+  (docs.stripe.com/payments/paymentintents/lifecycle).
+- ``sync_subscription`` points a Stripe subscription at the membership's new recurring
+  amount from the next renewal on, with ``proration_behavior: none``: planswitch already
+  charged the prorated part (the plugin's own update does the same,
+  ``inc/gateways/class-base-stripe-gateway.php:685-820``).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import stripe
+from planswitch.adapters.payments.stripe_amounts import UnchargeableAmount, to_stripe_amount
+from planswitch.domain.customers import Customer
+from planswitch.domain.memberships import Membership
+from planswitch.domain.payment_provider import (
+    GatewaySyncUnavailable,
+    OpenedPayment,
+    PaymentAction,
+    PaymentProviderUnavailable,
+    ProviderPayment,
+    ProviderState,
+)
+from planswitch.domain.payments import Payment
+
+logger = logging.getLogger("planswitch.payments.stripe")
+
+GATEWAY = "stripe"
+# The plugin's Stripe gateways (Base_Stripe_Gateway::$other_ids): memberships whose
+# customer and subscription ids are Stripe's.
+STRIPE_GATEWAYS = frozenset({"stripe", "stripe-checkout"})
+# Metadata keys on every PaymentIntent and customer planswitch creates.
+META_PAYMENT = "planswitch_payment_id"
+META_MEMBERSHIP = "planswitch_membership_id"
+META_CUSTOMER = "planswitch_customer_id"
+
+# PaymentIntent statuses Stripe lets us cancel (docs.stripe.com/api/payment_intents/cancel);
+# a declined intent waits in requires_payment_method and is cancelled too, so it can no
+# longer be paid for a change that was discarded.
+CANCELLABLE = frozenset(
+    {"requires_payment_method", "requires_confirmation", "requires_action", "requires_capture"}
+)
+
+T = TypeVar("T")
+
+
+class StripeProvider:
+    """The payment port over Stripe (``PLANSWITCH_PAYMENT_PROVIDER=stripe``)."""
+
+    name = GATEWAY
+
+    def __init__(
+        self, secret_key: str, *, api_base: str | None = None, max_network_retries: int = 2
+    ) -> None:
+        if not secret_key:
+            raise ValueError("PLANSWITCH_STRIPE_SECRET_KEY is required for the stripe provider")
+        base = {"api": api_base.rstrip("/")} if api_base else None
+        self.client = stripe.StripeClient(
+            secret_key, base_addresses=base, max_network_retries=max_network_retries
+        )
+
+    # ------------------------------------------------------------------------ port
+    def open(
+        self, payment: Payment, membership: Membership, customer: Customer, idempotency_key: str
+    ) -> OpenedPayment:
+        try:
+            amount = to_stripe_amount(payment.total, payment.currency)
+        except UnchargeableAmount as error:
+            raise PaymentProviderUnavailable(str(error)) from error
+        if payment.gateway_payment_id.startswith("pi_"):
+            # Already opened (our own reference): hand out the same PaymentIntent.
+            intent = self._call(
+                lambda: self.client.v1.payment_intents.retrieve(payment.gateway_payment_id)
+            )
+            return self._opened(intent, created_customer="")
+        customer_id, created = self._customer_for(membership, customer, idempotency_key)
+        params: dict[str, Any] = {
+            "amount": amount,
+            "currency": payment.currency.lower(),
+            "customer": customer_id,
+            "metadata": {
+                META_PAYMENT: str(payment.id),
+                META_MEMBERSHIP: str(membership.id),
+                META_CUSTOMER: str(customer.id),
+            },
+        }
+        intent = self._call(
+            lambda: self.client.v1.payment_intents.create(
+                params=params,  # type: ignore[arg-type]
+                options={"idempotency_key": stripe_key(idempotency_key, "payment_intent")},
+            )
+        )
+        return self._opened(intent, created_customer=customer_id if created else "")
+
+    def cancel(self, payment: Payment) -> ProviderPayment:
+        intent_id = payment.gateway_payment_id
+        if not intent_id.startswith("pi_"):
+            return ProviderPayment(ProviderState.CANCELLED)  # never reached Stripe
+        intent = self._retrieve(intent_id)
+        if intent.status in CANCELLABLE:
+            try:
+                intent = self.client.v1.payment_intents.cancel(intent_id)
+            except stripe.InvalidRequestError:
+                # It changed between the read and the cancel (paid a moment ago, or
+                # cancelled by another process): what it is now is the answer.
+                intent = self._retrieve(intent_id)
+            except stripe.StripeError as error:
+                raise PaymentProviderUnavailable(str(error)) from error
+        return _state(intent)
+
+    def status(self, payment: Payment) -> ProviderPayment:
+        if not payment.gateway_payment_id.startswith("pi_"):
+            return ProviderPayment(ProviderState.PENDING)
+        return _state(self._retrieve(payment.gateway_payment_id))
+
+    def can_sync_subscription(self, membership: Membership) -> bool:
+        return (
+            membership.gateway in STRIPE_GATEWAYS
+            and membership.gateway_subscription_id.startswith("sub_")
+            and membership.auto_renew
+            and membership.is_recurring
+        )
+
+    def sync_subscription(self, before: Membership, after: Membership) -> None:
+        if not self.can_sync_subscription(after):
+            raise GatewaySyncUnavailable(after.gateway)
+        if (before.amount, before.currency, before.period) == (
+            after.amount,
+            after.currency,
+            after.period,
+        ):
+            return  # the recurring charge did not change
+        price = self._recurring_price(after)
+        subscription = self._call(
+            lambda: self.client.v1.subscriptions.retrieve(after.gateway_subscription_id)
+        )
+        items = list(subscription["items"].data)
+        if not items:
+            raise GatewaySyncUnavailable(after.gateway)
+        # One item billing the membership's whole recurring amount; the others go.
+        changes: list[dict[str, Any]] = [{"id": items[0].id, "price": price}]
+        changes += [{"id": item.id, "deleted": True} for item in items[1:]]
+        self._call(
+            lambda: self.client.v1.subscriptions.update(
+                after.gateway_subscription_id,
+                params={
+                    "items": changes,  # type: ignore[typeddict-item]
+                    "proration_behavior": "none",
+                    "metadata": {META_MEMBERSHIP: str(after.id)},
+                },
+            )
+        )
+
+    # --------------------------------------------------------------------- helpers
+    def _customer_for(
+        self, membership: Membership, customer: Customer, idempotency_key: str
+    ) -> tuple[str, bool]:
+        """The membership's Stripe customer, or a new one. True when it was created."""
+        existing = membership.gateway_customer_id
+        if membership.gateway in STRIPE_GATEWAYS and existing.startswith("cus_"):
+            return existing, False
+        params: dict[str, Any] = {"metadata": {META_CUSTOMER: str(customer.id)}}
+        if customer.email:
+            params["email"] = customer.email
+        if customer.display_name:
+            params["name"] = customer.display_name
+        created = self._call(
+            lambda: self.client.v1.customers.create(
+                params=params,  # type: ignore[arg-type]
+                options={"idempotency_key": stripe_key(idempotency_key, "customer")},
+            )
+        )
+        return created.id, True
+
+    def _recurring_price(self, membership: Membership) -> str:
+        """A Stripe plan (usable as a price) for the membership's recurring charge.
+
+        Plans are immutable, so the id names amount, currency and period and is reused."""
+        currency = membership.currency.lower()
+        amount = to_stripe_amount(membership.amount, membership.currency)
+        period = membership.period
+        plan_id = f"planswitch-{currency}-{amount}-{period.duration}-{period.unit.value}"
+        existing = self._plan(plan_id)
+        if existing:
+            return existing
+        try:
+            return self.client.v1.plans.create(
+                params={
+                    "id": plan_id,
+                    "amount": amount,
+                    "currency": currency,
+                    "interval": period.unit.value,  # type: ignore[typeddict-item]
+                    "interval_count": period.duration,
+                    "product": {"name": f"Membership ({membership.amount} {currency.upper()})"},
+                },
+            ).id
+        except stripe.StripeError as error:
+            # Created by a concurrent sync a moment ago, or a real failure.
+            existing = self._plan(plan_id)
+            if existing:
+                return existing
+            raise PaymentProviderUnavailable(str(error)) from error
+
+    def _plan(self, plan_id: str) -> str:
+        """The plan's id when it exists, else ""."""
+        try:
+            return self.client.v1.plans.retrieve(plan_id).id
+        except stripe.InvalidRequestError as error:
+            if error.http_status == 404:
+                return ""
+            raise PaymentProviderUnavailable(str(error)) from error
+        except stripe.StripeError as error:
+            raise PaymentProviderUnavailable(str(error)) from error
+
+    def _retrieve(self, intent_id: str) -> stripe.PaymentIntent:
+        return self._call(lambda: self.client.v1.payment_intents.retrieve(intent_id))
+
+    def _opened(self, intent: stripe.PaymentIntent, *, created_customer: str) -> OpenedPayment:
+        return OpenedPayment(
+            action=PaymentAction(provider=GATEWAY, client_secret=intent.client_secret),
+            gateway=GATEWAY,
+            gateway_payment_id=intent.id,
+            gateway_customer_id=created_customer,
+        )
+
+    @staticmethod
+    def _call(request: Callable[[], T]) -> T:
+        try:
+            return request()
+        except stripe.StripeError as error:
+            logger.warning("Stripe request failed: %s", error)
+            raise PaymentProviderUnavailable(str(error)) from error
+
+
+def stripe_key(idempotency_key: str, purpose: str) -> str:
+    """Stripe's idempotency key for one request made while opening a payment.
+
+    >>> stripe_key("a1b2", "payment_intent")
+    'planswitch:a1b2:payment_intent'
+    """
+    return f"planswitch:{idempotency_key}:{purpose}"
+
+
+def _state(intent: Any) -> ProviderPayment:
+    """What a PaymentIntent's status means for the pending payment
+    (docs.stripe.com/payments/paymentintents/lifecycle)."""
+    status = intent.status
+    if status == "succeeded":
+        return ProviderPayment(ProviderState.COMPLETED, intent.id)
+    if status == "canceled":
+        return ProviderPayment(ProviderState.CANCELLED, intent.id)
+    error = getattr(intent, "last_payment_error", None)
+    if status == "requires_payment_method" and error:
+        # A declined attempt: the customer could retry on the same intent, but planswitch
+        # discards the change (checkout lifecycle); the caller cancels the intent.
+        reason = getattr(error, "message", None) or getattr(error, "code", None) or "declined"
+        return ProviderPayment(ProviderState.FAILED, intent.id, reason=reason)
+    return ProviderPayment(ProviderState.PENDING, intent.id)
