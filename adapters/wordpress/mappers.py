@@ -204,17 +204,19 @@ def limitations(value: Any) -> Limitations:
     return Limitations.from_raw(decoded)
 
 
-def plugin_settings(value: Any) -> NetworkSettings:
+def plugin_settings(value: Any, site_name: Any = "") -> NetworkSettings:
     """The plugin's settings array (network option ``wp-ultimo_v2_settings``); what is
-    missing or unreadable takes the plugin's default."""
+    missing or unreadable takes the plugin's default (``site_name``: the network's name)."""
     try:
         decoded = phpserial.maybe_loads(value) if isinstance(value, str) else value
     except phpserial.PhpSerialError:
         decoded = None
     settings = decoded if isinstance(decoded, Mapping) else {}
     role = settings.get("default_role")
+    company = settings.get("company_name", site_name)  # wu_get_setting($key, $default)
     return NetworkSettings(
-        default_role=str(role) if isinstance(role, str) and role else DEFAULT_ROLE
+        default_role=role if isinstance(role, str) and role else DEFAULT_ROLE,
+        company_name=str(company or ""),
     )
 
 
@@ -231,9 +233,12 @@ def _enum(kind: type, value: Any, what: str) -> Any:
 class Mapper:
     """Builds domain objects from rows of one network (``tables`` names the tables in errors)."""
 
-    def __init__(self, table_names: Any, site_time: SiteTime | None = None) -> None:
+    def __init__(
+        self, table_names: Any, site_time: SiteTime | None = None, company_name: str = ""
+    ) -> None:
         self.names = table_names
         self.site_time = site_time or SiteTime()
+        self.company_name = company_name
 
     # Products ---------------------------------------------------------------------------
     def product(self, row: Mapping[str, Any], meta: Mapping[str, Any]) -> Product:
@@ -377,6 +382,7 @@ class Mapper:
             raise ValueError("not a serialized Cart")
         fields = phpserial.props(cart)
         lines = [phpserial.props(line) for line in phpserial.as_list(fields.get("line_items"))]
+        description = self._cart_descriptor(fields, lines)
         plan_id = integer(fields.get("plan_id"), 0) or None
         addons: dict[int, int] = {}
         total = Decimal("0")
@@ -401,8 +407,21 @@ class Mapper:
             period=cart_period or DEFAULT_PERIOD,
             amount=total,
             effective_at=effective_at,
-            description=str(fields.get("cart_type") or ""),
+            description=description,
         )
+
+    def _cart_descriptor(self, cart: Mapping[str, Any], lines: list[Mapping[str, Any]]) -> str:
+        """``Cart::get_cart_descriptor()``: the stored descriptor, else "{company} - {titles of
+        the lines that carry a product}" trimmed (inc/checkout/class-cart.php:504-527)."""
+        stored = cart.get("cart_descriptor")
+        if stored:
+            return str(stored)
+        titles = [
+            str(line.get("title") or "")
+            for line in lines
+            if line.get("product_id") not in (None, "", 0, "0")
+        ]
+        return f"{self.company_name} - {', '.join(titles)}".strip()
 
     # Payments ---------------------------------------------------------------------------
     def payment(self, row: Mapping[str, Any], meta: Mapping[str, Any]) -> Payment:

@@ -110,8 +110,8 @@ class WordPressStore:
         """Queries and row mapping, shared with this store's transactions (built once)."""
         if self._reader is None:
             with self.engine.connect() as conn:
-                mapper = Mapper(self.names, self._site_time(conn))
                 self._network = self._network_settings(conn)
+                mapper = Mapper(self.names, self._site_time(conn), self._network.company_name)
             self._reader = RowReader(self.tables, mapper, self._record_error)
         return self._reader
 
@@ -139,13 +139,16 @@ class WordPressStore:
         """``wu_get_setting()`` reads the network option ``wp-ultimo_v2_settings``
         (``inc/class-settings.php:34, 150-163``, ``inc/functions/options.php:20-25``)."""
         meta = self.tables.sitemeta
-        value = conn.execute(
-            select(meta.c.meta_value)
-            .where(meta.c.site_id == (self.names.network_id or 1), meta.c.meta_key == SETTINGS)
-            .order_by(meta.c.meta_id)
-            .limit(1)
-        ).scalar()
-        return plugin_settings(value)
+        rows = conn.execute(
+            select(meta.c.meta_key, meta.c.meta_value)
+            .where(
+                meta.c.site_id == (self.names.network_id or 1),
+                meta.c.meta_key.in_((SETTINGS, "site_name")),
+            )
+            .order_by(meta.c.meta_id.desc())  # so the first row of a key is kept below
+        )
+        values = {key: value for key, value in rows}
+        return plugin_settings(values.get(SETTINGS), values.get("site_name") or "")
 
     def _record_error(self, error: RowError) -> None:
         log.warning("skipping unreadable row: %s", error)

@@ -2,8 +2,9 @@
 
 Columns are exactly those the plugin's ``set_schema()`` (docs/wordpress.md §2), WordPress core and
 Action Scheduler 3.9 define. These definitions are for queries only: planswitch never
-creates or alters a table it does not own. The one table it owns, ``{bp}planswitch_idempotency``,
-is created on demand with :meth:`WordPressTables.create_own_tables`.
+creates or alters a table it does not own. The tables it owns, ``{bp}planswitch_idempotency``
+and ``{bp}planswitch_events`` (its own data about a change: quote, idempotency key, payment),
+are created on demand with :meth:`WordPressTables.create_own_tables`.
 
 MySQL ``enum`` columns are declared as plain strings: SQLAlchemy's Enum type raises on a
 value outside its list when reading, and a hand-edited row must not break a read.
@@ -343,6 +344,25 @@ def _as_claims(md: MetaData, n: TableNames) -> Table:
     )
 
 
+def _own_events(md: MetaData, n: TableNames) -> Table:
+    return Table(
+        n.own_events,
+        md,
+        Column("id", _UBIGINT, primary_key=True, autoincrement=True),
+        Column("wu_event_id", _UBIGINT),  # the plugin's event of the same change, if any
+        Column("kind", _varchar(64), nullable=False),
+        Column("object_type", _varchar(20), nullable=False),
+        Column("object_id", _UBIGINT, nullable=False),
+        Column("actor", _varchar(64), nullable=False),
+        Column("payload", _LONGTEXT, nullable=False),
+        Column("date_created", _DATETIME, nullable=False),
+        Index(f"{n.own_events}_object", "object_type", "object_id"),
+        mysql_engine="InnoDB",
+        mysql_charset="utf8mb4",
+        mysql_collate="utf8mb4_unicode_520_ci",
+    )
+
+
 def _idempotency(md: MetaData, n: TableNames) -> Table:
     return Table(
         n.idempotency,
@@ -397,6 +417,7 @@ class WordPressTables:
         self.as_claims = _as_claims(md, n)
         # -- planswitch's own (the only table it may create) --------------------------------
         self.idempotency = _idempotency(md, n)
+        self.own_events = _own_events(md, n)
         self._posts: dict[int, Table] = {}
 
     def posts(self, blog_id: int) -> Table:
@@ -422,3 +443,4 @@ class WordPressTables:
     def create_own_tables(self, bind: Engine | Connection) -> None:
         """Create planswitch's own table(s) if missing; never touches the plugin's tables."""
         self.idempotency.create(bind, checkfirst=True)
+        self.own_events.create(bind, checkfirst=True)

@@ -490,27 +490,44 @@ class WordPressTransaction:
 
     # ---------------------------------------------------------------------------- events
     def add_event(self, event: Event) -> Event:
-        """A ``wu_events`` row like the plugin's ``log_transitions``: slug ``changed``.
+        """The change's event, split the way the plugin and planswitch each keep theirs.
 
-        The payload is the fields this transaction changed on the object
-        (``{field: {old_value, new_value}}``), then the event's own payload entries; it is
-        stored serialized and slashed (a main-table column).
+        * ``wu_events``: what the plugin's ``log_transitions`` writes on a model save: slug
+          ``changed``, payload = the model's changed properties ``{field: {old_value,
+          new_value}}`` (serialized and slashed), and nothing when nothing changed
+          (``inc/managers/class-event-manager.php:104-187``); ``initiator`` ``manual`` with
+          the acting WordPress user, else ``system`` with author 0 (``:181-184``,
+          ``inc/functions/event.php:135-160``).
+        * ``planswitch_events``: planswitch's own data (the event's kind and payload: quote
+          figures, idempotency key, payment id), linked to the plugin's row.
+
+        Returns the event with the id of planswitch's own row.
         """
-        payload: dict[str, Any] = dict(
-            self._transitions.get((event.object_type, int(event.object_id)), {})
-        )
-        for key, value in event.payload.items():
-            payload.setdefault(str(key), value)
+        changed = self._transitions.pop((event.object_type, int(event.object_id)), {})
         initiator, author_id = self._initiator(event.actor)
-        result = self.conn.execute(
-            insert(self.tables.events).values(
-                severity=EVENT_SEVERITY_INFO,
-                initiator=initiator,
-                author_id=author_id,
-                object_id=int(event.object_id),
+        wu_event_id = None
+        if changed:
+            result = self.conn.execute(
+                insert(self.tables.events).values(
+                    severity=EVENT_SEVERITY_INFO,
+                    initiator=initiator,
+                    author_id=author_id,
+                    object_id=int(event.object_id),
+                    object_type=event.object_type,
+                    slug="changed",
+                    payload=encoders.encode_event_payload(changed),
+                    date_created=encoders.mysql_datetime(event.date_created),
+                )
+            )
+            wu_event_id = int(result.inserted_primary_key[0])
+        own = self.conn.execute(
+            insert(self.tables.own_events).values(
+                wu_event_id=wu_event_id,
+                kind=event.kind,
                 object_type=event.object_type,
-                slug="changed",
-                payload=encoders.encode_event_payload(payload),
+                object_id=int(event.object_id),
+                actor=event.actor,
+                payload=json.dumps(dict(event.payload), sort_keys=True, default=str),
                 date_created=encoders.mysql_datetime(event.date_created),
             )
         )
@@ -521,22 +538,22 @@ class WordPressTransaction:
             date_created=event.date_created,
             payload=event.payload,
             actor=event.actor,
-            id=int(result.inserted_primary_key[0]),
+            id=int(own.inserted_primary_key[0]),
         )
 
     def _initiator(self, actor: str) -> tuple[str, int]:
-        """``system`` for planswitch itself; ``manual`` (with the WordPress user) for a person."""
-        if actor == "system":
+        """``manual`` with the customer's WordPress user for a customer acting themselves;
+        ``system`` (author 0) for planswitch's own jobs and operators, who reach the plugin's
+        tables through no WordPress login."""
+        if not actor.startswith("customer:"):
             return "system", 0
-        if actor.startswith("customer:"):
-            try:
-                customer_id = int(actor.split(":", 1)[1])
-            except ValueError:
-                return "manual", 0
-            c = self.tables.customers
-            user_id = self.conn.execute(select(c.c.user_id).where(c.c.id == customer_id)).scalar()
-            return "manual", int(user_id or 0)
-        return "manual", 0
+        try:
+            customer_id = int(actor.split(":", 1)[1])
+        except ValueError:
+            return "system", 0
+        c = self.tables.customers
+        user_id = self.conn.execute(select(c.c.user_id).where(c.c.id == customer_id)).scalar()
+        return ("manual", int(user_id)) if user_id else ("system", 0)
 
     # -------------------------------------------------------------------------- products
     def save_product(self, product: Product) -> Product:

@@ -7,6 +7,7 @@ through ``WordPressStore``, through raw SQL and through PHP's ``unserialize()``.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -212,7 +213,8 @@ def test_upgrade_event_is_a_changed_row_with_a_slashed_transition_payload(
     store: WordPressStore,
 ) -> None:
     _, _, event = upgrade_membership_5(store)
-    (row,) = rows(store, "SELECT * FROM wp_wu_events WHERE id = :id", id=event.id)
+    (own,) = rows(store, "SELECT * FROM wp_planswitch_events WHERE id = :id", id=event.id)
+    (row,) = rows(store, "SELECT * FROM wp_wu_events WHERE id = :id", id=own["wu_event_id"])
     assert (row["slug"], row["severity"], row["object_type"], row["object_id"]) == (
         "changed",
         3,
@@ -229,7 +231,29 @@ def test_upgrade_event_is_a_changed_row_with_a_slashed_transition_payload(
         "new_value": "2026-07-15 00:00:00",
     }
     assert payload["amount"] == {"old_value": 14.0, "new_value": 54.0}
-    assert payload["due_now"] == "51.70"
+    # planswitch's own data stays in planswitch's table, not in the plugin's row (issue 10).
+    assert "due_now" not in payload
+    assert (own["kind"], own["object_id"], own["actor"]) == ("plan_changed", 5, "customer:4")
+    assert json.loads(own["payload"]) == {"due_now": "51.70"}
+
+
+def test_an_event_without_changes_writes_no_plugin_row_and_operators_are_system(
+    store: WordPressStore,
+) -> None:
+    before = scalar(store, "SELECT COUNT(*) FROM wp_wu_events")
+    with tx(store) as t:
+        event = t.add_event(Event("noted", "membership", 5, NOW, {"why": "x"}, actor="operator"))
+    assert scalar(store, "SELECT COUNT(*) FROM wp_wu_events") == before
+    (own,) = rows(store, "SELECT * FROM wp_planswitch_events WHERE id = :id", id=event.id)
+    assert own["wu_event_id"] is None and own["actor"] == "operator"
+    with tx(store) as t:
+        current = t.lock_membership(6)
+        assert current is not None
+        t.save_membership(current, replace(current, amount=current.amount + 1))
+        event = t.add_event(Event("changed", "membership", 6, NOW, {}, actor="operator"))
+    (own,) = rows(store, "SELECT * FROM wp_planswitch_events WHERE id = :id", id=event.id)
+    (row,) = rows(store, "SELECT * FROM wp_wu_events WHERE id = :id", id=own["wu_event_id"])
+    assert (row["initiator"], row["author_id"]) == ("system", 0)
 
 
 # --------------------------------------------------------------------- an add-on purchase

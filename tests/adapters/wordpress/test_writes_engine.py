@@ -6,6 +6,7 @@ transaction, apply, save membership, add payment and event; then read everything
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -79,15 +80,20 @@ def test_engine_upgrade_of_membership_5_reads_back_through_store_and_php(
             text("SELECT meta_value FROM wp_wu_paymentmeta WHERE wu_payment_id = :id"),
             {"id": payment.id},
         ).scalar_one()
+        own_payload, wu_event_id = conn.execute(
+            text("SELECT payload, wu_event_id FROM wp_planswitch_events WHERE id = :id"),
+            {"id": event.id},
+        ).one()
         payload_text = conn.execute(
-            text("SELECT payload FROM wp_wu_events WHERE id = :id"), {"id": event.id}
+            text("SELECT payload FROM wp_wu_events WHERE id = :id"), {"id": wu_event_id}
         ).scalar_one()
     lines = php_read(lines_text)
     assert all(line["__class__"] == "WP_Ultimo\\Checkout\\Line_Item" for line in lines.values())
     assert round(sum(line["total"] for line in lines.values()), 2) == float(q.due_now)
     payload = php_read(payload_text, slashed=True)
     assert payload["plan_id"] == {"old_value": 5, "new_value": 2}
-    assert payload["changeKind"] == "UPGRADE"
+    assert "changeKind" not in payload  # planswitch's data is in its own table
+    assert json.loads(own_payload)["changeKind"] == "UPGRADE"
 
 
 def test_engine_addon_purchase_keeps_existing_addons(store: WordPressStore) -> None:
