@@ -1,4 +1,4 @@
-"""Quotes per second through ``preview_change`` on the seeded SQLite store (run by hand).
+"""Quotes per second through the ``preview_change`` use case on the seeded SQLite store.
 
     python bench/bench_quotes.py [--iterations 200]
 
@@ -11,6 +11,7 @@ the API's ``planChangeQuote`` does (minus the GraphQL layer).
 from __future__ import annotations
 
 import argparse
+import asyncio
 import statistics
 import tempfile
 import time
@@ -22,8 +23,10 @@ from planswitch.adapters.native.demo import seed_demo
 from planswitch.adapters.native.migrate import upgrade_database
 from planswitch.domain.periods import BillingPeriod, DurationUnit
 from planswitch.domain.plan_change import AddonSelection, PlanChangeRequest
-from planswitch.resolvers.context import Viewer
+from planswitch.resolvers.context import Context, Viewer
 from planswitch.resolvers.plan_change import preview_change
+from planswitch.server.clock import FixedClock
+from planswitch.server.settings import Settings
 
 NOW = datetime(2026, 6, 15, tzinfo=UTC)
 CASES = {
@@ -44,27 +47,32 @@ def main() -> None:
         upgrade_database(url)
         store = NativeStore(url)
         seed_demo(store, NOW)
-        viewer = Viewer.operator()
-        print(f"preview_change on seeded SQLite, {args.iterations} quotes per case")
-        print(f"{'case':<28} {'quotes/s':>10} {'median ms':>10}")
-        every: list[float] = []
-        for name, request in CASES.items():
-            preview_change(store, viewer, request, NOW, secret="bench")  # warm up
-            timings = []
-            for _ in range(args.iterations):
-                started = time.perf_counter()
-                preview_change(store, viewer, request, NOW, secret="bench")
-                timings.append(time.perf_counter() - started)
-            every.extend(timings)
-            print(
-                f"{name:<28} {len(timings) / sum(timings):>10.0f}"
-                f" {1000 * statistics.median(timings):>10.2f}"
-            )
-        print(
-            f"{'all cases':<28} {len(every) / sum(every):>10.0f}"
-            f" {1000 * statistics.median(every):>10.2f}"
-        )
+        settings = Settings(database_url=url, secret_key="bench", apply_due_interval_seconds=0)
+        ctx = Context(store, FixedClock(NOW), settings, Viewer.operator())
+        asyncio.run(_run(ctx, args.iterations))
         store.close()
+
+
+async def _run(ctx: Context, iterations: int) -> None:
+    print(f"preview_change on seeded SQLite, {iterations} quotes per case")
+    print(f"{'case':<28} {'quotes/s':>10} {'median ms':>10}")
+    every: list[float] = []
+    for name, request in CASES.items():
+        await preview_change(ctx, request)  # warm up
+        timings = []
+        for _ in range(iterations):
+            started = time.perf_counter()
+            await preview_change(ctx, request)
+            timings.append(time.perf_counter() - started)
+        every.extend(timings)
+        print(
+            f"{name:<28} {len(timings) / sum(timings):>10.0f}"
+            f" {1000 * statistics.median(timings):>10.2f}"
+        )
+    print(
+        f"{'all cases':<28} {len(every) / sum(every):>10.0f}"
+        f" {1000 * statistics.median(every):>10.2f}"
+    )
 
 
 if __name__ == "__main__":

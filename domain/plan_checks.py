@@ -34,6 +34,17 @@ def problem(code: ErrorCode, message: str, field_name: str | None, **extra: obje
     return Problem(Blocker(code, message, **extra), field_name)  # type: ignore[arg-type]
 
 
+def in_plan_group(current: Product | None, target: Product) -> bool:
+    """Whether ``target`` belongs to the family a membership on ``current`` may switch within.
+
+    The one plan-group rule: ``upgrade_options()`` lists exactly these plans and ``quote()``
+    refuses the others with NOT_IN_PLAN_GROUP, so options and quotes cannot disagree. A
+    plan without a group (or a deleted plan) may switch to any plan, as in the plugin.
+    """
+    group = current.plan_group if current is not None else ""
+    return not group or target.plan_group == group
+
+
 def membership_blockers(membership: Membership, usage: Usage) -> list[Problem]:
     """MEMBERSHIP_NOT_CHANGEABLE: pending memberships and unpaid payments
     (docs/plan-changes.md §5.3)."""
@@ -95,8 +106,7 @@ def _switch_problems(
         problems.append(
             problem(ErrorCode.PLAN_INACTIVE, f"{target.name} is no longer available.", "planId")
         )
-    group = current.plan_group if current is not None else ""
-    if group and target.plan_group != group:
+    if not in_plan_group(current, target):
         problems.append(
             problem(
                 ErrorCode.NOT_IN_PLAN_GROUP,

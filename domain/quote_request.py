@@ -1,8 +1,11 @@
-"""Structural checks of a ``PlanChangeRequest`` against the catalog (docs/plan-changes.md §3).
+"""Every input rule of a plan-change request, in one place (docs/plan-changes.md §3).
 
-``resolve_request`` turns the request's ids into products and sums its add-on selections,
-collecting a ``Problem`` for every unknown id, bad quantity, unavailable product or
-period; ``discount_problems`` checks the discount code the caller looked up.
+``requested_period`` checks a billing period as the client wrote it; ``resolve_request``
+turns the request's ids into products and its add-on selections into quantities,
+collecting a ``Problem`` for every unknown id, repeated add-on, bad quantity, unavailable
+product or period; ``discount_problems`` checks the discount code the caller looked up.
+The API and the use cases only translate these (same code, message and ``field`` path);
+they do not check the request themselves.
 """
 
 from __future__ import annotations
@@ -12,12 +15,50 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from planswitch.domain.discounts import DiscountCode
-from planswitch.domain.errors import ErrorCode
+from planswitch.domain.errors import DomainError, ErrorCode
 from planswitch.domain.memberships import Membership
-from planswitch.domain.periods import BillingPeriod
+from planswitch.domain.periods import BillingPeriod, DurationUnit
 from planswitch.domain.plan_change import AddonSelection, PlanChangeRequest
 from planswitch.domain.plan_checks import Problem, problem
 from planswitch.domain.products import Product
+
+
+def requested_period(duration: int, unit: DurationUnit | str) -> BillingPeriod:
+    """The billing period a client asked for.
+
+    Raises:
+        DomainError: INVALID_INPUT on ``billingPeriod`` when ``duration`` is below 1.
+    """
+    if duration < 1:
+        raise DomainError(
+            ErrorCode.INVALID_INPUT,
+            "A billing period must be at least 1 day, week, month or year long.",
+            "billingPeriod",
+        )
+    return BillingPeriod(duration, DurationUnit(unit))
+
+
+def quantity_problem(quantity: int, where: str) -> Problem | None:
+    """INVALID_QUANTITY on ``<where>.quantity`` unless ``quantity`` is at least 1."""
+    if quantity >= 1:
+        return None
+    return problem(
+        ErrorCode.INVALID_QUANTITY,
+        f"The quantity must be at least 1 (got {quantity}).",
+        f"{where}.quantity",
+    )
+
+
+def repeated_problem(selection: AddonSelection, seen: set[int], where: str) -> Problem | None:
+    """INVALID_INPUT when an add-on is listed twice in one list (each is listed once)."""
+    if selection.product_id not in seen:
+        seen.add(selection.product_id)
+        return None
+    return problem(
+        ErrorCode.INVALID_INPUT,
+        "This add-on is already listed; list each add-on once.",
+        f"{where}.productId",
+    )
 
 
 @dataclass
@@ -71,10 +112,13 @@ def _resolve_additions(
     catalog: Mapping[int, Product],
     target: ResolvedRequest,
 ) -> None:
+    seen: set[int] = set()
     for index, selection in enumerate(request.add_addons):
         where = f"addons[{index}]"
         product = catalog.get(selection.product_id)
-        found = _addition_problem(membership, target, selection, product, where)
+        found = repeated_problem(selection, seen, where) or _addition_problem(
+            membership, target, selection, product, where
+        )
         if found is not None:
             target.problems.append(found)
         elif product is not None:
@@ -89,10 +133,9 @@ def _addition_problem(
     where: str,
 ) -> Problem | None:
     """The first reason the add-on ``selection`` cannot be bought, if any."""
-    if selection.quantity <= 0:
-        return problem(
-            ErrorCode.INVALID_QUANTITY, "The quantity must be at least 1.", f"{where}.quantity"
-        )
+    found = quantity_problem(selection.quantity, where)
+    if found is not None:
+        return found
     if product is None:
         return problem(
             ErrorCode.NOT_FOUND,
@@ -126,18 +169,16 @@ def _addition_problem(
 def _resolve_removals(
     membership: Membership, request: PlanChangeRequest, target: ResolvedRequest
 ) -> None:
+    seen: set[int] = set()
     for index, selection in enumerate(request.remove_addons):
         where = f"removeAddons[{index}]"
         held = membership.addons.get(selection.product_id, 0)
         wanted = target.remove.get(selection.product_id, 0) + selection.quantity
-        if selection.quantity <= 0:
-            target.problems.append(
-                problem(
-                    ErrorCode.INVALID_QUANTITY,
-                    "The quantity must be at least 1.",
-                    f"{where}.quantity",
-                )
-            )
+        found = repeated_problem(selection, seen, where) or quantity_problem(
+            selection.quantity, where
+        )
+        if found is not None:
+            target.problems.append(found)
         elif held <= 0:
             target.problems.append(
                 problem(

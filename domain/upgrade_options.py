@@ -1,6 +1,7 @@
 """``upgrade_options()``: the plans and add-ons a membership may move to (docs/plan-changes.md §2).
 
-Blockers come from ``domain.quotes.plan_blockers``, the same checks ``quote()`` runs, so an
+Blockers come from ``domain.plan_checks.plan_blockers`` and the family from
+``plan_checks.in_plan_group``, the same checks ``quote()`` runs, so an
 option listed as allowed quotes without a blocker and vice versa.
 """
 
@@ -25,9 +26,10 @@ from planswitch.domain.plan_change import (
     Timing,
     UpgradeOptions,
 )
+from planswitch.domain.plan_checks import in_plan_group, plan_blockers
 from planswitch.domain.pricing import plan_direction
 from planswitch.domain.products import Product
-from planswitch.domain.quotes import plan_blockers, quote
+from planswitch.domain.quotes import quote
 from planswitch.domain.usage import Usage
 
 
@@ -48,7 +50,6 @@ def upgrade_options(
     GATEWAY_SYNC_UNAVAILABLE blocker, so options and quotes agree.
     """
     current = catalog.get(membership.plan_id)
-    group = current.plan_group if current is not None else ""
     candidates = sorted(
         (
             product
@@ -56,7 +57,7 @@ def upgrade_options(
             if product.is_plan
             and product.active
             and product.id != membership.plan_id
-            and (not group or product.plan_group == group)
+            and in_plan_group(current, product)
         ),
         key=lambda product: (product.list_order, product.id),
     )

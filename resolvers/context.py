@@ -10,6 +10,7 @@ from planswitch.domain.ports import Clock, Store
 from planswitch.resolvers.loaders import Loaders
 
 if TYPE_CHECKING:
+    from planswitch.domain.payment_provider import PaymentProvider
     from planswitch.server.settings import Settings
 
 ViewerKind = Literal["operator", "customer", "anonymous"]
@@ -53,6 +54,9 @@ class Context:
     clock: Clock
     settings: Settings
     viewer: Viewer
+    # The configured payment provider, if any: whether it can keep a membership's gateway
+    # subscription in step decides what may be sold (resolvers.gateways).
+    payment_provider: PaymentProvider | None = None
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:

@@ -1,17 +1,22 @@
 """Plan-change use cases: upgrade options, preview (quote), commit, cancel a scheduled change.
 
-No GraphQL here: functions take a Store, the Viewer and domain values, and return results
-carrying domain objects plus ``list[UserError]`` (errors as data). The same ``quote()``
-serves preview and commit; the commit re-quotes inside its transaction, on the locked row.
+No GraphQL here. As every use case in ``planswitch.resolvers``, each public function is
+``async def name(ctx, ...)``: it reads the viewer, clock and settings from the context and
+runs its blocking store work in one worker thread itself. Results carry domain objects plus
+``list[UserError]`` (errors as data). The request's input rules are the domain's
+(``domain.quote_request``, applied by ``quote()``); nothing here checks them again. The
+same ``quote()`` serves preview and commit; the commit re-quotes inside its transaction, on
+the locked row.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 from planswitch.domain.apply import apply_quote
 from planswitch.domain.apply import cancel_scheduled_change as cancel_domain
@@ -29,10 +34,8 @@ from planswitch.domain.quotes import quote as compute_quote
 from planswitch.domain.upgrade_options import upgrade_options
 from planswitch.domain.usage import Usage
 from planswitch.resolvers import idempotency, quote_token
+from planswitch.resolvers.context import Context, Viewer
 from planswitch.resolvers.gateways import syncable_gateways
-
-if TYPE_CHECKING:
-    from planswitch.resolvers.context import Viewer
 
 log = logging.getLogger(__name__)
 
@@ -121,67 +124,16 @@ def _actor(viewer: Viewer) -> str:
     return f"customer:{viewer.customer_id}" if viewer.kind == "customer" else viewer.kind
 
 
-def validate_request(request: PlanChangeRequest, catalog: dict[int, Product]) -> list[UserError]:
-    """Input checks that need no rules: ids exist, quantities are positive, no duplicates."""
-    errors: list[UserError] = []
-    if request.plan_id is not None and request.plan_id not in catalog:
-        errors.append(
-            UserError(ErrorCode.NOT_FOUND, f"Product {request.plan_id} does not exist.", "planId")
-        )
-    for name, selections in (
-        ("addons", request.add_addons),
-        ("removeAddons", request.remove_addons),
-    ):
-        seen: set[int] = set()
-        for index, selection in enumerate(selections):
-            if selection.quantity <= 0:
-                errors.append(
-                    UserError(
-                        ErrorCode.INVALID_QUANTITY,
-                        f"The quantity of an add-on must be at least 1 (got {selection.quantity}).",
-                        f"{name}[{index}].quantity",
-                    )
-                )
-            if selection.product_id not in catalog:
-                errors.append(
-                    UserError(
-                        ErrorCode.NOT_FOUND, f"Product {selection.product_id} does not exist.", name
-                    )
-                )
-            if selection.product_id in seen:
-                errors.append(
-                    UserError(
-                        ErrorCode.INVALID_INPUT,
-                        f"Product {selection.product_id} is listed twice; list each add-on once.",
-                        name,
-                    )
-                )
-            seen.add(selection.product_id)
-    return errors
-
-
 def _load_inputs(
     reader: _Reader,
     membership: Membership,
     request: PlanChangeRequest,
     provider: PaymentProvider | None = None,
-) -> _Inputs | list[UserError]:
+) -> _Inputs:
+    """What ``quote()`` needs besides the membership; it judges the request itself."""
     catalog = {product.id: product for product in reader.list_products()}
-    errors = validate_request(request, catalog)
-    discount = None
     code = (request.discount_code or "").strip()
-    if code:
-        discount = reader.discount_code(code)
-        if discount is None:
-            errors.append(
-                UserError(
-                    ErrorCode.INVALID_DISCOUNT_CODE,
-                    f"The discount code {code!r} does not exist.",
-                    "discountCode",
-                )
-            )
-    if errors:
-        return errors
+    discount = reader.discount_code(code) if code else None
     customer = reader.customers_by_id([membership.customer_id]).get(membership.customer_id)
     syncable = syncable_gateways(provider, membership)
     return _Inputs(catalog, reader.usage(membership.id), customer, discount, syncable)
@@ -227,16 +179,26 @@ def quote_errors(quote: Quote) -> list[UserError]:
 # --- queries -------------------------------------------------------------------------------
 
 
-def get_upgrade_options(
+async def get_upgrade_options(ctx: Context, membership_id: int) -> OptionsResult:
+    """The plans of the membership's family and the add-ons its plan allows
+    (docs/plan-changes.md §2)."""
+    return await asyncio.to_thread(
+        _upgrade_options,
+        ctx.store,
+        ctx.viewer,
+        membership_id,
+        ctx.clock.now(),
+        ctx.payment_provider,
+    )
+
+
+def _upgrade_options(
     store: Store,
     viewer: Viewer,
     membership_id: int,
     now: datetime,
-    *,
     provider: PaymentProvider | None = None,
 ) -> OptionsResult:
-    """The plans of the membership's family and the add-ons its plan allows
-    (docs/plan-changes.md §2)."""
     membership = store.memberships_by_id([membership_id]).get(membership_id)
     errors = _authorize(viewer, membership, membership_id)
     if errors or membership is None:
@@ -252,27 +214,35 @@ def get_upgrade_options(
     return OptionsResult(membership, options)
 
 
-def preview_change(
+async def preview_change(
+    ctx: Context, request: PlanChangeRequest, *, as_of: datetime | None = None
+) -> PreviewResult:
+    """Quote ``request`` at ``as_of`` (default: now) without writing anything
+    (docs/plan-changes.md §3).
+
+    A quote that can be committed carries a token signed with the settings' secret, pinning
+    its amounts; ``change_plan`` refuses it with QUOTE_EXPIRED if they move.
+    """
+    now = as_of or ctx.clock.now()
+    secret = ctx.settings.secret_key
+    return await asyncio.to_thread(
+        _preview, ctx.store, ctx.viewer, request, now, secret, ctx.payment_provider
+    )
+
+
+def _preview(
     store: Store,
     viewer: Viewer,
     request: PlanChangeRequest,
     now: datetime,
-    *,
-    secret: str | None = None,
+    secret: str,
     provider: PaymentProvider | None = None,
 ) -> PreviewResult:
-    """Quote ``request`` at ``now`` without writing anything (docs/plan-changes.md §3).
-
-    With ``secret``, a quote that can be committed carries a signed token pinning its
-    amounts; ``change_plan`` refuses it with QUOTE_EXPIRED if they move.
-    """
     membership = store.memberships_by_id([request.membership_id]).get(request.membership_id)
     errors = _authorize(viewer, membership, request.membership_id)
     if errors or membership is None:
         return PreviewResult(blocked_quote(membership, now, errors), user_errors=errors)
     inputs = _load_inputs(store, membership, request, provider)
-    if isinstance(inputs, list):
-        return PreviewResult(blocked_quote(membership, now, inputs), membership, user_errors=inputs)
     quote = _quote(membership, request, inputs, now)
     token = quote_token.issue(request, quote, now, secret) if secret and quote.ok else None
     return PreviewResult(quote, membership, token, list(quote.errors))
@@ -335,17 +305,13 @@ def _replay_or_raise(record: IdempotencyRecord | None, incoming_hash: str) -> No
     raise _Replay(record)
 
 
-def change_plan(
-    store: Store,
-    viewer: Viewer,
+async def change_plan(
+    ctx: Context,
     request: PlanChangeRequest,
-    now: datetime,
     idempotency_key: str,
     quote_token_value: str | None = None,
-    secret: str = "",
     *,
     as_of: datetime | None = None,
-    provider: PaymentProvider | None = None,
 ) -> ChangePlanResult:
     """Apply or schedule ``request`` exactly as quoted, once per idempotency key.
 
@@ -354,8 +320,33 @@ def change_plan(
     One transaction: lock the membership row, re-quote on what the transaction reads, check
     the quote token, write membership + payment (with line items) + event + idempotency
     record. ``as_of`` is the client's optional asOf: part of the idempotency hash only; a
-    change always applies at ``now``.
+    change always applies now (the context's clock).
     """
+    return await asyncio.to_thread(
+        _change_plan,
+        ctx.store,
+        ctx.viewer,
+        request,
+        ctx.clock.now(),
+        idempotency_key,
+        quote_token_value,
+        ctx.settings.secret_key,
+        as_of,
+        ctx.payment_provider,
+    )
+
+
+def _change_plan(
+    store: Store,
+    viewer: Viewer,
+    request: PlanChangeRequest,
+    now: datetime,
+    idempotency_key: str,
+    quote_token_value: str | None,
+    secret: str,
+    as_of: datetime | None,
+    provider: PaymentProvider | None = None,
+) -> ChangePlanResult:
     errors = _check_key(idempotency_key, required=True)
     if errors:
         return ChangePlanResult(user_errors=errors)
@@ -411,8 +402,6 @@ def _commit_change(
             raise _Refused(errors)
         _replay_or_raise(tx.get_idempotency(key), request_hash)
         inputs = _load_inputs(tx, membership, request, provider)
-        if isinstance(inputs, list):
-            raise _Refused(inputs, blocked_quote(membership, now, inputs), membership)
         fresh = _quote(membership, request, inputs, now)
         errors = quote_errors(fresh)
         if not errors and token:
@@ -465,17 +454,25 @@ def _replayed_change(store: Store, record: IdempotencyRecord) -> ChangePlanResul
 # --- cancel a scheduled change -------------------------------------------------------------
 
 
-def cancel_scheduled_change(
-    store: Store,
-    viewer: Viewer,
-    membership_id: int,
-    now: datetime,
-    idempotency_key: str | None = None,
+async def cancel_scheduled_change(
+    ctx: Context, membership_id: int, idempotency_key: str | None = None
 ) -> CancelResult:
     """Drop the membership's scheduled change; NO_SCHEDULED_CHANGE when there is none.
 
     With an idempotency key, a retry returns the membership and changes nothing.
     """
+    return await asyncio.to_thread(
+        _cancel, ctx.store, ctx.viewer, membership_id, ctx.clock.now(), idempotency_key
+    )
+
+
+def _cancel(
+    store: Store,
+    viewer: Viewer,
+    membership_id: int,
+    now: datetime,
+    idempotency_key: str | None,
+) -> CancelResult:
     errors = _check_key(idempotency_key, required=False)
     if errors:
         return CancelResult(user_errors=errors)
@@ -545,5 +542,4 @@ __all__ = [
     "get_upgrade_options",
     "preview_change",
     "quote_errors",
-    "validate_request",
 ]

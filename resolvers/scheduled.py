@@ -8,6 +8,7 @@ store without row locks.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import datetime
 
@@ -15,12 +16,20 @@ from planswitch.domain.apply import apply_scheduled_change
 from planswitch.domain.errors import DomainError
 from planswitch.domain.events import Event
 from planswitch.domain.ports import Store
+from planswitch.resolvers.context import Context
 
 log = logging.getLogger(__name__)
 
 
-def apply_due_changes(store: Store, now: datetime, limit: int = 100) -> list[int]:
-    """Apply every scheduled change due at ``now`` (at most ``limit``); return the ids applied."""
+async def apply_due_changes(ctx: Context, limit: int = 100) -> list[int]:
+    """Apply every scheduled change due now (at most ``limit``); return the ids applied.
+
+    Run by the CLI and the server's own loop, each with an operator context.
+    """
+    return await asyncio.to_thread(_apply_due, ctx.store, ctx.clock.now(), limit)
+
+
+def _apply_due(store: Store, now: datetime, limit: int) -> list[int]:
     applied: list[int] = []
     for membership_id in store.due_scheduled_changes(now, limit):
         try:

@@ -9,14 +9,18 @@ from typing import Annotated
 import strawberry
 from graphql import GraphQLError
 from planswitch.domain.errors import DomainError
+from planswitch.resolvers.catalog import find_product
 from planswitch.resolvers.context import Info
 from planswitch.resolvers.ids import split_global_id
 from planswitch.resolvers.memberships import find_customer, find_membership
+from planswitch.schema.cancel_scheduled_change import CancelScheduledChangeMutation
 from planswitch.schema.catalog import CatalogQuery, ProductNode
+from planswitch.schema.change_plan import ChangePlanMutation
 from planswitch.schema.memberships import CustomerNode, MembershipNode, MembershipQuery
 from planswitch.schema.node import Node
-from planswitch.schema.plan_change import PlanChangeMutation, PlanChangeQuery
+from planswitch.schema.plan_change_quote import PlanChangeQuoteQuery
 from planswitch.schema.update_product import CatalogMutation
+from planswitch.schema.upgrade_options import UpgradeOptionsQuery
 from strawberry.extensions import (
     AddValidationRules,
     MaskErrors,
@@ -46,8 +50,6 @@ class NodeQuery:
         info: Info,
         id: Annotated[strawberry.ID, strawberry.argument(description="A global id.")],
     ) -> Node | None:
-        from planswitch.resolvers.catalog import find_product
-
         type_name, _ = split_global_id(str(id), "id")
         if type_name == "Product":
             product = await find_product(info.context, str(id), "ID")
@@ -109,8 +111,13 @@ def build_schema(
     # built once here: those extensions build a new rule class per request, which made
     # every ValidationCache key unique (a miss and a full re-validation on each request).
     rules = [depth_rule(max_depth, None, None), aliases_rule(max_aliases)]
-    query = merge_types("Query", (CatalogQuery, MembershipQuery, NodeQuery, PlanChangeQuery))
-    mutation = merge_types("Mutation", (CatalogMutation, PlanChangeMutation))
+    query = merge_types(
+        "Query",
+        (CatalogQuery, MembershipQuery, NodeQuery, UpgradeOptionsQuery, PlanChangeQuoteQuery),
+    )
+    mutation = merge_types(
+        "Mutation", (CatalogMutation, ChangePlanMutation, CancelScheduledChangeMutation)
+    )
     return PlanswitchSchema(
         query=query,
         mutation=mutation,

@@ -170,3 +170,11 @@ class CatalogQuery:
     async def plan_groups(self, info: Info) -> list[PlanGroup]:
         names = await use_cases.plan_group_names(info.context)
         return [PlanGroup(name=name) for name in names]
+
+
+async def load_product(info: Info, product_id: int | None) -> ProductNode | None:
+    """The product ``product_id`` through the request's loader; None when absent or deleted."""
+    if product_id is None:
+        return None
+    product = await info.context.loaders.products_by_id.load(product_id)
+    return ProductNode.from_domain(product) if product else None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import strawberry
 from planswitch.domain.errors import UserError
 from planswitch.schema.enums import ErrorCode
@@ -21,3 +23,8 @@ class UserErrorType:
     @classmethod
     def from_domain(cls, error: UserError) -> UserErrorType:
         return cls(code=error.code, field=error.field, message=error.message)
+
+
+def user_errors(errors: Iterable[UserError]) -> list[UserErrorType]:
+    """The ``userErrors`` list of a payload."""
+    return [UserErrorType.from_domain(error) for error in errors]

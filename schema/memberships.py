@@ -23,8 +23,8 @@ from planswitch.schema.enums import CustomerIdType, MembershipIdType, Membership
 from planswitch.schema.limits import LimitsNode, remember, remembered
 from planswitch.schema.node import Node, encode_global_id
 from planswitch.schema.payments import LineItemNode, PaymentNode, SiteNode
-from planswitch.schema.plan_change import ScheduledChangeNode
 from planswitch.schema.scalars import Money
+from planswitch.schema.scheduled_change import ScheduledChangeNode
 
 __all__ = [
     "CustomerNode",

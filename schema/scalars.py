@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import strawberry
@@ -10,6 +10,11 @@ from planswitch.domain import money as domain_money
 
 # ISO-8601, always UTC (the domain keeps aware UTC datetimes).
 DateTime = datetime
+
+
+def utc(moment: datetime) -> datetime:
+    """An input instant in UTC: one without an offset is read as UTC, others converted."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 @strawberry.type(

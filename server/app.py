@@ -10,7 +10,8 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from planswitch.domain.ports import Clock, Store
-from planswitch.resolvers.context import Context
+from planswitch.resolvers.context import Context, Viewer
+from planswitch.resolvers.scheduled import apply_due_changes
 from planswitch.schema.app import build_schema
 from planswitch.server.auth import InvalidToken, viewer_from_header
 from planswitch.server.clock import SystemClock
@@ -135,11 +136,10 @@ def _freeze_startup_objects() -> None:
 
 async def _apply_due_loop(store: Store, clock: Clock, settings: Settings) -> None:
     """Apply scheduled changes whose time has come, every ``apply_due_interval_seconds``."""
-    from planswitch.resolvers.scheduled import apply_due_changes
-
+    ctx = Context(store=store, clock=clock, settings=settings, viewer=Viewer.operator())
     while True:
         try:
-            applied = await run_in_threadpool(apply_due_changes, store, clock.now())
+            applied = await apply_due_changes(ctx)
             if applied:
                 logger.info("applied %d scheduled change(s): %s", len(applied), applied)
         except Exception:

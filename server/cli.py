@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import UTC, datetime
 from typing import Annotated
@@ -95,7 +96,9 @@ def apply_due(
     ] = None,
 ) -> None:
     """Apply every scheduled change (downgrade, add-on removal) that is due."""
+    from planswitch.resolvers.context import Context, Viewer
     from planswitch.resolvers.scheduled import apply_due_changes
+    from planswitch.server.clock import FixedClock, SystemClock
     from planswitch.server.stores import make_store
 
     settings = Settings()
@@ -107,7 +110,9 @@ def apply_due(
         )
         raise typer.Exit(code=2)
     now = (as_of.replace(tzinfo=UTC) if as_of.tzinfo is None else as_of) if as_of else None
-    applied = apply_due_changes(make_store(settings), now or datetime.now(UTC))
+    clock = FixedClock(now) if now else SystemClock()
+    ctx = Context(make_store(settings), clock, settings, Viewer.operator())
+    applied = asyncio.run(apply_due_changes(ctx))
     typer.echo(f"Applied {len(applied)} scheduled change(s).")
 
 

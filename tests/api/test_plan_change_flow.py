@@ -11,7 +11,13 @@ from typing import Any
 import httpx
 import pytest
 from planswitch.adapters.native.tables import EventRow, IdempotencyKeyRow, MembershipRow, PaymentRow
-from planswitch.domain.plan_change import NO_CHANGE_MESSAGE, Direction
+from planswitch.domain.plan_change import (
+    NO_CHANGE_MESSAGE,
+    AddonSelection,
+    Direction,
+    PlanChangeRequest,
+)
+from planswitch.domain.quotes import quote
 from planswitch.schema.node import encode_global_id
 from planswitch.server.app import create_app
 from planswitch.server.auth import issue_customer_token
@@ -466,3 +472,60 @@ async def test_a_quote_writes_nothing(api: Api, store):
         quote = await api.quote(membershipId=str(membership.id), planId=str(up_id))
         assert quote["changeKind"] == "UPGRADE"
     assert api.counts() == counts
+
+
+def domain_errors(store, request: PlanChangeRequest) -> list[dict[str, Any]]:
+    """The errors the domain's quote() gives ``request``, as the API writes them."""
+    membership = store.memberships_by_id([request.membership_id])[request.membership_id]
+    catalog = {product.id: product for product in store.list_products()}
+    usage = store.usage(membership.id)
+    found = quote(membership, request, catalog, REFERENCE_NOW, usage=usage).errors
+    return [{"code": e.code.value, "field": e.field, "message": e.message} for e in found]
+
+
+async def test_input_errors_are_the_domains_word_for_word(api: Api, store):
+    """One rule, one message and one field path: the API only translates quote()'s errors
+    (quantities, repeats, unknown products; issue 7)."""
+    membership = store.memberships_by_id([1])[1]  # Premium: offers add-ons
+    plan = store.products_by_id([membership.plan_id])[membership.plan_id]
+    addon = plan.available_addons[0]
+    cases = [
+        PlanChangeRequest(membership.id, add_addons=(AddonSelection(addon, 0),)),
+        PlanChangeRequest(membership.id, remove_addons=(AddonSelection(addon, -2),)),
+        PlanChangeRequest(
+            membership.id, add_addons=(AddonSelection(addon, 1), AddonSelection(addon, 2))
+        ),
+        PlanChangeRequest(membership.id, add_addons=(AddonSelection(999, 1),)),
+        PlanChangeRequest(membership.id, plan_id=999),
+    ]
+    counts = api.counts()
+    for index, request in enumerate(cases):
+        expected = domain_errors(store, request)
+        assert expected, request
+        fields: dict[str, Any] = {"membershipId": str(membership.id)}
+        if request.plan_id is not None:
+            fields["planId"] = str(request.plan_id)
+        for name, selections in (
+            ("addons", request.add_addons),
+            ("removeAddons", request.remove_addons),
+        ):
+            if selections:
+                fields[name] = [
+                    {"productId": str(s.product_id), "quantity": s.quantity} for s in selections
+                ]
+        assert (await api.quote(**fields))["userErrors"] == expected
+        assert (await api.change(f"input-{index}", **fields))["userErrors"] == expected
+    assert api.counts() == counts
+
+
+async def test_a_malformed_addon_id_names_its_item(api: Api, store):
+    membership, _ = find_option(store, Direction.UPGRADE)
+    fields = {
+        "membershipId": str(membership.id),
+        "addons": [{"productId": "6", "quantity": 1}, {"productId": "not-an-id", "quantity": 1}],
+    }
+    errors = (await api.quote(**fields))["userErrors"]
+    assert [(e["code"], e["field"]) for e in errors] == [("INVALID_ID", "addons[1].productId")]
+    period = {"membershipId": str(membership.id), "billingPeriod": {"duration": 0, "unit": "MONTH"}}
+    errors = (await api.change("bad-period", **period))["userErrors"]
+    assert [(e["code"], e["field"]) for e in errors] == [("INVALID_INPUT", "billingPeriod")]

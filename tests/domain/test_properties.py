@@ -1,11 +1,13 @@
 """Properties of quote()/apply_quote() over random catalogs, memberships and instants."""
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from planswitch.domain.apply import apply_quote
+from planswitch.domain.errors import ErrorCode
 from planswitch.domain.memberships import Membership, MembershipStatus
 from planswitch.domain.money import round_money
 from planswitch.domain.periods import BillingPeriod, DurationUnit
@@ -13,6 +15,7 @@ from planswitch.domain.plan_change import AddonSelection, ChangeKind, PlanChange
 from planswitch.domain.pricing import proration_credit, setup_fee_credit
 from planswitch.domain.products import PriceVariation, PricingType, Product, ProductType
 from planswitch.domain.quotes import quote
+from planswitch.domain.upgrade_options import upgrade_options
 
 FAST = settings(max_examples=200, deadline=None)
 BASE = datetime(2026, 6, 15, tzinfo=UTC)
@@ -187,3 +190,26 @@ def test_applying_a_quote_charges_due_now_and_sets_the_next_amount(world):
     else:
         assert outcome.membership.amount == next_amount
         assert dict(outcome.membership.addons) == dict(q.addons)
+
+
+@FAST
+@given(worlds(), st.lists(st.sampled_from(["", "basic", "pro"]), min_size=3, max_size=3))
+def test_options_and_quotes_agree_on_the_plan_family(world, groups):
+    """``upgrade_options`` lists exactly the plans ``quote`` does not refuse as outside the
+    family (one rule, ``plan_checks.in_plan_group``), whatever the groups are."""
+    catalog, membership, _, now = world
+    catalog = {
+        pid: replace(product, plan_group=groups[pid - 1]) if product.is_plan else product
+        for pid, product in catalog.items()
+    }
+    offered = {option.plan_id for option in upgrade_options(membership, catalog, now).plans}
+    for pid in (1, 2, 3):
+        if pid == membership.plan_id:
+            continue
+        # At the period the option is judged at, so the quote reaches the blockers.
+        own = membership.period.normalised()
+        plan = catalog[pid]
+        period = own if plan.price_at(own) is not None else plan.period.normalised()
+        q = quote(membership, PlanChangeRequest(1, plan_id=pid, period=period), catalog, now)
+        outside = ErrorCode.NOT_IN_PLAN_GROUP in {error.code for error in q.errors}
+        assert (pid in offered) is not outside, (pid, groups, q.errors)

@@ -63,6 +63,14 @@ def _errors(membership=MEMBER, usage=Usage(), discount=None, **request):  # noqa
         (dict(plan_id=2, period=YEAR), [(ErrorCode.PERIOD_NOT_AVAILABLE, "billingPeriod")]),
         (dict(add_addons=(AddonSelection(99, 1),)), [(ErrorCode.NOT_FOUND, "addons[0].productId")]),
         (
+            dict(add_addons=(AddonSelection(10, 1), AddonSelection(10, 2))),
+            [(ErrorCode.INVALID_INPUT, "addons[1].productId")],
+        ),
+        (
+            dict(remove_addons=(AddonSelection(10, 1), AddonSelection(10, 1))),
+            [(ErrorCode.INVALID_INPUT, "removeAddons[1].productId")],
+        ),
+        (
             dict(add_addons=(AddonSelection(10, 0),)),
             [(ErrorCode.INVALID_QUANTITY, "addons[0].quantity")],
         ),

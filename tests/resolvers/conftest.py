@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import asyncio
+from collections.abc import Callable, Coroutine, Iterator
 from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from planswitch.adapters.native import NativeStore
@@ -14,12 +16,15 @@ from planswitch.adapters.native.migrate import upgrade_database
 from planswitch.domain.memberships import Membership, MembershipStatus
 from planswitch.domain.plan_change import Direction
 from planswitch.domain.ports import MembershipFilter
-from planswitch.resolvers.context import Viewer
-from planswitch.resolvers.plan_change import get_upgrade_options
+from planswitch.domain.upgrade_options import upgrade_options
+from planswitch.resolvers.context import Context, Viewer
+from planswitch.server.clock import FixedClock
+from planswitch.server.settings import Settings
 
 from tests.conftest import REFERENCE_NOW
 
 OPERATOR = Viewer.operator()
+SECRET = "use-case-tests-secret"
 
 
 PREMIUM, LITE = 2, 9
@@ -49,15 +54,38 @@ def seeded_store(url: str, now: datetime = REFERENCE_NOW) -> NativeStore:
     return store
 
 
+def context(
+    store: NativeStore, viewer: Viewer = OPERATOR, now: datetime = REFERENCE_NOW
+) -> Context:
+    """A request context as the server builds it, at a fixed ``now``."""
+    settings = Settings(database_url="sqlite://", secret_key=SECRET, apply_due_interval_seconds=0)
+    return Context(store=store, clock=FixedClock(now), settings=settings, viewer=viewer)
+
+
+def call(
+    use_case: Callable[..., Coroutine[object, object, object]],
+    store: NativeStore,
+    *args: object,
+    viewer: Viewer = OPERATOR,
+    now: datetime = REFERENCE_NOW,
+    **kwargs: object,
+) -> Any:
+    """Run ``use_case(ctx, *args, **kwargs)`` to completion from synchronous test code (each
+    call its own event loop, so racing threads each run one)."""
+    return asyncio.run(use_case(context(store, viewer, now), *args, **kwargs))
+
+
 def find_option(
     store: NativeStore, direction: Direction, now: datetime = REFERENCE_NOW
 ) -> tuple[Membership, int]:
     """An active membership of the seed and a plan it may move to in ``direction``."""
     page = store.list_memberships(MembershipFilter(status=MembershipStatus.ACTIVE), 0, 100)
     for membership in page.items:
-        options = get_upgrade_options(store, OPERATOR, membership.id, now).options
-        if options is None or store.usage(membership.id).pending_payment:
+        usage = store.usage(membership.id)
+        if usage.pending_payment:
             continue
+        catalog = {product.id: product for product in store.list_products()}
+        options = upgrade_options(membership, catalog, now, usage=usage)
         for option in options.plans:
             if option.direction is direction and option.allowed and option.price is not None:
                 return membership, option.plan_id

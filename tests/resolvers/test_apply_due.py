@@ -8,21 +8,14 @@ from planswitch.domain.plan_change import Direction, PlanChangeRequest
 from planswitch.resolvers.plan_change import change_plan
 from planswitch.resolvers.scheduled import apply_due_changes
 
-from tests.conftest import REFERENCE_NOW
-from tests.resolvers.conftest import OPERATOR, find_option
+from tests.resolvers.conftest import call, find_option
 from tests.resolvers.test_concurrency import race
 
 
 def schedule_downgrade(store):
     membership, plan_id = find_option(store, Direction.DOWNGRADE)
-    result = change_plan(
-        store,
-        OPERATOR,
-        PlanChangeRequest(membership.id, plan_id=plan_id),
-        REFERENCE_NOW,
-        "downgrade",
-        None,
-        "secret",
+    result = call(
+        change_plan, store, PlanChangeRequest(membership.id, plan_id=plan_id), "downgrade"
     )
     assert result.user_errors == []
     change = result.membership.scheduled_change
@@ -36,16 +29,16 @@ def test_a_scheduled_downgrade_applies_at_its_instant_and_not_before(any_store):
     membership, plan_id, change = schedule_downgrade(store)
     assert change.effective_at == membership.date_expiration
 
-    assert apply_due_changes(store, change.effective_at - timedelta(seconds=1)) == []
+    assert call(apply_due_changes, store, now=change.effective_at - timedelta(seconds=1)) == []
     still = store.memberships_by_id([membership.id])[membership.id]
     assert still.plan_id == membership.plan_id and still.scheduled_change == change
 
-    assert apply_due_changes(store, change.effective_at) == [membership.id]
+    assert call(apply_due_changes, store, now=change.effective_at) == [membership.id]
     after = store.memberships_by_id([membership.id])[membership.id]
     assert after.plan_id == plan_id
     assert after.amount == change.amount
     assert after.scheduled_change is None
-    assert apply_due_changes(store, change.effective_at + timedelta(days=1)) == []
+    assert call(apply_due_changes, store, now=change.effective_at + timedelta(days=1)) == []
 
 
 def test_racing_workers_apply_a_due_change_once(any_store):
@@ -53,7 +46,7 @@ def test_racing_workers_apply_a_due_change_once(any_store):
     membership, plan_id, change = schedule_downgrade(store)
     version = store.memberships_by_id([membership.id])[membership.id].version
 
-    applied = race(6, lambda _: apply_due_changes(store, change.effective_at))
+    applied = race(6, lambda _: call(apply_due_changes, store, now=change.effective_at))
 
     assert sorted(i for ids in applied for i in ids) == [membership.id]
     after = store.memberships_by_id([membership.id])[membership.id]

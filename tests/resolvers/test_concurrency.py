@@ -11,8 +11,7 @@ from planswitch.domain.errors import ErrorCode
 from planswitch.domain.plan_change import Direction, PlanChangeRequest
 from planswitch.resolvers.plan_change import ChangePlanResult, change_plan
 
-from tests.conftest import REFERENCE_NOW
-from tests.resolvers.conftest import OPERATOR, find_option
+from tests.resolvers.conftest import call, find_option
 
 THREADS = 12
 SECRET = "concurrency-secret"
@@ -48,7 +47,7 @@ def test_same_key_racing_writes_one_payment_and_returns_identical_results(any_st
 
     results = race(
         THREADS,
-        lambda _: change_plan(store, OPERATOR, request, REFERENCE_NOW, "same-key", None, SECRET),
+        lambda _: call(change_plan, store, request, "same-key"),
     )
 
     assert [r.user_errors for r in results] == [[]] * THREADS
@@ -68,7 +67,7 @@ def test_different_keys_racing_for_one_change_apply_it_once(any_store):
 
     results = race(
         THREADS,
-        lambda i: change_plan(store, OPERATOR, request, REFERENCE_NOW, f"key-{i}", None, SECRET),
+        lambda i: call(change_plan, store, request, f"key-{i}"),
     )
 
     winners = [r for r in results if not r.user_errors]

@@ -13,7 +13,7 @@ from planswitch.resolvers.plan_change import (
 )
 
 from tests.conftest import REFERENCE_NOW
-from tests.resolvers.conftest import LITE, OPERATOR, PREMIUM, seeded_store
+from tests.resolvers.conftest import LITE, PREMIUM, call, seeded_store
 
 NOW = REFERENCE_NOW
 
@@ -25,11 +25,11 @@ def codes(result) -> list[ErrorCode]:
 def test_anonymous_callers_learn_nothing_and_change_nothing(sqlite_url):
     store = seeded_store(sqlite_url)
     nobody = Viewer.anonymous()
-    assert codes(get_upgrade_options(store, nobody, 1, NOW)) == [ErrorCode.NOT_ALLOWED]
-    assert codes(get_upgrade_options(store, nobody, 999, NOW)) == [ErrorCode.NOT_ALLOWED]
-    preview = preview_change(store, nobody, PlanChangeRequest(5, plan_id=PREMIUM), NOW)
+    assert codes(call(get_upgrade_options, store, 1, viewer=nobody)) == [ErrorCode.NOT_ALLOWED]
+    assert codes(call(get_upgrade_options, store, 999, viewer=nobody)) == [ErrorCode.NOT_ALLOWED]
+    preview = call(preview_change, store, PlanChangeRequest(5, plan_id=PREMIUM), viewer=nobody)
     assert codes(preview) == [ErrorCode.NOT_ALLOWED] and preview.token is None
-    result = change_plan(store, nobody, PlanChangeRequest(5, plan_id=PREMIUM), NOW, "k")
+    result = call(change_plan, store, PlanChangeRequest(5, plan_id=PREMIUM), "k", viewer=nobody)
     assert codes(result) == [ErrorCode.NOT_ALLOWED]
     assert store.memberships_by_id([5])[5].plan_id == 1
     assert store.payments_by_membership([5]).get(5, []) == []
@@ -38,36 +38,36 @@ def test_anonymous_callers_learn_nothing_and_change_nothing(sqlite_url):
 def test_a_customer_sees_their_own_options_only(sqlite_url):
     store = seeded_store(sqlite_url)
     olivia = Viewer.customer(1)
-    assert get_upgrade_options(store, olivia, 1, NOW).options is not None
-    assert codes(get_upgrade_options(store, olivia, 2, NOW)) == [ErrorCode.NOT_ALLOWED]
-    assert codes(get_upgrade_options(store, olivia, 999, NOW)) == [ErrorCode.NOT_FOUND]
+    assert call(get_upgrade_options, store, 1, viewer=olivia).options is not None
+    assert codes(call(get_upgrade_options, store, 2, viewer=olivia)) == [ErrorCode.NOT_ALLOWED]
+    assert codes(call(get_upgrade_options, store, 999, viewer=olivia)) == [ErrorCode.NOT_FOUND]
 
 
 def test_cancel_with_a_key_is_idempotent(sqlite_url):
     store = seeded_store(sqlite_url)
-    scheduled = change_plan(store, OPERATOR, PlanChangeRequest(1, plan_id=LITE), NOW, "down")
+    scheduled = call(change_plan, store, PlanChangeRequest(1, plan_id=LITE), "down")
     assert scheduled.quote.change_kind is ChangeKind.DOWNGRADE
     version = scheduled.membership.version
 
-    first = cancel_scheduled_change(store, OPERATOR, 1, NOW, "cancel-1")
+    first = call(cancel_scheduled_change, store, 1, "cancel-1")
     assert first.user_errors == [] and first.membership.scheduled_change is None
-    retry = cancel_scheduled_change(store, OPERATOR, 1, NOW, "cancel-1")
+    retry = call(cancel_scheduled_change, store, 1, "cancel-1")
     assert retry.user_errors == [] and retry.replayed
     assert retry.membership.version == first.membership.version != version
-    without_key = cancel_scheduled_change(store, OPERATOR, 1, NOW)
+    without_key = call(cancel_scheduled_change, store, 1)
     assert codes(without_key) == [ErrorCode.NO_SCHEDULED_CHANGE]
-    reused = cancel_scheduled_change(store, OPERATOR, 2, NOW, "cancel-1")
+    reused = call(cancel_scheduled_change, store, 2, "cancel-1")
     assert codes(reused) == [ErrorCode.IDEMPOTENCY_KEY_REUSED]
 
 
 def test_a_change_key_cannot_be_reused_for_a_cancel_or_another_membership(sqlite_url):
     store = seeded_store(sqlite_url)
-    upgrade = change_plan(store, OPERATOR, PlanChangeRequest(5, plan_id=PREMIUM), NOW, "k1")
+    upgrade = call(change_plan, store, PlanChangeRequest(5, plan_id=PREMIUM), "k1")
     assert upgrade.user_errors == [] and upgrade.payment.total == upgrade.quote.due_now
-    assert codes(cancel_scheduled_change(store, OPERATOR, 5, NOW, "k1")) == [
+    assert codes(call(cancel_scheduled_change, store, 5, "k1")) == [
         ErrorCode.IDEMPOTENCY_KEY_REUSED
     ]
-    other = change_plan(store, OPERATOR, PlanChangeRequest(1, plan_id=LITE), NOW, "k1")
+    other = call(change_plan, store, PlanChangeRequest(1, plan_id=LITE), "k1")
     assert codes(other) == [ErrorCode.IDEMPOTENCY_KEY_REUSED]
     assert store.memberships_by_id([1])[1].scheduled_change is None
 
@@ -76,7 +76,7 @@ def test_a_blank_or_overlong_key_is_refused(sqlite_url):
     store = seeded_store(sqlite_url)
     request = PlanChangeRequest(5, plan_id=PREMIUM)
     for key in ("", "   ", "k" * 201):
-        result = change_plan(store, OPERATOR, request, NOW, key)
+        result = call(change_plan, store, request, key)
         assert codes(result) == [ErrorCode.INVALID_INPUT]
         assert result.user_errors[0].field == "idempotencyKey"
     assert store.memberships_by_id([5])[5].plan_id == 1
@@ -84,11 +84,9 @@ def test_a_blank_or_overlong_key_is_refused(sqlite_url):
 
 def test_a_pending_payment_blocks_the_next_change(sqlite_url):
     store = seeded_store(sqlite_url)
-    bought = change_plan(
-        store, OPERATOR, PlanChangeRequest(1, add_addons=(AddonSelection(6, 1),)), NOW, "a"
-    )
+    bought = call(change_plan, store, PlanChangeRequest(1, add_addons=(AddonSelection(6, 1),)), "a")
     assert bought.user_errors == [] and bought.payment.status.value == "pending"
-    again = change_plan(store, OPERATOR, PlanChangeRequest(1, plan_id=LITE), NOW, "b")
+    again = call(change_plan, store, PlanChangeRequest(1, plan_id=LITE), "b")
     assert codes(again) == [ErrorCode.MEMBERSHIP_NOT_CHANGEABLE]
     assert again.payment is None
 
@@ -96,14 +94,14 @@ def test_a_pending_payment_blocks_the_next_change(sqlite_url):
 def test_keys_are_scoped_to_the_caller(sqlite_url):
     store = seeded_store(sqlite_url)
     request = PlanChangeRequest(5, plan_id=PREMIUM)
-    sam = change_plan(store, Viewer.customer(5), request, NOW, "shared-key")
+    sam = call(change_plan, store, request, "shared-key", viewer=Viewer.customer(5))
     assert sam.user_errors == [] and not sam.replayed
     # Another customer with the same key and input neither sees Sam's result...
-    intruder = change_plan(store, Viewer.customer(1), request, NOW, "shared-key")
+    intruder = call(change_plan, store, request, "shared-key", viewer=Viewer.customer(1))
     assert codes(intruder) == [ErrorCode.NOT_ALLOWED] and intruder.payment is None
     # ...and the operator's same key is a new request of its own (nothing left to change).
-    operator = change_plan(store, OPERATOR, request, NOW, "shared-key")
+    operator = call(change_plan, store, request, "shared-key")
     assert not operator.replayed and operator.payment is None
     assert codes(operator) == [ErrorCode.NO_CHANGE]
-    retry = change_plan(store, Viewer.customer(5), request, NOW, "shared-key")
+    retry = call(change_plan, store, request, "shared-key", viewer=Viewer.customer(5))
     assert retry.replayed and retry.payment.id == sam.payment.id
