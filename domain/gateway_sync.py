@@ -4,7 +4,7 @@ A membership that renews automatically through a gateway subscription (``gateway
 stripe-checkout or paypal, a ``gateway_subscription_id``, ``auto_renew`` on) is billed by the
 gateway, not by the plugin: ``Membership::swap()`` changes only the plugin's row, so the
 subscription keeps charging what it charged before. The plugin's maintainers reverted
-period switches in 2.6.3 for this reason (PR #896; docs/wordpress.md). A change that alters
+period switches in 2.6.3 for this reason (PR #896; docs/wordpress.md §11.1). A change that alters
 the recurring amount or period of such a membership is therefore allowed only when a
 configured payment provider can update that subscription; which gateways can be is data
 given by the caller (``PaymentProvider.can_sync_subscription``), never looked up here.
