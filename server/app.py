@@ -1,4 +1,5 @@
-"""The Starlette application: GraphQL at /graphql, /healthz, /readyz, and the apply-due loop."""
+"""The Starlette application: GraphQL at /graphql, the reference frontend at /app, /healthz,
+/readyz, and the apply-due loop."""
 
 from __future__ import annotations
 
@@ -17,11 +18,13 @@ from planswitch.server.auth import InvalidToken, viewer_from_header
 from planswitch.server.clock import SystemClock
 from planswitch.server.settings import Settings
 from planswitch.server.stores import make_store
+from planswitch.web import GRAPHIQL_HTML, WEB_DIR
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
 from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
 
@@ -41,6 +44,12 @@ class PlanswitchGraphQL(GraphQL):
             graphql_ide="graphiql" if settings.graphiql else None,
         )
         self.settings, self.store, self.clock = settings, store, clock
+
+    @property
+    def graphql_ide_html(self) -> str:
+        # Strawberry's page loads GraphiQL from unpkg.com; ours loads the same files (same
+        # SRI hashes) from web/vendor/, so the IDE works offline (issue 13).
+        return GRAPHIQL_HTML.read_text(encoding="utf-8")
 
     async def get_context(self, request: Any, response: Any = None) -> Context:
         viewer = request.state.viewer  # set by AuthenticatedGraphQL
@@ -120,6 +129,9 @@ def create_app(
             Route("/graphql", graphql, methods=["GET", "POST"]),
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
+            # The reference frontend (web/): static files only, the API is /graphql.
+            Route("/app", lambda request: RedirectResponse("/app/"), methods=["GET"]),
+            Mount("/app", StaticFiles(directory=WEB_DIR, html=True), name="app"),
         ],
         lifespan=lifespan,
     )

@@ -48,6 +48,17 @@ def test_the_wheel_holds_one_top_level_package(wheel: Path):
     assert "planswitch/schema/schema.graphql" in names
     assert "planswitch/adapters/native/migrations/script.py.mako" in names
     assert "planswitch/adapters/native/migrations/versions/0001_initial.py" in names
+    # The reference frontend's static files ride along (served at /app, issue 13).
+    for path in (
+        "web/index.html",
+        "web/graphiql.html",
+        "web/js/app.js",
+        "web/js/screens/summary.js",
+        "web/locales/ms.json",
+        "web/vendor/graphiql/graphiql.min.js",
+        "web/vendor/axe-core/axe.min.js",
+    ):
+        assert f"planswitch/{path}" in names, path
 
 
 def test_installs_beside_pypi_schema(wheel: Path, tmp_path: Path):
