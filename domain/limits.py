@@ -330,16 +330,75 @@ def effective_limits(
     """A membership's limits: its products summed, then its own overrides (docs/wordpress.md §6.3).
 
     The products are listed as the plugin lists them (each add-on ``quantity`` times in the
-    membership's order, then the plan), and the first of that list is merged last, as the
-    plugin's ``merge(...$list)`` does (see the module docstring). They are merged in sum
-    mode onto an empty set, then ``override`` in override mode.
+    membership's order, then the plan), and the first copy of that list is merged last, as
+    the plugin's ``merge(...$list)`` does (see the module docstring). They are merged in sum
+    mode onto an empty set, then ``override`` in override mode. Repeating an add-on costs
+    the same for any quantity (``merge_repeated``; issue 11, defect 1).
     """
-    products = [
-        limits
+    listed = [
+        (product.limitations, copies)
         for product, quantity in addons
-        for limits in [product.limitations] * max(int(quantity), 0)
+        if (copies := max(int(quantity), 0)) > 0
     ]
     if plan is not None:
-        products.append(plan.limitations)
-    summed = merge(Limitations.empty(), *products[1:], *products[:1])
+        listed.append((plan.limitations, 1))
+    summed = Limitations.empty()
+    if listed:
+        (first, copies), rest = listed[0], listed[1:]
+        for limitations, times in [(first, copies - 1), *rest]:
+            summed = merge_repeated(summed, limitations, times)
+        summed = merge(summed, first)  # the first copy lands in $override: merged last
     return summed if override is None else merge(summed, override, override=True)
+
+
+def merge_repeated(base: Limitations, other: Any, times: int) -> Limitations:
+    """``merge(base, *[other] * times)`` in time independent of ``times``.
+
+    The plugin merges an add-on bought N times as N copies (N merges, N dicts: a quantity of
+    2**31 exhausted memory). Each merge rule is a fixed function of the current value, and
+    after the first copies every value either stays put or grows by the same whole number
+    per copy. So: merge four copies for real, and when copies 3 and 4 changed every value
+    exactly as copy 3 did (constant, or the same integer step), the N-th state follows from
+    the second by arithmetic. Anything else (a fractional limit, a value that keeps changing
+    shape) falls back to merging one copy at a time, which the bounded quantities keep small.
+    """
+    if times <= 4:
+        return merge(base, *[other] * times)
+    states = [base]
+    for _ in range(4):
+        states.append(merge(states[-1], other))
+    raws = [state.to_raw() for state in states[2:]]
+    extrapolated = _extrapolate(raws[0], raws[1], raws[2], times - 2)
+    if extrapolated is not _IRREGULAR:
+        return Limitations(extrapolated)
+    current = states[-1]
+    for _ in range(times - 4):
+        current = merge(current, other)
+    return current
+
+
+_IRREGULAR = object()
+
+
+def _extrapolate(second: Any, third: Any, fourth: Any, steps: int) -> Any:
+    """The value ``steps`` copies after ``second``, if ``second → third → fourth`` is a
+    constant or an integer arithmetic progression; ``_IRREGULAR`` otherwise."""
+    if isinstance(second, dict):
+        if not (isinstance(third, dict) and isinstance(fourth, dict)):
+            return _IRREGULAR
+        if not (second.keys() == third.keys() == fourth.keys()):
+            return _IRREGULAR
+        result = {}
+        for key in second:
+            value = _extrapolate(second[key], third[key], fourth[key], steps)
+            if value is _IRREGULAR:
+                return _IRREGULAR
+            result[key] = value
+        return result
+    if type(second) is type(third) is type(fourth) and second == third == fourth:
+        return second
+    if all(type(value) is int for value in (second, third, fourth)):
+        step = third - second
+        if fourth - third == step:
+            return second + steps * step
+    return _IRREGULAR

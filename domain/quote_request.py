@@ -22,31 +22,73 @@ from planswitch.domain.plan_change import AddonSelection, PlanChangeRequest
 from planswitch.domain.plan_checks import Problem, problem
 from planswitch.domain.products import Product
 
+# Bounds checked before any work (issue 11, defects 1 and 4): no plugin sells a period of
+# more than 1000 units, and an instant after year 8000 plus such a period stays below the
+# year 10000 Python's datetime cannot represent.
+MAX_PERIOD_DURATION = 1000
+DEFAULT_MAX_ADDON_QUANTITY = 1000  # PLANSWITCH_MAX_ADDON_QUANTITY
+EARLIEST_YEAR, LATEST_YEAR = 1970, 8000
+
 
 def requested_period(duration: int, unit: DurationUnit | str) -> BillingPeriod:
     """The billing period a client asked for.
 
     Raises:
-        DomainError: INVALID_INPUT on ``billingPeriod`` when ``duration`` is below 1.
+        DomainError: INVALID_INPUT on ``billingPeriod`` when ``duration`` is below 1 or
+        above ``MAX_PERIOD_DURATION``.
     """
-    if duration < 1:
+    if duration < 1 or duration > MAX_PERIOD_DURATION:
         raise DomainError(
             ErrorCode.INVALID_INPUT,
-            "A billing period must be at least 1 day, week, month or year long.",
+            f"A billing period must be 1 to {MAX_PERIOD_DURATION} days, weeks, months or "
+            f"years long (got {duration}).",
             "billingPeriod",
         )
     return BillingPeriod(duration, DurationUnit(unit))
 
 
-def quantity_problem(quantity: int, where: str) -> Problem | None:
-    """INVALID_QUANTITY on ``<where>.quantity`` unless ``quantity`` is at least 1."""
-    if quantity >= 1:
+def quantity_problem(quantity: int, where: str, maximum: int | None = None) -> Problem | None:
+    """INVALID_QUANTITY on ``<where>.quantity`` unless ``quantity`` is at least 1 (and at
+    most ``maximum``, when given)."""
+    if quantity >= 1 and (maximum is None or quantity <= maximum):
         return None
+    bound = "at least 1" if quantity < 1 else f"at most {maximum}"
     return problem(
         ErrorCode.INVALID_QUANTITY,
-        f"The quantity must be at least 1 (got {quantity}).",
+        f"The quantity must be {bound} (got {quantity}).",
         f"{where}.quantity",
     )
+
+
+def instant_problem(moment: datetime | None, where: str) -> Problem | None:
+    """INVALID_INPUT on ``where`` for an instant outside the years planswitch computes in."""
+    if moment is None or EARLIEST_YEAR <= moment.year <= LATEST_YEAR:
+        return None
+    return problem(
+        ErrorCode.INVALID_INPUT,
+        f"`{where}` must be between the years {EARLIEST_YEAR} and {LATEST_YEAR}.",
+        where,
+    )
+
+
+def bounds_problems(
+    request: PlanChangeRequest,
+    max_addon_quantity: int = DEFAULT_MAX_ADDON_QUANTITY,
+    as_of: datetime | None = None,
+) -> list[Problem]:
+    """What is out of bounds in a request, checked before any other work: add-on quantities
+    (merging N copies of an add-on's limits must never be asked for an unbounded N) and
+    the instant it is quoted at. Cheap: reads nothing."""
+    found = [
+        quantity_problem(selection.quantity, f"{where}[{index}]", max_addon_quantity)
+        for where, selections in (
+            ("addons", request.add_addons),
+            ("removeAddons", request.remove_addons),
+        )
+        for index, selection in enumerate(selections)
+    ]
+    found.append(instant_problem(as_of, "asOf"))
+    return [item for item in found if item is not None]
 
 
 def repeated_problem(selection: AddonSelection, seen: set[int], where: str) -> Problem | None:

@@ -10,9 +10,11 @@ from dataclasses import dataclass
 from planswitch.domain.errors import DomainError, ErrorCode
 from planswitch.domain.ports import Page, ProductFilter
 from planswitch.domain.products import PLAN_GROUP_MAX_LENGTH, Product, ProductType
+from planswitch.resolvers import policy
 from planswitch.resolvers.context import Context
 from planswitch.resolvers.ids import decode_id
 
+MAX_SLUG_LENGTH = 255
 ADDON_TYPES = frozenset({ProductType.PACKAGE, ProductType.SERVICE})
 
 
@@ -33,6 +35,10 @@ async def list_products(
 async def find_product(ctx: Context, value: str, id_type: str) -> Product | None:
     """The product named by ``value`` read as ``id_type`` (ID, DATABASE_ID or SLUG), or None."""
     if id_type == "SLUG":
+        if len(value) > MAX_SLUG_LENGTH:  # no such slug can exist (wu_products.slug)
+            raise DomainError(
+                ErrorCode.INVALID_ID, f"A slug has at most {MAX_SLUG_LENGTH} characters.", "id"
+            )
         return await asyncio.to_thread(ctx.store.product_by_slug, value)
     database_id = decode_id(value, "Product", "id", id_type)
     return await ctx.loaders.products_by_id.load(database_id)
@@ -66,8 +72,9 @@ async def update_product(ctx: Context, changes: ProductChanges) -> Product:
 
     Nothing is written unless every field is valid.
     """
-    if not ctx.viewer.is_operator:
-        raise DomainError(ErrorCode.NOT_ALLOWED, "Only operators may update products.")
+    if not policy.may_manage_catalog(ctx.viewer):
+        denied = policy.operators_only("update products")
+        raise DomainError(denied.code, denied.message, denied.field)
     product_id = decode_id(changes.product_id, "Product", "id")
     _check_plan_group(changes.plan_group)
     addon_ids = _decode_addons(changes.available_addons)

@@ -11,6 +11,7 @@ from planswitch.resolvers.loaders import Loaders
 
 if TYPE_CHECKING:
     from planswitch.domain.payment_provider import PaymentProvider
+    from planswitch.resolvers.sign_in import AuthServices
     from planswitch.server.settings import Settings
 
 ViewerKind = Literal["operator", "customer", "anonymous"]
@@ -18,7 +19,7 @@ ViewerKind = Literal["operator", "customer", "anonymous"]
 
 @dataclass(frozen=True)
 class Viewer:
-    """The caller. Operators act on everything; a customer only on their own records."""
+    """The caller. What each kind may see or do is decided in ``resolvers.policy``."""
 
     kind: ViewerKind
     customer_id: int | None = None
@@ -40,10 +41,10 @@ class Viewer:
         return self.kind == "operator"
 
     def can_act_on(self, customer_id: int) -> bool:
-        """True for operators, and for a customer on their own records."""
-        if self.kind == "operator":
-            return True
-        return self.kind == "customer" and self.customer_id == customer_id
+        """Kept for code written before ``resolvers.policy``; asks the policy."""
+        from planswitch.resolvers import policy
+
+        return policy.may_change_membership_of(self, customer_id)
 
 
 @dataclass
@@ -54,6 +55,10 @@ class Context:
     clock: Clock
     settings: Settings
     viewer: Viewer
+    # Session keys, revocations, sign-in accounts and limits (None: sessions unavailable).
+    auth: AuthServices | None = None
+    # The caller's address, for per-address limits on sign-in attempts.
+    client_address: str = ""
     # The configured payment provider, if any: whether it can keep a membership's gateway
     # subscription in step decides what may be sold (resolvers.gateways).
     payment_provider: PaymentProvider | None = None

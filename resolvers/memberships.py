@@ -1,7 +1,6 @@
-"""Customer and membership use cases, with the visibility rules of each viewer.
+"""Customer and membership use cases; who sees what is ``resolvers.policy``'s decision.
 
-Operators see everything; a customer sees only their own records (others read as null
-or as an empty list); anonymous callers see none (the catalog is public).
+What a caller may not see reads as null or as an empty list, exactly like what is missing.
 """
 
 from __future__ import annotations
@@ -13,6 +12,7 @@ from planswitch.domain.limits import Limitations
 from planswitch.domain.limits import effective_limits as merge_limits
 from planswitch.domain.memberships import Membership, MembershipStatus
 from planswitch.domain.ports import MembershipFilter, Page
+from planswitch.resolvers import policy
 from planswitch.resolvers.context import Context
 from planswitch.resolvers.ids import decode_id
 
@@ -21,12 +21,12 @@ _EMPTY: Page = Page(items=(), total=0)
 
 async def list_customers(ctx: Context, offset: int, limit: int) -> Page[Customer]:
     """A page of customers by id: all for operators, the caller alone for a customer."""
-    viewer = ctx.viewer
-    if viewer.is_operator:
+    scope = policy.customer_scope(ctx.viewer)
+    if scope.all:
         return await asyncio.to_thread(ctx.store.list_customers, offset, limit)
-    if viewer.customer_id is None:
+    if scope.customer_id is None:
         return _EMPTY
-    own = await ctx.loaders.customers_by_id.load(viewer.customer_id)
+    own = await ctx.loaders.customers_by_id.load(scope.customer_id)
     items = [own] if own is not None else []
     return Page(items=items[offset : offset + limit], total=len(items))
 
@@ -34,7 +34,7 @@ async def list_customers(ctx: Context, offset: int, limit: int) -> Page[Customer
 async def find_customer(ctx: Context, value: str, id_type: str) -> Customer | None:
     """The customer named by ``value``, or None if unknown or not visible to the caller."""
     customer_id = decode_id(value, "Customer", "id", id_type)
-    if not ctx.viewer.can_act_on(customer_id):
+    if not policy.may_see_customer(ctx.viewer, customer_id):
         return None
     return await ctx.loaders.customers_by_id.load(customer_id)
 
@@ -60,13 +60,11 @@ async def list_memberships(
         status=status,
         plan_id=decode_id(plan_id, "Product", "planId") if plan_id else None,
     )
-    viewer = ctx.viewer
-    if not viewer.is_operator:
-        if viewer.customer_id is None:
-            return _EMPTY
-        if where.customer_id not in (None, viewer.customer_id):
-            return _EMPTY
-        where = MembershipFilter(viewer.customer_id, where.status, where.plan_id)
+    scope = policy.customer_scope(ctx.viewer).narrow(where.customer_id)
+    if scope.none:
+        return _EMPTY
+    if not scope.all:
+        where = MembershipFilter(scope.customer_id, where.status, where.plan_id)
     page = await asyncio.to_thread(ctx.store.list_memberships, where, offset, limit)
     for membership in page.items:
         ctx.loaders.memberships_by_id.prime(membership.id, membership)
@@ -81,7 +79,7 @@ async def find_membership(ctx: Context, value: str, id_type: str) -> Membership 
 
 async def visible_membership(ctx: Context, membership_id: int) -> Membership | None:
     membership = await ctx.loaders.memberships_by_id.load(membership_id)
-    if membership is None or not ctx.viewer.can_act_on(membership.customer_id):
+    if membership is None or not policy.may_see_customer(ctx.viewer, membership.customer_id):
         return None
     return membership
 

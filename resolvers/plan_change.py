@@ -30,10 +30,11 @@ from planswitch.domain.payments import Payment
 from planswitch.domain.plan_change import ChangeKind, PlanChangeRequest, Quote, UpgradeOptions
 from planswitch.domain.ports import IdempotencyRecord, Store
 from planswitch.domain.products import Product
+from planswitch.domain.quote_request import bounds_problems
 from planswitch.domain.quotes import quote as compute_quote
 from planswitch.domain.upgrade_options import upgrade_options
 from planswitch.domain.usage import Usage
-from planswitch.resolvers import idempotency, quote_token
+from planswitch.resolvers import idempotency, policy, quote_token
 from planswitch.resolvers.context import Context, Viewer
 from planswitch.resolvers.gateways import syncable_gateways
 
@@ -97,27 +98,12 @@ class _Inputs:
     syncable_gateways: frozenset[str] = frozenset()
 
 
-def _not_found(membership_id: int) -> UserError:
-    return UserError(
-        ErrorCode.NOT_FOUND, f"Membership {membership_id} does not exist.", "membershipId"
-    )
-
-
-def _not_allowed() -> UserError:
-    return UserError(
-        ErrorCode.NOT_ALLOWED, "You are not allowed to change this membership.", "membershipId"
-    )
-
-
 def _authorize(
     viewer: Viewer, membership: Membership | None, membership_id: int
 ) -> list[UserError]:
-    if membership is None:
-        # Anonymous callers learn nothing about which ids exist.
-        return [_not_allowed() if viewer.kind == "anonymous" else _not_found(membership_id)]
-    if not viewer.can_act_on(membership.customer_id):
-        return [_not_allowed()]
-    return []
+    # The policy decides; someone else's membership reads exactly like a missing one.
+    owner = membership.customer_id if membership is not None else None
+    return policy.membership_refusal(viewer, owner, membership_id)
 
 
 def _actor(viewer: Viewer) -> str:
@@ -224,10 +210,21 @@ async def preview_change(
     its amounts; ``change_plan`` refuses it with QUOTE_EXPIRED if they move.
     """
     now = as_of or ctx.clock.now()
+    out_of_bounds = _bounds_errors(ctx, request, as_of)
+    if out_of_bounds:  # before any read, and before any limits are merged
+        quote = blocked_quote(None, ctx.clock.now(), out_of_bounds)
+        return PreviewResult(quote, user_errors=out_of_bounds)
     secret = ctx.settings.secret_key
     return await asyncio.to_thread(
         _preview, ctx.store, ctx.viewer, request, now, secret, ctx.payment_provider
     )
+
+
+def _bounds_errors(
+    ctx: Context, request: PlanChangeRequest, as_of: datetime | None
+) -> list[UserError]:
+    found = bounds_problems(request, ctx.settings.max_addon_quantity, as_of)
+    return [item.error() for item in found]
 
 
 def _preview(
@@ -322,6 +319,9 @@ async def change_plan(
     record. ``as_of`` is the client's optional asOf: part of the idempotency hash only; a
     change always applies now (the context's clock).
     """
+    out_of_bounds = _bounds_errors(ctx, request, as_of)
+    if out_of_bounds:  # before any read, and before any limits are merged
+        return ChangePlanResult(user_errors=out_of_bounds)
     return await asyncio.to_thread(
         _change_plan,
         ctx.store,

@@ -21,25 +21,49 @@ from planswitch.resolvers.context import Context
 log = logging.getLogger(__name__)
 
 
-async def apply_due_changes(ctx: Context, limit: int = 100) -> list[int]:
-    """Apply every scheduled change due now (at most ``limit``); return the ids applied.
+BATCH_SIZE = 100
+
+
+async def apply_due_changes(ctx: Context, batch_size: int = BATCH_SIZE) -> list[int]:
+    """Apply every scheduled change due now, in batches; return the ids applied.
 
     Run by the CLI and the server's own loop, each with an operator context.
     """
-    return await asyncio.to_thread(_apply_due, ctx.store, ctx.clock.now(), limit)
+    return await asyncio.to_thread(drain_due_changes, ctx.store, ctx.clock.now(), batch_size)
 
 
-def _apply_due(store: Store, now: datetime, limit: int) -> list[int]:
+def drain_due_changes(store: Store, now: datetime, batch_size: int = BATCH_SIZE) -> list[int]:
+    """Apply every change due at ``now``, in batches, until none is left (issue 11, defect 8).
+
+    Each change is applied once across processes: its own transaction, on its locked row,
+    re-checked after the lock. A change this run could not apply (a conflict, or it no
+    longer applies) stays due for the next run and is skipped by the next batches of this
+    one, which ask for that many more rows, so a backlog of any size drains and a stuck
+    change never loops.
+    """
     applied: list[int] = []
-    for membership_id in store.due_scheduled_changes(now, limit):
-        try:
-            if _apply_one(store, membership_id, now):
-                applied.append(membership_id)
-        except DomainError as error:  # a conflict, or the change can no longer apply: next run
-            log.warning(
-                "scheduled change of membership %s skipped: %s", membership_id, error.error.message
-            )
-    return applied
+    skipped: set[int] = set()
+    while True:
+        batch = [
+            membership_id
+            for membership_id in store.due_scheduled_changes(now, batch_size + len(skipped))
+            if membership_id not in skipped
+        ]
+        if not batch:
+            return applied
+        for membership_id in batch:
+            try:
+                if _apply_one(store, membership_id, now):
+                    applied.append(membership_id)
+                else:
+                    skipped.add(membership_id)  # gone meanwhile, or nothing to apply
+            except DomainError as error:  # a conflict, or the change can no longer apply
+                skipped.add(membership_id)
+                log.warning(
+                    "scheduled change of membership %s skipped: %s",
+                    membership_id,
+                    error.error.message,
+                )
 
 
 def _apply_one(store: Store, membership_id: int, now: datetime) -> bool:

@@ -19,8 +19,11 @@ from planswitch.schema.change_plan import ChangePlanMutation
 from planswitch.schema.memberships import CustomerNode, MembershipNode, MembershipQuery
 from planswitch.schema.node import Node
 from planswitch.schema.plan_change_quote import PlanChangeQuoteQuery
+from planswitch.schema.sessions import SessionMutation
 from planswitch.schema.update_product import CatalogMutation
 from planswitch.schema.upgrade_options import UpgradeOptionsQuery
+from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 from strawberry.extensions import (
     AddValidationRules,
     MaskErrors,
@@ -72,10 +75,36 @@ def _domain_error(error: GraphQLError) -> DomainError | None:
     return None
 
 
+UNAVAILABLE = "UNAVAILABLE"
+UNAVAILABLE_MESSAGE = (
+    "The database is unavailable; nothing was changed. Retry shortly "
+    "(with the same idempotency key for a change: that is safe)."
+)
+
+
+def _is_outage(error: GraphQLError) -> bool:
+    """The database could not be reached or dropped the connection (retryable)."""
+    cause: BaseException | None = error.original_error
+    while cause is not None:
+        if isinstance(cause, DisconnectionError | SQLAlchemyTimeoutError):
+            return True  # the pool lost a connection, or waited in vain for one
+        if isinstance(cause, DBAPIError) and cause.connection_invalidated:
+            return True  # the dialect recognised a dropped connection
+        if isinstance(cause, OperationalError | InterfaceError) and cause.statement is None:
+            return True  # failed while connecting (no statement ran): server down or gone
+        # Other OperationalErrors (a missing table, a bad statement) are bugs: masked.
+        cause = cause.__cause__ or cause.__context__
+    return False
+
+
 def _should_mask(error: GraphQLError) -> bool:
-    # Parse/validation errors (no original error) and expected DomainErrors are for the
-    # client; anything else is a bug: masked, its traceback logged by PlanswitchSchema.
-    return error.original_error is not None and _domain_error(error) is None
+    # Parse/validation errors (no original error), variable coercion errors (no path: they
+    # happen before execution, and say which variable is wrong), expected DomainErrors and
+    # outages (rewritten to UNAVAILABLE) are for the client; anything else is a bug:
+    # masked, its traceback logged by PlanswitchSchema.
+    if error.original_error is None or error.path is None:
+        return False
+    return _domain_error(error) is None and not _is_outage(error)
 
 
 class UserErrorCodes(SchemaExtension):
@@ -84,7 +113,17 @@ class UserErrorCodes(SchemaExtension):
     def on_operation(self) -> Iterator[None]:
         yield
         result = self.execution_context.result
-        for error in getattr(result, "errors", None) or []:
+        errors = getattr(result, "errors", None) or []
+        for index, error in enumerate(errors):
+            if error.path is not None and _is_outage(error):
+                logger.warning("database unavailable: %s", error.original_error)
+                errors[index] = GraphQLError(
+                    UNAVAILABLE_MESSAGE,
+                    nodes=error.nodes,
+                    path=error.path,
+                    extensions={"code": UNAVAILABLE, "retryable": True},
+                )
+                continue
             domain = _domain_error(error)
             if domain is not None:
                 extensions = dict(error.extensions or {})
@@ -116,7 +155,8 @@ def build_schema(
         (CatalogQuery, MembershipQuery, NodeQuery, UpgradeOptionsQuery, PlanChangeQuoteQuery),
     )
     mutation = merge_types(
-        "Mutation", (CatalogMutation, ChangePlanMutation, CancelScheduledChangeMutation)
+        "Mutation",
+        (CatalogMutation, ChangePlanMutation, CancelScheduledChangeMutation, SessionMutation),
     )
     return PlanswitchSchema(
         query=query,

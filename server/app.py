@@ -13,20 +13,23 @@ from typing import Any
 from planswitch.domain.ports import Clock, Store
 from planswitch.resolvers.context import Context, Viewer
 from planswitch.resolvers.scheduled import apply_due_changes
-from planswitch.schema.app import build_schema
-from planswitch.server.auth import InvalidToken, viewer_from_header
+from planswitch.resolvers.sign_in import AuthServices
+from planswitch.schema.app import UNAVAILABLE, build_schema
 from planswitch.server.clock import SystemClock
+from planswitch.server.guard import GuardedGraphQL
 from planswitch.server.settings import Settings
-from planswitch.server.stores import make_store
+from planswitch.server.stores import make_auth_services, make_store
 from planswitch.web import GRAPHIQL_HTML, WEB_DIR
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
-from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
+from strawberry.types import ExecutionResult
 
 logger = logging.getLogger("planswitch.server")
 
@@ -34,7 +37,7 @@ logger = logging.getLogger("planswitch.server")
 class PlanswitchGraphQL(GraphQL):
     """Strawberry's ASGI view with planswitch's per-request context."""
 
-    def __init__(self, settings: Settings, store: Store, clock: Clock) -> None:
+    def __init__(self, settings: Settings, store: Store, clock: Clock, auth: AuthServices) -> None:
         super().__init__(
             build_schema(
                 max_depth=settings.max_query_depth,
@@ -43,7 +46,7 @@ class PlanswitchGraphQL(GraphQL):
             ),
             graphql_ide="graphiql" if settings.graphiql else None,
         )
-        self.settings, self.store, self.clock = settings, store, clock
+        self.settings, self.store, self.clock, self.auth = settings, store, clock, auth
 
     @property
     def graphql_ide_html(self) -> str:
@@ -52,40 +55,38 @@ class PlanswitchGraphQL(GraphQL):
         return GRAPHIQL_HTML.read_text(encoding="utf-8")
 
     async def get_context(self, request: Any, response: Any = None) -> Context:
-        viewer = request.state.viewer  # set by AuthenticatedGraphQL
-        return Context(store=self.store, clock=self.clock, settings=self.settings, viewer=viewer)
+        request.state.sub_response = response  # process_result sets its status
+        return Context(
+            store=self.store,
+            clock=self.clock,
+            settings=self.settings,
+            viewer=request.state.viewer,  # set by GuardedGraphQL
+            auth=self.auth,
+            client_address=request.state.client_address,
+        )
 
-
-class AuthenticatedGraphQL:
-    """Reads the caller from the Authorization header before Strawberry sees the request.
-
-    A bad token is refused with 401 (never downgraded to anonymous, which in demo mode
-    would act as an operator).
-    """
-
-    def __init__(self, graphql: PlanswitchGraphQL, settings: Settings) -> None:
-        self.graphql, self.settings = graphql, settings
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        request = Request(scope, receive)
-        try:
-            request.state.viewer = viewer_from_header(
-                request.headers.get("authorization"), self.settings
-            )
-        except InvalidToken as error:
-            response = JSONResponse({"errors": [{"message": str(error)}]}, status_code=401)
-            await response(scope, receive, send)
-            return
-        await self.graphql(scope, receive, send)
+    async def process_result(self, request: Any, result: ExecutionResult) -> Any:
+        # A database outage is retryable: 503, and extensions.code UNAVAILABLE on the error
+        # (schema.app.UserErrorCodes). Retrying a change with the same idempotency key is safe.
+        if any(
+            (error.extensions or {}).get("code") == UNAVAILABLE for error in result.errors or ()
+        ):
+            sub_response = getattr(request.state, "sub_response", None)
+            if sub_response is not None:
+                sub_response.status_code = 503
+                sub_response.headers["Retry-After"] = "5"
+        return await super().process_result(request, result)
 
 
 def create_app(
     settings: Settings, *, store: Store | None = None, clock: Clock | None = None
 ) -> Starlette:
     """The ASGI app over ``store`` (default: ``make_store(settings)``) and ``clock``."""
+    settings.check()  # refuses the published demo secret, no secret, no API keys
     store = store if store is not None else make_store(settings)
     clock = clock if clock is not None else SystemClock()
-    graphql = AuthenticatedGraphQL(PlanswitchGraphQL(settings, store, clock), settings)
+    auth = make_auth_services(settings, store)
+    graphql = GuardedGraphQL(PlanswitchGraphQL(settings, store, clock, auth), settings, clock)
 
     async def healthz(request: Request) -> Response:
         return JSONResponse({"status": "ok"})
@@ -132,6 +133,17 @@ def create_app(
             # The reference frontend (web/): static files only, the API is /graphql.
             Route("/app", lambda request: RedirectResponse("/app/"), methods=["GET"]),
             Mount("/app", StaticFiles(directory=WEB_DIR, html=True), name="app"),
+        ],
+        middleware=[
+            # Browser frontends on other origins (PLANSWITCH_CORS_ORIGINS). The preflight
+            # is answered here, before routing (no 405). No cookies: credentials are headers.
+            Middleware(
+                CORSMiddleware,
+                allow_origins=settings.cors_origins,
+                allow_methods=["GET", "POST"],
+                allow_headers=["Authorization", "Content-Type"],
+                max_age=600,
+            )
         ],
         lifespan=lifespan,
     )

@@ -44,16 +44,45 @@ def serve(
 
         upgrade_database(settings.database_url)
     store = make_store(settings)
-    if settings.demo and uses_native_store(settings):
-        from planswitch.adapters.native.demo import seed_demo
-
-        if seed_demo(store, clock.now()):
-            typer.echo("Seeded the demo catalog and memberships.", err=True)
+    settings = _resolve_demo(settings, overrides, store, seed_at=clock.now())
+    problems = settings.problems()
+    if problems:
+        typer.echo("Refusing to start: " + "\n".join(problems), err=True)
+        raise typer.Exit(code=2)
     if settings.graphiql:
         typer.echo(f"GraphiQL: http://{settings.host}:{settings.port}/graphql", err=True)
     uvicorn.run(
         create_app(settings, store=store, clock=clock), host=settings.host, port=settings.port
     )
+
+
+def _resolve_demo(
+    settings: Settings,
+    overrides: dict[str, object],
+    store: object,
+    *,
+    seed_at: datetime | None = None,
+) -> Settings:
+    """Demo mode is for the database planswitch seeded with its demo itself, never inferred
+    from a URL (issue 11, defect 6): an explicit PLANSWITCH_DEMO / --no-demo wins; else it
+    is on when the database carries the demo mark. ``seed_at`` seeds the demo first into an
+    empty database when demo mode is asked for, or at the default embedded file (the
+    out-of-the-box playground)."""
+    from planswitch.server.settings import DEFAULT_DATABASE_URL
+    from planswitch.server.stores import uses_native_store
+
+    if not uses_native_store(settings):
+        return settings
+    from planswitch.adapters.native.demo import is_demo_database, seed_demo
+
+    explicit = "demo" in settings.model_fields_set
+    wanted = settings.demo if explicit else settings.database_url == DEFAULT_DATABASE_URL
+    if seed_at is not None and wanted and seed_demo(store, seed_at):  # type: ignore[arg-type]
+        typer.echo("Seeded the demo catalog and memberships.", err=True)
+    if explicit:
+        return settings
+    demo = is_demo_database(store)  # type: ignore[arg-type]
+    return Settings(**{**overrides, "demo": demo}) if demo != settings.demo else settings
 
 
 @app.command("export-schema")
@@ -78,14 +107,25 @@ def db_upgrade() -> None:
 def token(
     customer: Annotated[int, typer.Option("--customer", help="Customer databaseId.")],
 ) -> None:
-    """Issue a bearer token for a customer, signed with PLANSWITCH_SECRET_KEY."""
-    from planswitch.server.auth import issue_customer_token
+    """Print a customer session token (the kind createCustomerSession returns), signed with
+    PLANSWITCH_SECRET_KEY; it expires after PLANSWITCH_SESSION_TTL_SECONDS."""
+    from planswitch.server.stores import make_auth_services, make_store
 
     settings = Settings()
+    store = make_store(settings)
+    settings = _resolve_demo(settings, {}, store)
     if not settings.demo and not settings.has_configured_secret:
         typer.echo("Set PLANSWITCH_SECRET_KEY first (the server must share it).", err=True)
         raise typer.Exit(code=2)
-    typer.echo(issue_customer_token(customer, settings.secret_key))
+    if not settings.demo and settings.problems():
+        typer.echo("\n".join(settings.problems()), err=True)
+        raise typer.Exit(code=2)
+    if customer not in store.customers_by_id([customer]):
+        typer.echo(f"No customer with databaseId {customer}.", err=True)
+        raise typer.Exit(code=2)
+    auth = make_auth_services(settings, store)
+    token, _ = auth.keys.issue(customer, datetime.now(UTC), auth.ledger.generation(customer))
+    typer.echo(token)
 
 
 @app.command("apply-due")

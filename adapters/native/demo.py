@@ -12,14 +12,20 @@ from typing import Any
 
 from planswitch.adapters.native.mappers import limits_from_json
 from planswitch.adapters.native.store import BulkWriter, NativeStore
+from planswitch.adapters.native.tables import EventRow
 from planswitch.adapters.native.writes import SiteDomain
 from planswitch.domain.customers import Customer
 from planswitch.domain.discounts import DiscountCode, DiscountType
+from planswitch.domain.events import Event
 from planswitch.domain.memberships import Membership, MembershipStatus
 from planswitch.domain.payments import LineItem, LineItemType, Payment, PaymentStatus
 from planswitch.domain.periods import BillingPeriod, DurationUnit
 from planswitch.domain.products import PriceVariation, PricingType, Product, ProductType
 from planswitch.domain.usage import Site
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+DEMO_SEEDED = "demo_seeded"
 
 MONTH = BillingPeriod(1, DurationUnit.MONTH)
 YEAR = BillingPeriod(1, DurationUnit.YEAR)
@@ -477,4 +483,14 @@ def seed_demo(store: NativeStore, now: datetime) -> bool:
         return False
     with store.bulk() as batch:
         _write(batch, now)
+        # The mark that makes this database a demo: demo mode is never inferred from a
+        # database URL (issue 11, defect 6), only from planswitch having seeded it itself.
+        batch.add_event(Event(DEMO_SEEDED, "system", 0, now, {"version": 1}))
     return True
+
+
+def is_demo_database(store: NativeStore) -> bool:
+    """True when planswitch seeded this database with its demo network itself."""
+    with Session(store.engine) as session:
+        found = session.scalar(select(EventRow.id).where(EventRow.kind == DEMO_SEEDED).limit(1))
+    return found is not None

@@ -18,7 +18,7 @@ from planswitch.server.settings import Settings
 from tests.conftest import REFERENCE_NOW
 
 API_KEY = "test-operator-key"
-SECRET = "test-secret-key"
+SECRET = "test-secret-key-0123456789abcdef-0123456789"
 OPERATOR = {"Authorization": f"Bearer {API_KEY}"}
 
 

@@ -2,19 +2,35 @@
 
 from __future__ import annotations
 
-from planswitch.server.auth import issue_customer_token
+from datetime import UTC, datetime, timedelta
+
+import jwt
+from planswitch.resolvers.sessions import SessionKeys, key_id
 from planswitch.server.cli import app
 from typer.testing import CliRunner
 
 from tests.api.conftest import seeded_store
 
+CLI_SECRET = "cli-secret-0123456789abcdef0123456789abcdef"
 
-def test_token_prints_a_token_the_server_accepts(monkeypatch) -> None:
-    monkeypatch.setenv("PLANSWITCH_SECRET_KEY", "cli-secret")
+
+def test_token_prints_a_session_token_the_server_accepts(monkeypatch, sqlite_url) -> None:
+    seeded_store(sqlite_url).close()
+    monkeypatch.setenv("PLANSWITCH_DATABASE_URL", sqlite_url)
+    monkeypatch.setenv("PLANSWITCH_SECRET_KEY", CLI_SECRET)
+    monkeypatch.setenv("PLANSWITCH_API_KEYS", "cli-operator-key")
     monkeypatch.setenv("PLANSWITCH_DEMO", "false")
     result = CliRunner().invoke(app, ["token", "--customer", "4"])
     assert result.exit_code == 0, result.output
-    assert result.stdout.strip() == issue_customer_token(4, "cli-secret")
+    token = result.stdout.strip()
+    # The same kind createCustomerSession returns: a JWT with sub, iat, exp and a key id.
+    claims = SessionKeys.of(CLI_SECRET).verify(token, datetime.now(UTC))
+    assert claims.customer_id == 4
+    assert claims.expires_at - claims.issued_at == timedelta(hours=1)
+    assert jwt.get_unverified_header(token)["kid"] == key_id(CLI_SECRET)
+    # A customer that does not exist gets no token.
+    missing = CliRunner().invoke(app, ["token", "--customer", "999"])
+    assert missing.exit_code == 2 and "999" in missing.output
 
 
 def test_token_refuses_without_a_configured_secret(monkeypatch) -> None:
@@ -68,10 +84,11 @@ def test_settings_read_the_environment(monkeypatch) -> None:
     monkeypatch.setenv("PLANSWITCH_DATABASE_URL", "postgresql+psycopg://db/x")
     settings = Settings()
     assert settings.api_keys == ["one", "two"]
-    assert settings.demo is False  # only the embedded SQLite store defaults to demo
+    assert settings.demo is False  # never inferred from the database URL (issue 11, defect 6)
     assert not settings.has_configured_secret
     monkeypatch.delenv("PLANSWITCH_DATABASE_URL")
-    demo = Settings()
+    assert Settings().demo is False  # not even for the embedded SQLite file
+    demo = Settings(demo=True)
     assert demo.demo is True and demo.secret_key == DEMO_SECRET_KEY
 
 

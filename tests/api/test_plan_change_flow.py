@@ -29,7 +29,7 @@ from tests.conftest import REFERENCE_NOW
 from tests.resolvers.conftest import LITE, PREMIUM, find_option, seeded_store
 
 API_KEY = "operator-key"
-SECRET = "flow-secret"
+SECRET = "flow-secret-0123456789abcdef0123456789abcdef"
 
 MEMBERSHIP = """
   databaseId status amount { amount currency } dateExpiration
@@ -452,14 +452,14 @@ async def test_a_customer_may_act_only_on_their_own_membership(api: Api, store):
     counts = api.counts()
     for token in (other,):
         options = (await api.run(OPTIONS, token, id=mid))["upgradeOptions"]
-        assert [e["code"] for e in options["userErrors"]] == ["NOT_ALLOWED"]
+        assert [e["code"] for e in options["userErrors"]] == ["NOT_FOUND"]
         assert options["plans"] == []
         quote = await api.quote(token, membershipId=mid, planId=str(up_id))
-        assert [e["code"] for e in quote["userErrors"]] == ["NOT_ALLOWED"]
+        assert [e["code"] for e in quote["userErrors"]] == ["NOT_FOUND"]
         result = await api.change("intruder", token, membershipId=mid, planId=str(up_id))
-        assert [e["code"] for e in result["userErrors"]] == ["NOT_ALLOWED"]
+        assert [e["code"] for e in result["userErrors"]] == ["NOT_FOUND"]
         cancel = await api.run(CANCEL, token, input={"membershipId": mid})
-        assert [e["code"] for e in cancel["cancelScheduledChange"]["userErrors"]] == ["NOT_ALLOWED"]
+        assert [e["code"] for e in cancel["cancelScheduledChange"]["userErrors"]] == ["NOT_FOUND"]
     assert api.counts() == counts
     mine = await api.change("mine", own, membershipId=mid, planId=str(up_id))
     assert mine["userErrors"] == []

@@ -32,8 +32,8 @@ def _settings(url: str, *, apply_due: bool) -> Settings:
         wordpress_writes=True,
         wordpress_apply_due=apply_due,
         demo=False,
-        api_keys=["k"],
-        secret_key="s",
+        api_keys=["apply-due-operator-key-0123456789abcdef"],
+        secret_key="apply-due-secret-0123456789abcdef0123456789abcdef",
         apply_due_interval_seconds=1,
     )
 

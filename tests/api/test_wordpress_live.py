@@ -38,7 +38,7 @@ from tests.conftest import REFERENCE_NOW
 pytestmark = pytest.mark.mariadb
 
 API_KEY = "live-operator-key"
-SECRET = "live-secret-key"
+SECRET = "live-secret-key-0123456789abcdef0123456789abcdef"
 OPERATOR = {"Authorization": f"Bearer {API_KEY}"}
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -39,8 +39,11 @@ def test_a_customer_sees_their_own_options_only(sqlite_url):
     store = seeded_store(sqlite_url)
     olivia = Viewer.customer(1)
     assert call(get_upgrade_options, store, 1, viewer=olivia).options is not None
-    assert codes(call(get_upgrade_options, store, 2, viewer=olivia)) == [ErrorCode.NOT_ALLOWED]
-    assert codes(call(get_upgrade_options, store, 999, viewer=olivia)) == [ErrorCode.NOT_FOUND]
+    # Someone else's membership reads exactly like a missing one (issue 11, defect 5).
+    others = call(get_upgrade_options, store, 2, viewer=olivia).user_errors
+    missing = call(get_upgrade_options, store, 999, viewer=olivia).user_errors
+    assert [e.code for e in others] == [ErrorCode.NOT_FOUND] == [e.code for e in missing]
+    assert others[0].message.replace("2", "N") == missing[0].message.replace("999", "N")
 
 
 def test_cancel_with_a_key_is_idempotent(sqlite_url):
@@ -98,7 +101,7 @@ def test_keys_are_scoped_to_the_caller(sqlite_url):
     assert sam.user_errors == [] and not sam.replayed
     # Another customer with the same key and input neither sees Sam's result...
     intruder = call(change_plan, store, request, "shared-key", viewer=Viewer.customer(1))
-    assert codes(intruder) == [ErrorCode.NOT_ALLOWED] and intruder.payment is None
+    assert codes(intruder) == [ErrorCode.NOT_FOUND] and intruder.payment is None
     # ...and the operator's same key is a new request of its own (nothing left to change).
     operator = call(change_plan, store, request, "shared-key")
     assert not operator.replayed and operator.payment is None
