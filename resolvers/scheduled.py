@@ -77,23 +77,24 @@ def _apply_one(store: Store, membership_id: int, now: datetime) -> bool:
         if outcome is None:
             return False
         saved = tx.save_membership(membership, outcome.membership)
-        log.info(
-            "applied the scheduled change of membership %s: plan %s, add-ons %s -> plan %s, "
-            "add-ons %s, %s %s (why: scheduled for %s, due at %s)",
-            membership.id,
-            membership.plan_id,
-            dict(membership.addons),
-            saved.plan_id,
-            dict(saved.addons),
-            saved.amount,
-            saved.currency,
-            change.effective_at.isoformat(),
-            now.isoformat(),
-        )
         payload = {
             **outcome.event_payload,
             "plan_id": change.plan_id,
             "effective_at": change.effective_at.isoformat(),
         }
         tx.add_event(Event("scheduled_change_applied", "membership", saved.id, now, payload))
+    # Logged once committed: every change planswitch applies, what it was and why.
+    log.info(
+        "applied the scheduled change of membership %s: plan %s, add-ons %s -> plan %s, "
+        "add-ons %s, %s %s (why: scheduled for %s, due at %s)",
+        membership.id,
+        membership.plan_id,
+        dict(membership.addons),
+        saved.plan_id,
+        dict(saved.addons),
+        saved.amount,
+        saved.currency,
+        change.effective_at.isoformat(),
+        now.isoformat(),
+    )
     return True
