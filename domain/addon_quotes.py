@@ -37,12 +37,13 @@ def addon_purchase_quote(ctx: QuoteContext) -> Quote:
     """Only the new add-ons: recurring ones prorated to the period's end
     (docs/plan-changes.md §3.8)."""
     m = ctx.membership
+    d = ctx.digits
     lines, full = _purchase_lines(ctx, prorated_fraction(m, ctx.now))
-    priced = apply_discount(tuple(lines), ctx.discount, ctx.now)
-    subtotal, discount = charged_subtotal(priced), discount_sum(priced)
-    due = round_money(max(subtotal - discount, ZERO))
-    increase = renewal_total(apply_discount(tuple(full), ctx.discount, ctx.now), ctx.discount)
-    next_amount = round_money(m.amount + increase) if m.is_recurring else increase
+    priced = apply_discount(tuple(lines), ctx.discount, ctx.now, d)
+    subtotal, discount = charged_subtotal(priced, d), discount_sum(priced, d)
+    due = round_money(max(subtotal - discount, ZERO), d)
+    increase = renewal_total(apply_discount(tuple(full), ctx.discount, ctx.now, d), ctx.discount, d)
+    next_amount = round_money(m.amount + increase, d) if m.is_recurring else increase
     recurring = next_amount > 0
     next_date = None
     if recurring:
@@ -70,7 +71,7 @@ def addon_purchase_quote(ctx: QuoteContext) -> Quote:
 
 def _purchase_lines(ctx: QuoteContext, fraction: Decimal) -> tuple[list[LineItem], list[LineItem]]:
     """The lines charged now, and the recurring add-ons at their full price (for renewal)."""
-    period = ctx.membership.period
+    period, d = ctx.membership.period, ctx.digits
     lines: list[LineItem] = []
     full: list[LineItem] = []
     for pid, qty in sorted(ctx.add.items()):
@@ -78,12 +79,14 @@ def _purchase_lines(ctx: QuoteContext, fraction: Decimal) -> tuple[list[LineItem
         price = list_price(product, period)
         if product.is_recurring and not product.is_free:
             note = "" if fraction == 1 else "Prorated to the end of the current billing period."
-            lines.append(product_line(product, price * fraction, qty, period, description=note))
-            full.append(product_line(product, price, qty, period))
+            lines.append(
+                product_line(product, price * fraction, qty, period, description=note, digits=d)
+            )
+            full.append(product_line(product, price, qty, period, digits=d))
         else:
-            lines.append(product_line(product, price, qty, period))
+            lines.append(product_line(product, price, qty, period, digits=d))
         if product.setup_fee != 0:
-            lines.append(setup_fee_line(product, qty))
+            lines.append(setup_fee_line(product, qty, d))
     return lines, full
 
 
@@ -95,7 +98,7 @@ def addon_removal_quote(ctx: QuoteContext) -> Quote:
         product = ctx.catalog.get(pid)
         if product is not None:
             removed_price += (recurring_price(product, m.period) or ZERO) * qty
-    next_amount = round_money(max(m.amount - removed_price, ZERO))
+    next_amount = round_money(max(m.amount - removed_price, ZERO), ctx.digits)
     recurring = next_amount > 0
     expiration = m.date_expiration
     scheduled = m.status in SCHEDULING_STATUSES and expiration is not None and expiration > ctx.now

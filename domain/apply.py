@@ -181,7 +181,8 @@ def apply_scheduled_change(
     """Apply ``membership.scheduled_change`` when it is due (``effective_at <= now``).
 
     Plan, add-ons, amount and period come from the scheduled change; nothing is charged
-    (a completed 0.00 payment without lines); the schedule is cleared. A change to a free or
+    (a completed 0.00 payment without lines); ``initial_amount`` is kept; the schedule is
+    cleared. A change to a free or
     one-time plan leaves no next billing date. Returns None when nothing is due.
     """
     change = membership.scheduled_change
@@ -194,7 +195,8 @@ def apply_scheduled_change(
         plan_id=change.plan_id,
         addons=dict(change.addons),
         amount=round_money(change.amount),
-        initial_amount=ZERO,
+        # initial_amount is what the membership's first payment charged (the plugin keeps
+        # it across swaps); a scheduled change charges nothing, so it stays as it was.
         period=change.period,
         recurring=recurring,
         date_expiration=membership.date_expiration if recurring else None,

@@ -1,8 +1,13 @@
 """Money: an exact Decimal amount with its currency, and the one rounding rule.
 
-Rounding rule (stated once, used everywhere): 2 decimal places, half away from zero,
-as PHP's ``round()`` does. ``Decimal``'s ``ROUND_HALF_UP`` rounds half away from zero
-for negative numbers too (-0.005 -> -0.01).
+Rounding rule (stated once, used everywhere): to the currency's minor unit (ISO 4217:
+2 decimal places for most, 0 for JPY and KRW, 3 for BHD and KWD), half away from zero, as
+PHP's ``round()`` does. ``Decimal``'s ``ROUND_HALF_UP`` rounds half away from zero for
+negative numbers too (-0.005 -> -0.01).
+
+The domain never looks the digits up: callers hand them in (``digits=``), taken from a
+maintained table outside the domain (``planswitch.resolvers.currencies``, over babel's
+CLDR data). 2 is the default, the plugin's own rounding.
 """
 
 from __future__ import annotations
@@ -12,17 +17,22 @@ from decimal import ROUND_HALF_UP, Decimal
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0")
+DEFAULT_DIGITS = 2
+_STEPS = {digits: Decimal(1).scaleb(-digits) for digits in range(5)}
 
 
-def round_money(value: Decimal) -> Decimal:
-    """Round to 2 places, half away from zero.
+def round_money(value: Decimal, digits: int = DEFAULT_DIGITS) -> Decimal:
+    """Round to ``digits`` places (the currency's minor unit), half away from zero.
 
     >>> round_money(Decimal("10.515")), round_money(Decimal("-0.005"))
     (Decimal('10.52'), Decimal('-0.01'))
+    >>> round_money(Decimal("1500.5"), 0), round_money(Decimal("1.2345"), 3)
+    (Decimal('1501'), Decimal('1.235'))
     """
     if not isinstance(value, Decimal):
         raise TypeError(f"money must be Decimal, got {type(value).__name__}")
-    rounded = value.quantize(CENT, rounding=ROUND_HALF_UP)
+    step = _STEPS.get(digits) or Decimal(1).scaleb(-digits)
+    rounded = value.quantize(step, rounding=ROUND_HALF_UP)
     return rounded + ZERO  # normalises -0.00 to 0.00
 
 
@@ -65,15 +75,15 @@ class Money:
         self._check(other)
         return Money(self.amount - other.amount, self.currency)
 
-    def rounded(self) -> Money:
-        return Money(round_money(self.amount), self.currency)
+    def rounded(self, digits: int = DEFAULT_DIGITS) -> Money:
+        return Money(round_money(self.amount, digits), self.currency)
 
-    def formatted(self) -> str:
-        """Human form, e.g. ``$49.00`` or ``49.00 EUR``."""
-        amount = round_money(self.amount)
+    def formatted(self, digits: int = DEFAULT_DIGITS) -> str:
+        """Human form, e.g. ``$49.00``, ``49.00 EUR`` or (``digits=0``) ``¥1,500``."""
+        amount = round_money(self.amount, digits)
         symbol = CURRENCY_SYMBOLS.get(self.currency)
         sign = "-" if amount < 0 else ""
-        body = f"{abs(amount):,.2f}"
+        body = f"{abs(amount):,.{digits}f}"
         return f"{sign}{symbol}{body}" if symbol else f"{sign}{body} {self.currency}"
 
     @classmethod

@@ -3,8 +3,7 @@
 * an immediate plan change (upgrade, crossgrade, or a downgrade of a membership that is not
   active/on-hold/trialing): charged now minus the proration credit; a new period starts now;
 * a deferred downgrade (active/on-hold/trialing): nothing due, scheduled for the expiration
-  (at once if that has passed). The lines show the new recurring charge, cancelled by a
-  "Scheduled Swap Credit" line as the plugin writes it, so ``credit`` is that line's amount.
+  (at once if that has passed). Nothing is charged or credited now: no lines, credit 0.
 """
 
 from __future__ import annotations
@@ -60,7 +59,8 @@ def plan_change_quote(ctx: QuoteContext) -> Quote:
     addons = apply_selection(kept, ctx.add, {})
     deferred = direction is Direction.DOWNGRADE and m.status in SCHEDULING_STATUSES
     body = _deferred(ctx, kept) if deferred else _immediate(ctx, kept)
-    recurring = any(line.recurring and (line.subtotal or ZERO) > 0 for line in body.lines)
+    renewing = body.lines or body.recurring_lines
+    recurring = any(line.recurring and (line.subtotal or ZERO) > 0 for line in renewing)
     next_amount = body.recurring_total if recurring else None
     next_date = _next_billing_date(ctx, recurring=recurring, deferred=deferred)
     message = plan_message(
@@ -123,15 +123,18 @@ def _recurring_lines(
 
     Kept one-time services were paid once and are not charged again.
     """
-    lines = [product_line(ctx.plan, list_price(ctx.plan, ctx.period), 1, ctx.period)]
+    d = ctx.digits
+    lines = [product_line(ctx.plan, list_price(ctx.plan, ctx.period), 1, ctx.period, digits=d)]
     for pid, qty in kept.items():
         product = ctx.catalog[pid]
         if product.is_recurring and not product.is_free:
-            lines.append(product_line(product, list_price(product, ctx.period), qty, ctx.period))
+            price = list_price(product, ctx.period)
+            lines.append(product_line(product, price, qty, ctx.period, digits=d))
     for pid, qty in sorted(ctx.add.items()):
         product = ctx.catalog[pid]
         if charge_one_time or product.is_recurring:
-            lines.append(product_line(product, list_price(product, ctx.period), qty, ctx.period))
+            price = list_price(product, ctx.period)
+            lines.append(product_line(product, price, qty, ctx.period, digits=d))
     return lines
 
 
@@ -147,28 +150,33 @@ class _Charge:
     unused: Decimal
     recurring_total: Decimal
     scheduled: bool
+    recurring_lines: tuple[LineItem, ...] = ()  # deferred: what renews (lines stay empty)
 
 
 def _immediate(ctx: QuoteContext, kept: Mapping[int, int]) -> _Charge:
     """Charged now: new plan + kept add-ons + new add-ons + setup fees − credit − discount."""
+    d = ctx.digits
     lines = _recurring_lines(ctx, kept, charge_one_time=True)
     if ctx.plan.setup_fee != 0 and not ctx.plan.is_free:
-        lines.append(setup_fee_line(ctx.plan, 1))
+        lines.append(setup_fee_line(ctx.plan, 1, d))
     for pid, qty in sorted(ctx.add.items()):
         if ctx.catalog[pid].setup_fee != 0:
-            lines.append(setup_fee_line(ctx.catalog[pid], qty))
-    priced = apply_discount(tuple(lines), ctx.discount, ctx.now)
-    subtotal, discount = charged_subtotal(priced), discount_sum(priced)
+            lines.append(setup_fee_line(ctx.catalog[pid], qty, d))
+    priced = apply_discount(tuple(lines), ctx.discount, ctx.now, d)
+    subtotal, discount = charged_subtotal(priced, d), discount_sum(priced, d)
     base = proration_credit(ctx.membership, ctx.now)
     fee_credit = setup_fee_credit(ctx.current, ctx.plan) if base > 0 else ZERO
-    credit = round_money(base + fee_credit)
+    credit = round_money(base + fee_credit, d)
     payable = max(subtotal - discount, ZERO)
-    due = round_money(max(payable - credit, ZERO))
-    unused = round_money(max(credit - payable, ZERO))
+    due = round_money(max(payable - credit, ZERO), d)
+    unused = round_money(max(credit - payable, ZERO), d)
     if credit > 0:
         priced += (
             credit_line(
-                credit, PRORATION_CREDIT_TITLE, "Prorated amount based on the previous membership."
+                credit,
+                PRORATION_CREDIT_TITLE,
+                "Prorated amount based on the previous membership.",
+                d,
             ),
         )
     return _Charge(
@@ -178,23 +186,26 @@ def _immediate(ctx: QuoteContext, kept: Mapping[int, int]) -> _Charge:
         credit,
         due,
         unused,
-        renewal_total(priced, ctx.discount),
+        renewal_total(priced, ctx.discount, d),
         scheduled=False,
     )
 
 
 def _deferred(ctx: QuoteContext, kept: Mapping[int, int]) -> _Charge:
-    """Nothing due: the new recurring charge, cancelled by a swap credit
-    (docs/plan-changes.md §3.7)."""
+    """Nothing due and nothing credited now (issue 8; docs/plan-changes.md §3.7): a
+    scheduled downgrade charges nothing today, so its quote has no lines, no "credit" and no
+    subtotal; only the new recurring total, billed from the effective date. (The plugin's
+    swap cart, with its "Scheduled Swap Credit" line, is written by the WordPress adapter
+    from the scheduled change.)"""
+    d = ctx.digits
     priced = apply_discount(
-        tuple(_recurring_lines(ctx, kept, charge_one_time=True)), ctx.discount, ctx.now
+        tuple(_recurring_lines(ctx, kept, charge_one_time=True)), ctx.discount, ctx.now, d
     )
-    subtotal, discount = charged_subtotal(priced), discount_sum(priced)
-    swap = round_money(max(subtotal - discount, ZERO))
-    if swap > 0:
-        priced += (credit_line(swap, SWAP_CREDIT_TITLE, "Swap scheduled to next billing cycle."),)
     expiration = ctx.membership.date_expiration
     scheduled = expiration is not None and expiration > ctx.now
-    recurring_total = renewal_total(priced, ctx.discount)
+    recurring_total = renewal_total(priced, ctx.discount, d)
+    recurring = tuple(line for line in priced if line.recurring)
     nothing = Decimal("0.00")
-    return _Charge(priced, subtotal, discount, swap, nothing, nothing, recurring_total, scheduled)
+    return _Charge(
+        (), nothing, nothing, nothing, nothing, nothing, recurring_total, scheduled, recurring
+    )

@@ -19,6 +19,7 @@ from planswitch.domain.events import Event
 from planswitch.domain.memberships import Membership, MembershipStatus
 from planswitch.domain.network import NetworkSettings
 from planswitch.domain.payments import Payment
+from planswitch.domain.pending_change import PendingChange
 from planswitch.domain.products import Product, ProductType
 from planswitch.domain.usage import Site, Usage
 
@@ -87,6 +88,23 @@ class ReadStore(Protocol):
         """Memberships ordered by id."""
         ...
 
+    def count_memberships(self, where: MembershipFilter) -> int:
+        """How many memberships match ``where`` (one COUNT)."""
+        ...
+
+    def membership_page(
+        self, where: MembershipFilter, after_id: int | None, limit: int
+    ) -> list[Membership]:
+        """Up to ``limit`` memberships matching ``where`` with ids above ``after_id``, by id
+        (keyset: the cost of a page does not grow with its depth)."""
+        ...
+
+    def count_customers(self) -> int: ...
+
+    def customer_page(self, after_id: int | None, limit: int) -> list[Customer]:
+        """Up to ``limit`` customers with ids above ``after_id``, by id (keyset)."""
+        ...
+
     def memberships_by_id(self, ids: Sequence[int]) -> dict[int, Membership]: ...
 
     def memberships_by_customer(
@@ -95,9 +113,27 @@ class ReadStore(Protocol):
 
     def payments_by_id(self, ids: Sequence[int]) -> dict[int, Payment]: ...
 
-    def payments_by_membership(self, membership_ids: Sequence[int]) -> dict[int, list[Payment]]: ...
+    def payments_by_membership(self, membership_ids: Sequence[int]) -> dict[int, list[Payment]]:
+        """Each membership's payments, oldest first."""
+        ...
+
+    def payments_by_customer(self, customer_ids: Sequence[int]) -> dict[int, list[Payment]]:
+        """Each customer's payments, oldest first."""
+        ...
+
+    def pending_changes_by_membership(
+        self, membership_ids: Sequence[int]
+    ) -> dict[int, PendingChange]:
+        """The change waiting for its payment, per membership (absent: none waits)."""
+        ...
+
+    def pending_changes_by_payment(self, payment_ids: Sequence[int]) -> dict[int, PendingChange]:
+        """The pending change (in any status) each payment was opened for."""
+        ...
 
     def sites_by_membership(self, membership_ids: Sequence[int]) -> dict[int, list[Site]]: ...
+
+    def sites_by_id(self, ids: Sequence[int]) -> dict[int, Site]: ...
 
     def usage(self, membership_id: int) -> Usage: ...
 
@@ -143,6 +179,32 @@ class ChangeTransaction(Protocol):
 
     def add_event(self, event: Event) -> Event: ...
 
+    # The pending-change lifecycle (domain/pending_change.py). Callers lock the membership
+    # first, then its payment: every writer of a pending change holds the membership lock.
+    def lock_payment(self, payment_id: int) -> Payment | None:
+        """Read the payment and lock its row until commit."""
+        ...
+
+    def save_payment(self, payment: Payment) -> Payment:
+        """Update the payment's status, gateway fields and date_modified (not its lines)."""
+        ...
+
+    def pending_change(self, membership_id: int) -> PendingChange | None:
+        """The membership's change still waiting for its payment, if any."""
+        ...
+
+    def pending_change_by_payment(self, payment_id: int) -> PendingChange | None:
+        """The change ``payment_id`` was opened for, in any status."""
+        ...
+
+    def add_pending_change(self, change: PendingChange) -> PendingChange:
+        """Insert; returns it with its id. One per payment (unique)."""
+        ...
+
+    def save_pending_change(self, change: PendingChange) -> PendingChange:
+        """Update its status, action, resolved_at and reason (keyed by payment)."""
+        ...
+
     def save_product(self, product: Product) -> Product: ...
 
 
@@ -155,6 +217,14 @@ class Store(ReadStore, Protocol):
 
     def due_scheduled_changes(self, now: datetime, limit: int = 100) -> list[int]:
         """Ids of memberships whose scheduled change is due at ``now``."""
+        ...
+
+    def overdue_pending_payments(self, now: datetime, limit: int = 100) -> list[int]:
+        """Payment ids of pending changes still waiting at or after their ``expires_at``."""
+        ...
+
+    def pending_change_payments(self, limit: int = 1000) -> list[int]:
+        """Payment ids of every pending change still waiting (reconcile asks the provider)."""
         ...
 
     def check(self) -> None:

@@ -205,13 +205,14 @@ def product_line(
     period: BillingPeriod,
     *,
     description: str = "",
+    digits: int = 2,
 ) -> LineItem:
     """A product line at ``unit_price`` (rounded), recurring when the product recurs."""
     recurring = product.is_recurring and not product.is_free
     return LineItem(
         type=LineItemType.PRODUCT,
         title=product.name,
-        unit_price=round_money(unit_price),
+        unit_price=round_money(unit_price, digits),
         quantity=quantity,
         product_id=product.id,
         description=description,
@@ -220,29 +221,31 @@ def product_line(
     )
 
 
-def setup_fee_line(product: Product, quantity: int) -> LineItem:
+def setup_fee_line(product: Product, quantity: int, digits: int = 2) -> LineItem:
     """The one-time setup fee of ``product`` (quantity as bought)."""
     title = f"Signup {'Credit' if product.setup_fee < 0 else 'Fee'} for {product.name}"
     return LineItem(
         type=LineItemType.FEE,
         title=title,
-        unit_price=round_money(product.setup_fee),
+        unit_price=round_money(product.setup_fee, digits),
         quantity=quantity,
         product_id=product.id,
     )
 
 
-def credit_line(amount: Decimal, title: str, description: str) -> LineItem:
+def credit_line(amount: Decimal, title: str, description: str, digits: int = 2) -> LineItem:
     """A negative, non-recurring credit line of ``amount`` (> 0)."""
     return LineItem(
         type=LineItemType.CREDIT,
         title=title,
-        unit_price=-round_money(amount),
+        unit_price=-round_money(amount, digits),
         description=description,
     )
 
 
-def line_discount(discount: DiscountCode | None, line: LineItem, now: datetime) -> Decimal:
+def line_discount(
+    discount: DiscountCode | None, line: LineItem, now: datetime, digits: int = 2
+) -> Decimal:
     """The discount ``discount`` grants on ``line``: percentage of its subtotal or a flat
     amount (not × quantity), clamped to the subtotal; setup-fee rules on fee lines."""
     if discount is None or line.type not in (LineItemType.PRODUCT, LineItemType.FEE):
@@ -257,21 +260,21 @@ def line_discount(discount: DiscountCode | None, line: LineItem, now: datetime) 
     if value <= 0 or base <= 0:
         return ZERO
     if kind is DiscountType.PERCENTAGE:
-        amount = round_money(base * value / Decimal(100))
+        amount = round_money(base * value / Decimal(100), digits)
     else:
-        amount = round_money(value)
+        amount = round_money(value, digits)
     return min(amount, base)
 
 
 def apply_discount(
-    lines: tuple[LineItem, ...], discount: DiscountCode | None, now: datetime
+    lines: tuple[LineItem, ...], discount: DiscountCode | None, now: datetime, digits: int = 2
 ) -> tuple[LineItem, ...]:
     """``lines`` with each discountable line's ``discount_total`` filled in."""
     if discount is None:
         return lines
     result = []
     for line in lines:
-        amount = line_discount(discount, line, now)
+        amount = line_discount(discount, line, now, digits)
         if amount > 0:
             line = replace(
                 line, discount_total=amount, total=None, discount_label=discount.code.upper()
@@ -280,7 +283,9 @@ def apply_discount(
     return tuple(result)
 
 
-def renewal_total(lines: tuple[LineItem, ...], discount: DiscountCode | None) -> Decimal:
+def renewal_total(
+    lines: tuple[LineItem, ...], discount: DiscountCode | None, digits: int = 2
+) -> Decimal:
     """What the recurring product lines cost each period: their subtotals, less their
     discount only when the code applies to renewals (docs/plan-changes.md §3.11)."""
     keep_discount = discount is not None and discount.apply_to_renewals
@@ -288,10 +293,10 @@ def renewal_total(lines: tuple[LineItem, ...], discount: DiscountCode | None) ->
     for line in lines:
         if line.type is LineItemType.PRODUCT and line.recurring:
             total += (line.subtotal or ZERO) - (line.discount_total if keep_discount else ZERO)
-    return round_money(max(total, ZERO))
+    return round_money(max(total, ZERO), digits)
 
 
-def charged_subtotal(lines: tuple[LineItem, ...]) -> Decimal:
+def charged_subtotal(lines: tuple[LineItem, ...], digits: int = 2) -> Decimal:
     """Sum of product and fee lines before credit and discount (floored at 0)."""
     total = sum(
         (
@@ -301,8 +306,8 @@ def charged_subtotal(lines: tuple[LineItem, ...]) -> Decimal:
         ),
         ZERO,
     )
-    return round_money(max(total, ZERO))
+    return round_money(max(total, ZERO), digits)
 
 
-def discount_sum(lines: tuple[LineItem, ...]) -> Decimal:
-    return round_money(sum((line.discount_total for line in lines), ZERO))
+def discount_sum(lines: tuple[LineItem, ...], digits: int = 2) -> Decimal:
+    return round_money(sum((line.discount_total for line in lines), ZERO), digits)

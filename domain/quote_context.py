@@ -29,13 +29,14 @@ class QuoteContext:
     add: Mapping[int, int]
     remove: Mapping[int, int]
     discount: DiscountCode | None
+    digits: int = 2  # the currency's minor unit (handed in by the caller)
 
     @property
     def currency(self) -> str:
         return self.membership.currency
 
     def money(self, amount: Decimal) -> str:
-        return Money(amount, self.currency).formatted()
+        return Money(amount, self.currency).formatted(self.digits)
 
 
 def clean_addons(addons: Mapping[int, int]) -> dict[int, int]:

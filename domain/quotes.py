@@ -77,11 +77,13 @@ def quote(
     customer: Customer | None = None,
     discount: DiscountCode | None = None,
     syncable_gateways: Set[str] = frozenset(),
+    digits: int = 2,
 ) -> Quote:
     """Price ``request`` against ``membership`` at ``now``; side-effect free and deterministic.
 
     ``catalog`` holds every product by id; ``discount`` is the code the request names
-    (looked up by the caller). ``customer`` is accepted for the trial rule, but a plan change
+    (looked up by the caller); ``digits`` is the currency's minor unit (ISO 4217), handed in
+    by the caller. ``customer`` is accepted for the trial rule, but a plan change
     never starts a trial (docs/plan-changes.md §3.9), so it does not change the result.
     ``syncable_gateways``: the gateways whose subscriptions a configured payment provider can
     update; a change that alters the recurring charge of a membership renewing through any
@@ -95,7 +97,7 @@ def quote(
     if target.problems or target.plan is None:
         return _blocked(membership, now, target.problems, target.plan)
     if _is_no_change(membership, target.plan, target):
-        return _no_change(membership, now)
+        return _no_change(membership, now, digits)
     current = catalog.get(membership.plan_id)
     plan_changes = (
         target.plan.id != membership.plan_id or target.period != membership.period.normalised()
@@ -120,6 +122,7 @@ def quote(
         target.add,
         target.remove,
         discount if request.discount_code else None,
+        digits,
     )
     if plan_changes:
         priced = plan_change_quote(ctx)
@@ -157,12 +160,12 @@ def _blocked(
     )
 
 
-def _no_change(membership: Membership, now: datetime) -> Quote:
+def _no_change(membership: Membership, now: datetime, digits: int) -> Quote:
     recurring = membership.is_recurring
     return Quote(
         change_kind=ChangeKind.NO_CHANGE,
         currency=membership.currency,
-        next_billing_amount=round_money(membership.amount) if recurring else None,
+        next_billing_amount=round_money(membership.amount, digits) if recurring else None,
         next_billing_date=membership.date_expiration if recurring else None,
         effective_at=now,
         message=NO_CHANGE_MESSAGE,

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Literal
 
 import strawberry
 from planswitch.domain.ports import Clock, Store
+from planswitch.resolvers.checkout import Checkout
 from planswitch.resolvers.loaders import Loaders
 
 if TYPE_CHECKING:
@@ -55,6 +56,8 @@ class Context:
     clock: Clock
     settings: Settings
     viewer: Viewer
+    # The payment provider and the pending-change TTL (issue 8); the server always sets it.
+    checkout: Checkout | None = None
     # Session keys, revocations, sign-in accounts and limits (None: sessions unavailable).
     auth: AuthServices | None = None
     # The caller's address, for per-address limits on sign-in attempts.

@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 from planswitch.domain.customers import Customer
 from planswitch.domain.memberships import Membership
 from planswitch.domain.payments import Payment
+from planswitch.domain.pending_change import PendingChange
 from planswitch.domain.ports import ProductFilter, ReadStore
 from planswitch.domain.products import Product, ProductType
 from planswitch.domain.usage import Site
@@ -56,6 +57,18 @@ class Loaders:
         )
         self.sites_by_membership: DataLoader[int, list[Site]] = DataLoader(
             _by_key(store.sites_by_membership, [])
+        )
+        self.payments_by_id: DataLoader[int, Payment | None] = DataLoader(
+            _by_key(store.payments_by_id)
+        )
+        self.payments_by_customer: DataLoader[int, list[Payment]] = DataLoader(
+            _by_key(store.payments_by_customer, [])
+        )
+        self.pending_changes_by_membership: DataLoader[int, PendingChange | None] = DataLoader(
+            _by_key(store.pending_changes_by_membership)
+        )
+        self.pending_changes_by_payment: DataLoader[int, PendingChange | None] = DataLoader(
+            _by_key(store.pending_changes_by_payment)
         )
         self.plans_by_group: DataLoader[str, list[Product]] = DataLoader(
             _by_key(lambda names: _plans_by_group(store, names), [])

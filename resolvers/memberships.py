@@ -6,29 +6,16 @@ What a caller may not see reads as null or as an empty list, exactly like what i
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 
 from planswitch.domain.customers import Customer
 from planswitch.domain.limits import Limitations
 from planswitch.domain.limits import effective_limits as merge_limits
 from planswitch.domain.memberships import Membership, MembershipStatus
-from planswitch.domain.ports import MembershipFilter, Page
+from planswitch.domain.ports import MembershipFilter
 from planswitch.resolvers import policy
 from planswitch.resolvers.context import Context
 from planswitch.resolvers.ids import decode_id
-
-_EMPTY: Page = Page(items=(), total=0)
-
-
-async def list_customers(ctx: Context, offset: int, limit: int) -> Page[Customer]:
-    """A page of customers by id: all for operators, the caller alone for a customer."""
-    scope = policy.customer_scope(ctx.viewer)
-    if scope.all:
-        return await asyncio.to_thread(ctx.store.list_customers, offset, limit)
-    if scope.customer_id is None:
-        return _EMPTY
-    own = await ctx.loaders.customers_by_id.load(scope.customer_id)
-    items = [own] if own is not None else []
-    return Page(items=items[offset : offset + limit], total=len(items))
 
 
 async def find_customer(ctx: Context, value: str, id_type: str) -> Customer | None:
@@ -46,15 +33,10 @@ async def viewer_customer(ctx: Context) -> Customer | None:
     return await ctx.loaders.customers_by_id.load(ctx.viewer.customer_id)
 
 
-async def list_memberships(
-    ctx: Context,
-    customer_id: str | None,
-    status: MembershipStatus | None,
-    plan_id: str | None,
-    offset: int,
-    limit: int,
-) -> Page[Membership]:
-    """A page of memberships by id, filtered; a customer's list is always their own."""
+def _visible_filter(
+    ctx: Context, customer_id: str | None, status: MembershipStatus | None, plan_id: str | None
+) -> MembershipFilter | None:
+    """The filter a viewer may use; None when they may see no membership at all."""
     where = MembershipFilter(
         customer_id=decode_id(customer_id, "Customer", "customerId") if customer_id else None,
         status=status,
@@ -62,13 +44,70 @@ async def list_memberships(
     )
     scope = policy.customer_scope(ctx.viewer).narrow(where.customer_id)
     if scope.none:
-        return _EMPTY
-    if not scope.all:
-        where = MembershipFilter(scope.customer_id, where.status, where.plan_id)
-    page = await asyncio.to_thread(ctx.store.list_memberships, where, offset, limit)
-    for membership in page.items:
+        return None
+    if scope.all:
+        return where
+    return MembershipFilter(scope.customer_id, where.status, where.plan_id)
+
+
+async def _nothing() -> int:
+    return 0
+
+
+async def membership_page(
+    ctx: Context,
+    customer_id: str | None,
+    status: MembershipStatus | None,
+    plan_id: str | None,
+    after_id: int | None,
+    limit: int,
+    *,
+    with_items: bool = True,
+) -> tuple[list[Membership], Callable[[], Awaitable[int]]]:
+    """Up to ``limit`` memberships after ``after_id`` by id, filtered (a customer's list is
+    always their own), and a function counting the whole list (called only if needed).
+
+    ``with_items=False`` fetches no page (a query asking only for ``totalCount``).
+    """
+    where = _visible_filter(ctx, customer_id, status, plan_id)
+    if where is None:
+        return [], _nothing
+    visible = where
+
+    async def count() -> int:
+        return await asyncio.to_thread(ctx.store.count_memberships, visible)
+
+    if not with_items:
+        return [], count
+    items = await asyncio.to_thread(ctx.store.membership_page, where, after_id, limit)
+    for membership in items:
         ctx.loaders.memberships_by_id.prime(membership.id, membership)
-    return page
+    return items, count
+
+
+async def customer_page(
+    ctx: Context, after_id: int | None, limit: int, *, with_items: bool = True
+) -> tuple[list[Customer], Callable[[], Awaitable[int]]]:
+    """Customers after ``after_id`` by id: all for operators, the caller alone for a customer."""
+    scope = policy.customer_scope(ctx.viewer)
+    if scope.all:
+
+        async def count() -> int:
+            return await asyncio.to_thread(ctx.store.count_customers)
+
+        if not with_items:
+            return [], count
+        return await asyncio.to_thread(ctx.store.customer_page, after_id, limit), count
+    if scope.customer_id is None:
+        return [], _nothing
+    own = await ctx.loaders.customers_by_id.load(scope.customer_id)
+    mine = [own] if own is not None else []
+
+    async def one() -> int:
+        return len(mine)
+
+    items = [c for c in mine if after_id is None or c.id > after_id]
+    return items[:limit], one
 
 
 async def find_membership(ctx: Context, value: str, id_type: str) -> Membership | None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -25,8 +25,18 @@ from planswitch.domain.discounts import DiscountCode
 from planswitch.domain.errors import DomainError, ErrorCode, UserError
 from planswitch.domain.events import Event
 from planswitch.domain.memberships import Membership
-from planswitch.domain.payment_provider import PaymentProvider
+from planswitch.domain.payment_provider import (
+    PaymentAction,
+    PaymentProvider,
+    PaymentProviderUnavailable,
+)
 from planswitch.domain.payments import Payment
+from planswitch.domain.pending_change import (
+    DiscardReason,
+    PendingChange,
+    needs_payment,
+    open_pending_change,
+)
 from planswitch.domain.plan_change import ChangeKind, PlanChangeRequest, Quote, UpgradeOptions
 from planswitch.domain.ports import IdempotencyRecord, Store
 from planswitch.domain.products import Product
@@ -34,9 +44,12 @@ from planswitch.domain.quote_request import bounds_problems
 from planswitch.domain.quotes import quote as compute_quote
 from planswitch.domain.upgrade_options import upgrade_options
 from planswitch.domain.usage import Usage
-from planswitch.resolvers import idempotency, policy, quote_token
+from planswitch.resolvers import idempotency, policy, quote_token, settlement
+from planswitch.resolvers.checkout import Checkout
 from planswitch.resolvers.context import Context, Viewer
+from planswitch.resolvers.currencies import minor_units
 from planswitch.resolvers.gateways import syncable_gateways
+from planswitch.resolvers.settlement import Effect
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +81,8 @@ class ChangePlanResult:
     quote: Quote | None = None
     user_errors: list[UserError] = field(default_factory=list)
     replayed: bool = False  # True: the stored first result of this idempotency key
+    pending_change: PendingChange | None = None  # set when the change waits for its payment
+    payment_action: PaymentAction | None = None  # how to pay it
 
 
 @dataclass(frozen=True)
@@ -110,6 +125,11 @@ def _actor(viewer: Viewer) -> str:
     return f"customer:{viewer.customer_id}" if viewer.kind == "customer" else viewer.kind
 
 
+def _provider(ctx: Context) -> PaymentProvider | None:
+    """The payment provider of the context (checkout), if one is configured."""
+    return ctx.checkout.provider if ctx.checkout is not None else ctx.payment_provider
+
+
 def _load_inputs(
     reader: _Reader,
     membership: Membership,
@@ -137,6 +157,7 @@ def _quote(
         customer=inputs.customer,
         discount=inputs.discount,
         syncable_gateways=inputs.syncable_gateways,
+        digits=minor_units(membership.currency),
     )
 
 
@@ -169,12 +190,7 @@ async def get_upgrade_options(ctx: Context, membership_id: int) -> OptionsResult
     """The plans of the membership's family and the add-ons its plan allows
     (docs/plan-changes.md §2)."""
     return await asyncio.to_thread(
-        _upgrade_options,
-        ctx.store,
-        ctx.viewer,
-        membership_id,
-        ctx.clock.now(),
-        ctx.payment_provider,
+        _upgrade_options, ctx.store, ctx.viewer, membership_id, ctx.clock.now(), _provider(ctx)
     )
 
 
@@ -207,16 +223,19 @@ async def preview_change(
     (docs/plan-changes.md §3).
 
     A quote that can be committed carries a token signed with the settings' secret, pinning
-    its amounts; ``change_plan`` refuses it with QUOTE_EXPIRED if they move.
+    its amounts; ``change_plan`` refuses it with QUOTE_EXPIRED if they move. ``as_of`` is an
+    operator's preview (issue 8): customers always get the present, and a quote of another
+    instant carries no token (a change never applies at another instant).
     """
-    now = as_of or ctx.clock.now()
     out_of_bounds = _bounds_errors(ctx, request, as_of)
     if out_of_bounds:  # before any read, and before any limits are merged
         quote = blocked_quote(None, ctx.clock.now(), out_of_bounds)
         return PreviewResult(quote, user_errors=out_of_bounds)
-    secret = ctx.settings.secret_key
+    preview = as_of is not None and ctx.viewer.is_operator
+    now = as_of if preview and as_of is not None else ctx.clock.now()
+    secret = "" if preview else ctx.settings.secret_key
     return await asyncio.to_thread(
-        _preview, ctx.store, ctx.viewer, request, now, secret, ctx.payment_provider
+        _preview, ctx.store, ctx.viewer, request, now, secret, _provider(ctx)
     )
 
 
@@ -302,6 +321,11 @@ def _replay_or_raise(record: IdempotencyRecord | None, incoming_hash: str) -> No
     raise _Replay(record)
 
 
+AS_OF_REFUSED = (
+    "asOf is an operator's preview of planChangeQuote; a change always applies at the present."
+)
+
+
 async def change_plan(
     ctx: Context,
     request: PlanChangeRequest,
@@ -310,18 +334,34 @@ async def change_plan(
     *,
     as_of: datetime | None = None,
 ) -> ChangePlanResult:
-    """Apply or schedule ``request`` exactly as quoted, once per idempotency key.
+    """Commit ``request`` exactly as quoted, once per idempotency key (issue 8).
 
     Rules: docs/plan-changes.md §4.
 
     One transaction: lock the membership row, re-quote on what the transaction reads, check
-    the quote token, write membership + payment (with line items) + event + idempotency
-    record. ``as_of`` is the client's optional asOf: part of the idempotency hash only; a
-    change always applies now (the context's clock).
+    the quote token, then:
+
+    * nothing due: apply (or schedule) at once;
+    * something due: the membership does not move. A PENDING payment is opened at the
+      provider (``ctx.checkout``) and the quote becomes the membership's pending change,
+      applied when the payment completes (``resolvers.payments``). A change already pending
+      is replaced: its payment is cancelled at its provider first, and if the provider
+      reports it paid, that change is applied and this request is refused with
+      VERSION_CONFLICT.
+
+    ``as_of`` is refused (INVALID_INPUT): a change never applies at another instant than
+    now (the context's clock).
     """
+    if as_of is not None:
+        return ChangePlanResult(
+            user_errors=[UserError(ErrorCode.INVALID_INPUT, AS_OF_REFUSED, "asOf")]
+        )
     out_of_bounds = _bounds_errors(ctx, request, as_of)
     if out_of_bounds:  # before any read, and before any limits are merged
         return ChangePlanResult(user_errors=out_of_bounds)
+    checkout = ctx.checkout
+    if checkout is None:
+        raise RuntimeError("the context has no checkout (payment provider and TTL)")
     return await asyncio.to_thread(
         _change_plan,
         ctx.store,
@@ -329,10 +369,7 @@ async def change_plan(
         request,
         ctx.clock.now(),
         idempotency_key,
-        quote_token_value,
-        ctx.settings.secret_key,
-        as_of,
-        ctx.payment_provider,
+        _Commit("", "", quote_token_value, ctx.settings.secret_key, checkout),
     )
 
 
@@ -342,34 +379,24 @@ def _change_plan(
     request: PlanChangeRequest,
     now: datetime,
     idempotency_key: str,
-    quote_token_value: str | None,
-    secret: str,
-    as_of: datetime | None,
-    provider: PaymentProvider | None = None,
+    commit: _Commit,
 ) -> ChangePlanResult:
     errors = _check_key(idempotency_key, required=True)
     if errors:
         return ChangePlanResult(user_errors=errors)
-    request_hash = idempotency.request_hash(request, as_of, "changePlan")
+    request_hash = idempotency.request_hash(request, None, "changePlan")
     idempotency_key = _scoped_key(viewer, idempotency_key)
+    commit = replace(commit, key=idempotency_key, request_hash=request_hash)
     try:
-        return _commit_change(
-            store,
-            viewer,
-            request,
-            now,
-            idempotency_key,
-            request_hash,
-            quote_token_value,
-            secret,
-            provider,
-        )
+        return _commit_change(store, viewer, request, now, commit)
     except _Refused as refused:
         return ChangePlanResult(refused.membership, None, refused.quote, refused.errors)
     except _Replay as replay:
         return _replayed_change(store, replay.record)
-    except DomainError as error:  # VersionConflict from save_membership: rolled back
+    except DomainError as error:  # VersionConflict, provider errors: rolled back
         return ChangePlanResult(user_errors=[error.error])
+    except PaymentProviderUnavailable as error:  # nothing written; safe to retry
+        return ChangePlanResult(user_errors=[settlement.provider_unavailable(error).error])
     except Exception:
         # A racing retry inserted the same key first (unique key violation at insert or
         # commit). Our transaction rolled back; the first result is now committed.
@@ -382,17 +409,19 @@ def _change_plan(
         return _replayed_change(store, record)
 
 
+@dataclass(frozen=True)
+class _Commit:
+    key: str
+    request_hash: str
+    token: str | None
+    secret: str
+    checkout: Checkout
+
+
 def _commit_change(
-    store: Store,
-    viewer: Viewer,
-    request: PlanChangeRequest,
-    now: datetime,
-    key: str,
-    request_hash: str,
-    token: str | None,
-    secret: str,
-    provider: PaymentProvider | None = None,
+    store: Store, viewer: Viewer, request: PlanChangeRequest, now: datetime, commit: _Commit
 ) -> ChangePlanResult:
+    actor = _actor(viewer)
     with store.transaction(now) as tx:
         # Lock first, then look the key up: a retry waiting on the lock sees the first
         # attempt's committed record (a locking read comes before any snapshot is taken).
@@ -400,36 +429,119 @@ def _commit_change(
         errors = _authorize(viewer, membership, request.membership_id)
         if errors or membership is None:
             raise _Refused(errors)
-        _replay_or_raise(tx.get_idempotency(key), request_hash)
-        inputs = _load_inputs(tx, membership, request, provider)
+        _replay_or_raise(tx.get_idempotency(commit.key), commit.request_hash)
+        inputs = _load_inputs(tx, membership, request, commit.checkout.provider)
         fresh = _quote(membership, request, inputs, now)
         errors = quote_errors(fresh)
-        if not errors and token:
-            token_error = quote_token.verify(token, request, fresh, secret)
+        if not errors and commit.token:
+            token_error = quote_token.verify(commit.token, request, fresh, commit.secret)
             errors = [token_error] if token_error else []
         if errors:
             raise _Refused(errors, fresh, membership)
+        waiting = tx.pending_change(membership.id)
+        if waiting is not None:
+            paid = _replace(tx, commit.checkout, membership, waiting, now, actor)
+            if paid is not None:  # committed: the paid change applied, this one refused
+                return ChangePlanResult(paid, user_errors=[_paid_meanwhile(membership.id)])
+        if needs_payment(fresh):
+            return _open_pending(tx, membership, fresh, inputs.customer, now, actor, commit)
         outcome = apply_quote(membership, fresh, now)
         saved = tx.save_membership(membership, outcome.membership)
-        payment = tx.add_payment(outcome.payment)
+        # A scheduled change charges nothing and writes no payment (issue 8).
+        payment = None if fresh.scheduled else tx.add_payment(outcome.payment)
+        payment_id = payment.id if payment else None
         payload: dict[str, Any] = {
             **outcome.event_payload,
-            "payment_id": payment.id,
-            "idempotency_key": key,
+            "payment_id": payment_id,
+            "idempotency_key": commit.key,
         }
-        tx.add_event(
-            Event(outcome.event_kind, "membership", saved.id, now, payload, _actor(viewer))
-        )
-        tx.put_idempotency(
-            IdempotencyRecord(
-                key,
-                request_hash,
-                saved.id,
-                idempotency.result_to_json(saved.id, payment.id, fresh),
-                now,
-            )
-        )
+        tx.add_event(Event(outcome.event_kind, "membership", saved.id, now, payload, actor))
+        _remember(tx, commit, saved.id, payment_id, fresh, now)
     return ChangePlanResult(saved, payment, fresh)
+
+
+def _remember(
+    tx: Any,
+    commit: _Commit,
+    membership_id: int,
+    payment_id: int | None,
+    quote: Quote,
+    now: datetime,
+) -> None:
+    result = idempotency.result_to_json(membership_id, payment_id, quote)
+    tx.put_idempotency(
+        IdempotencyRecord(commit.key, commit.request_hash, membership_id, result, now)
+    )
+
+
+def _replace(
+    tx: Any,
+    checkout: Checkout,
+    membership: Membership,
+    waiting: PendingChange,
+    now: datetime,
+    actor: str,
+) -> Membership | None:
+    """Cancel the waiting change's payment at its provider; the membership after it when
+    the provider reported it paid (the paid change applied), else None (discarded)."""
+    payment = tx.lock_payment(waiting.payment_id)
+    if payment is None:
+        return None
+    settled = settlement.cancel_at_provider(
+        tx, checkout.provider, membership, payment, DiscardReason.REPLACED, now, actor
+    )
+    return settled.membership if settled.effect is Effect.APPLIED else None
+
+
+def _paid_meanwhile(membership_id: int) -> UserError:
+    return UserError(
+        ErrorCode.VERSION_CONFLICT,
+        f"Membership {membership_id}'s previous change was paid meanwhile and has been "
+        "applied; reload and quote again.",
+        "membershipId",
+    )
+
+
+def _open_pending(
+    tx: Any,
+    membership: Membership,
+    quote: Quote,
+    customer: Customer | None,
+    now: datetime,
+    actor: str,
+    commit: _Commit,
+) -> ChangePlanResult:
+    """Store the PENDING payment, open it at the provider, and record the pending change.
+
+    The membership does not move: plan, add-ons, amounts, dates and limits stay until the
+    payment completes.
+    """
+    if customer is None:
+        raise _Refused(
+            [UserError(ErrorCode.NOT_FOUND, "The membership's customer does not exist.", None)]
+        )
+    outcome = apply_quote(membership, quote, now)
+    stored = tx.add_payment(outcome.payment)
+    opened = commit.checkout.provider.open(stored, membership, customer, f"planswitch/{commit.key}")
+    payment = tx.save_payment(
+        replace(
+            stored,
+            gateway=opened.gateway,
+            gateway_payment_id=opened.gateway_payment_id or stored.gateway_payment_id,
+        )
+    )
+    change = tx.add_pending_change(
+        open_pending_change(membership, quote, payment.id, now, commit.checkout.ttl, opened.action)
+    )
+    payload: dict[str, Any] = {
+        **outcome.event_payload,
+        "payment_id": payment.id,
+        "expires_at": change.expires_at.isoformat(),
+        "idempotency_key": commit.key,
+    }
+    tx.add_event(Event("change_pending", "membership", membership.id, now, payload, actor))
+    _remember(tx, commit, membership.id, payment.id, quote, now)
+    return ChangePlanResult(membership, payment, quote, [], False, change, opened.action)
 
 
 def _stored_record(store: Store, key: str) -> IdempotencyRecord | None:
@@ -442,13 +554,16 @@ def _stored_record(store: Store, key: str) -> IdempotencyRecord | None:
 
 
 def _replayed_change(store: Store, record: IdempotencyRecord) -> ChangePlanResult:
-    """The first result of a key: the committed quote and payment, the membership as it is now."""
+    """The first result of a key: the committed quote and payment (and its pending change,
+    as it is now), the membership as it is now."""
     result = record.result
     membership = store.memberships_by_id([record.membership_id]).get(record.membership_id)
     payment_id = result.get("payment_id")
     payment = store.payments_by_id([payment_id]).get(payment_id) if payment_id else None
     quote = idempotency.quote_from_json(result["quote"]) if result.get("quote") else None
-    return ChangePlanResult(membership, payment, quote, [], replayed=True)
+    change = store.pending_changes_by_payment([payment_id]).get(payment_id) if payment_id else None
+    action = change.action if change is not None and change.is_pending else None
+    return ChangePlanResult(membership, payment, quote, [], True, change, action)
 
 
 # --- cancel a scheduled change -------------------------------------------------------------
@@ -481,7 +596,7 @@ def _cancel(
         {"operation": "cancelScheduledChange", "membership_id": membership_id}
     )
     try:
-        with store.transaction(now) as tx:
+        with store.transaction() as tx:
             membership = tx.lock_membership(membership_id)
             errors = _authorize(viewer, membership, membership_id)
             if errors or membership is None:

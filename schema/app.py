@@ -9,15 +9,20 @@ from typing import Annotated
 import strawberry
 from graphql import GraphQLError
 from planswitch.domain.errors import DomainError
+from planswitch.resolvers import payment_reads
 from planswitch.resolvers.catalog import find_product
 from planswitch.resolvers.context import Info
 from planswitch.resolvers.ids import split_global_id
 from planswitch.resolvers.memberships import find_customer, find_membership
+from planswitch.schema.cancel_pending_change import CancelPendingChangeMutation
 from planswitch.schema.cancel_scheduled_change import CancelScheduledChangeMutation
 from planswitch.schema.catalog import CatalogQuery, ProductNode
 from planswitch.schema.change_plan import ChangePlanMutation
+from planswitch.schema.complete_payment import CompletePaymentMutation
+from planswitch.schema.fail_payment import FailPaymentMutation
 from planswitch.schema.memberships import CustomerNode, MembershipNode, MembershipQuery
 from planswitch.schema.node import Node
+from planswitch.schema.payments import PaymentNode, SiteNode
 from planswitch.schema.plan_change_quote import PlanChangeQuoteQuery
 from planswitch.schema.sessions import SessionMutation
 from planswitch.schema.update_product import CatalogMutation
@@ -63,6 +68,12 @@ class NodeQuery:
         if type_name == "Customer":
             customer = await find_customer(info.context, str(id), "ID")
             return CustomerNode.from_domain(customer) if customer else None
+        if type_name == "Payment":
+            payment = await payment_reads.find_payment(info.context, str(id), "ID")
+            return PaymentNode.from_domain(payment) if payment else None
+        if type_name == "Site":
+            site = await payment_reads.find_site(info.context, str(id))
+            return SiteNode.from_domain(site) if site else None
         return None
 
 
@@ -156,12 +167,20 @@ def build_schema(
     )
     mutation = merge_types(
         "Mutation",
-        (CatalogMutation, ChangePlanMutation, CancelScheduledChangeMutation, SessionMutation),
+        (
+            CatalogMutation,
+            ChangePlanMutation,
+            CancelScheduledChangeMutation,
+            SessionMutation,
+            CompletePaymentMutation,
+            FailPaymentMutation,
+            CancelPendingChangeMutation,
+        ),
     )
     return PlanswitchSchema(
         query=query,
         mutation=mutation,
-        types=[ProductNode, MembershipNode, CustomerNode],
+        types=[ProductNode, MembershipNode, CustomerNode, PaymentNode, SiteNode],
         # No sort_schema=True: in strawberry 0.341 the sorted schema loses the enum value
         # mapping (enum arguments arrive as strings, enum defaults cannot print).
         config=StrawberryConfig(disable_field_suggestions=True),

@@ -9,6 +9,7 @@ from planswitch.resolvers.context import Info
 from planswitch.schema.errors import UserErrorType, user_errors
 from planswitch.schema.memberships import MembershipNode
 from planswitch.schema.payments import PaymentNode
+from planswitch.schema.pending_change import PaymentActionType, PendingChangeNode
 from planswitch.schema.plan_change_quote import PlanChangeInput, PlanChangeQuote, to_request
 from planswitch.schema.scalars import utc
 
@@ -32,19 +33,30 @@ class ChangePlanPayload:
         description="The membership after the change (its new plan and limits)."
     )
     payment: PaymentNode | None = strawberry.field(
-        description="The payment created: pending when something is due, else completed."
+        description="The payment created: pending when something is due, completed when "
+        "nothing is (null for a scheduled change, which charges nothing)."
     )
     quote: PlanChangeQuote | None = strawberry.field(description="The quote that was applied.")
     user_errors: list[UserErrorType] = strawberry.field(
         description="Why nothing was changed (empty on success)."
+    )
+    pending_change: PendingChangeNode | None = strawberry.field(
+        default=None,
+        description="Set when something is due: the change waits for `payment` and the "
+        "membership does not move until it is paid.",
+    )
+    payment_action: PaymentActionType | None = strawberry.field(
+        default=None, description="How to pay the pending change (null when nothing is due)."
     )
 
 
 @strawberry.type
 class ChangePlanMutation:
     @strawberry.mutation(
-        description="Apply or schedule a change exactly as quoted: one transaction for the "
-        "membership, a payment with line items and an event. Idempotent by idempotencyKey."
+        description="Commit a change exactly as quoted, idempotent by idempotencyKey. Nothing "
+        "due: applied or scheduled at once. Something due: it waits, as the membership's "
+        "pendingChange, for its payment (paymentAction says how to pay); a new changePlan "
+        "replaces it. asOf is refused (INVALID_INPUT)."
     )
     async def change_plan(self, info: Info, input: ChangePlanInput) -> ChangePlanPayload:
         request = to_request(input)
@@ -66,4 +78,6 @@ class ChangePlanMutation:
             payment=PaymentNode.from_domain(payment) if payment else None,
             quote=PlanChangeQuote.from_domain(quote, None, []) if quote else None,
             user_errors=user_errors(result.user_errors),
+            pending_change=PendingChangeNode.from_domain(result.pending_change),
+            payment_action=PaymentActionType.from_domain(result.payment_action),
         )

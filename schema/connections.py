@@ -1,19 +1,23 @@
 """Relay connections for unbounded lists: ``nodes``, ``edges``, ``pageInfo``, ``totalCount``.
 
-Cursors are opaque (base64 of ``"cursor:<offset>"``); pages hold at most
-``settings.max_page_size`` items.
+Cursors are opaque. Lists held in a database (memberships, customers) page by keyset: the
+cursor carries the last id seen (base64 of ``"key:<id>"``), so a deep page costs what the
+first one does, and ``totalCount`` is counted only when asked for. Short lists held in
+memory (a membership's payments, the catalog) page by offset (``"cursor:<offset>"``).
+Pages hold at most ``settings.max_page_size`` items.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Annotated, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
 import strawberry
 from planswitch.domain.errors import DomainError, ErrorCode
+from strawberry.types.nodes import SelectedField
 
 T = TypeVar("T")
 DEFAULT_PAGE_SIZE = 20
@@ -47,7 +51,14 @@ class Connection(Generic[T]):
     nodes: list[T] = strawberry.field(description="The items of this page.")
     edges: list[Edge[T]] = strawberry.field(description="The items with their cursors.")
     page_info: PageInfo = strawberry.field(description="Paging information.")
-    total_count: int = strawberry.field(description="Number of items in the whole list.")
+    # An int, or a coroutine function counting on demand (one COUNT, only when selected).
+    total: strawberry.Private[Any]
+
+    @strawberry.field(description="Number of items in the whole list.")
+    async def total_count(self) -> int:
+        if callable(self.total):
+            self.total = int(await self.total())
+        return int(self.total)
 
 
 @dataclass(frozen=True)
@@ -76,6 +87,12 @@ def decode_cursor(cursor: str, field: str = "after") -> int:
 
 def window(first: int | None, after: str | None, max_page_size: int) -> Window:
     """The slice for ``first``/``after``; ``first`` must be between 0 and ``max_page_size``."""
+    size = _page_size(first, max_page_size)
+    offset = 0 if after is None else decode_cursor(after) + 1
+    return Window(offset=offset, limit=size)
+
+
+def _page_size(first: int | None, max_page_size: int) -> int:
     size = DEFAULT_PAGE_SIZE if first is None else first
     if size < 0 or size > max_page_size:
         raise DomainError(
@@ -83,8 +100,7 @@ def window(first: int | None, after: str | None, max_page_size: int) -> Window:
             f"`first` must be between 0 and {max_page_size}.",
             "first",
         )
-    offset = 0 if after is None else decode_cursor(after) + 1
-    return Window(offset=offset, limit=size)
+    return size
 
 
 def build_connection(
@@ -105,7 +121,7 @@ def build_connection(
             start_cursor=edges[0].cursor if edges else None,
             end_cursor=edges[-1].cursor if edges else None,
         ),
-        total_count=total,
+        total=total,
     )
 
 
@@ -115,3 +131,68 @@ def slice_connection(
     """A connection over an in-memory list (e.g. a membership's payments)."""
     page = items[win.offset : win.offset + win.limit]
     return build_connection(page, len(items), win, convert)
+
+
+# --- keyset pages ----------------------------------------------------------------------
+
+PAGE_FIELDS = frozenset({"nodes", "edges", "pageInfo"})
+
+
+@dataclass(frozen=True)
+class KeysetWindow:
+    """The page a request asks for: items with ids above ``after_id``, at most ``limit``."""
+
+    after_id: int | None
+    limit: int
+
+
+def encode_key_cursor(item_id: int) -> str:
+    return base64.b64encode(f"key:{item_id}".encode()).decode()
+
+
+def decode_key_cursor(cursor: str, field: str = "after") -> int:
+    """The id in ``cursor``; raises ``DomainError(INVALID_INPUT)`` naming ``field``."""
+    try:
+        text = base64.b64decode(cursor.encode(), validate=True).decode()
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        text = ""
+    prefix, _, raw = text.partition(":")
+    if prefix != "key" or not raw.isdigit():
+        raise DomainError(ErrorCode.INVALID_INPUT, f"`{field}` is not a valid cursor.", field)
+    return int(raw)
+
+
+def keyset_window(first: int | None, after: str | None, max_page_size: int) -> KeysetWindow:
+    size = _page_size(first, max_page_size)
+    return KeysetWindow(None if after is None else decode_key_cursor(after), size)
+
+
+def wants_page(info: Any) -> bool:
+    """Whether the query selects the page itself (not only ``totalCount``)."""
+    for selected in info.selected_fields:
+        for child in selected.selections:
+            if not isinstance(child, SelectedField) or child.name in PAGE_FIELDS:
+                return True  # a fragment may select anything: fetch the page
+    return False
+
+
+def keyset_connection(
+    items: Sequence[Any],
+    win: KeysetWindow,
+    convert: Callable[[Any], T],
+    count: Callable[[], Awaitable[int]] | int,
+) -> Connection[T]:
+    """A connection over ``items``: the page plus one more item when a next page exists."""
+    nodes_items = list(items[: win.limit])
+    edges = [Edge(cursor=encode_key_cursor(item.id), node=convert(item)) for item in nodes_items]
+    return Connection(
+        nodes=[edge.node for edge in edges],
+        edges=edges,
+        page_info=PageInfo(
+            has_next_page=len(items) > win.limit,
+            has_previous_page=win.after_id is not None,
+            start_cursor=edges[0].cursor if edges else None,
+            end_cursor=edges[-1].cursor if edges else None,
+        ),
+        total=count,
+    )

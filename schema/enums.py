@@ -75,3 +75,12 @@ class CustomerIdType(Enum):
 class MembershipIdType(Enum):
     ID = "ID"
     DATABASE_ID = "DATABASE_ID"
+
+
+@strawberry.enum(
+    name="PaymentIdType",
+    description="How `payment(id:)` reads `id`: global ID or DATABASE_ID.",
+)
+class PaymentIdType(Enum):
+    ID = "ID"
+    DATABASE_ID = "DATABASE_ID"

@@ -9,20 +9,29 @@ import strawberry
 from planswitch.domain.customers import Customer
 from planswitch.domain.memberships import Membership
 from planswitch.resolvers import memberships as use_cases
+from planswitch.resolvers import payment_reads
 from planswitch.resolvers.context import Info
 from planswitch.schema.catalog import BillingPeriod, ProductNode
 from planswitch.schema.connections import (
     After,
     Connection,
     First,
-    build_connection,
+    keyset_connection,
+    keyset_window,
     slice_connection,
+    wants_page,
     window,
 )
-from planswitch.schema.enums import CustomerIdType, MembershipIdType, MembershipStatusEnum
+from planswitch.schema.enums import (
+    CustomerIdType,
+    MembershipIdType,
+    MembershipStatusEnum,
+    PaymentIdType,
+)
 from planswitch.schema.limits import LimitsNode, remember, remembered
 from planswitch.schema.node import Node, encode_global_id
 from planswitch.schema.payments import LineItemNode, PaymentNode, SiteNode
+from planswitch.schema.pending_change import PendingChangeNode
 from planswitch.schema.scalars import Money
 from planswitch.schema.scheduled_change import ScheduledChangeNode
 
@@ -71,6 +80,14 @@ class CustomerNode(Node):
         win = window(first, after, info.context.settings.max_page_size)
         items = await use_cases.customer_memberships(info.context, self.customer)
         return slice_connection(items, win, MembershipNode.from_domain)
+
+    @strawberry.field(description="The customer's payments, newest first.")
+    async def payments(
+        self, info: Info, first: First = None, after: After = None
+    ) -> Connection[PaymentNode]:
+        win = window(first, after, info.context.settings.max_page_size)
+        items = await info.context.loaders.payments_by_customer.load(self.customer.id)
+        return slice_connection(payment_reads.newest_first(items), win, PaymentNode.from_domain)
 
 
 @strawberry.type(name="MembershipAddon", description="An add-on held by a membership.")
@@ -190,13 +207,21 @@ class MembershipNode(Node):
         customer = await info.context.loaders.customers_by_id.load(self.membership.customer_id)
         return CustomerNode.from_domain(customer) if customer else None
 
-    @strawberry.field(description="Its payments, newest last.")
+    @strawberry.field(description="Its payments, newest first.")
     async def payments(
         self, info: Info, first: First = None, after: After = None
     ) -> Connection[PaymentNode]:
         win = window(first, after, info.context.settings.max_page_size)
         items = await info.context.loaders.payments_by_membership.load(self.membership.id)
-        return slice_connection(items, win, PaymentNode.from_domain)
+        return slice_connection(payment_reads.newest_first(items), win, PaymentNode.from_domain)
+
+    @strawberry.field(
+        description="The committed change waiting for its payment, if any: plan, add-ons, "
+        "amounts, dates and limits move only when it is paid."
+    )
+    async def pending_change(self, info: Info) -> PendingChangeNode | None:
+        change = await payment_reads.pending_change_of(info.context, self.membership)
+        return PendingChangeNode.from_domain(change)
 
     @strawberry.field(description="Sites attached to it.")
     async def sites(
@@ -224,9 +249,11 @@ class MembershipQuery:
     async def customers(
         self, info: Info, first: First = None, after: After = None
     ) -> Connection[CustomerNode]:
-        win = window(first, after, info.context.settings.max_page_size)
-        page = await use_cases.list_customers(info.context, win.offset, win.limit)
-        return build_connection(page.items, page.total, win, CustomerNode.from_domain)
+        win = keyset_window(first, after, info.context.settings.max_page_size)
+        items, count = await use_cases.customer_page(
+            info.context, win.after_id, win.limit + 1, with_items=wants_page(info)
+        )
+        return keyset_connection(items, win, CustomerNode.from_domain, count)
 
     @strawberry.field(description="One customer; null when unknown or not visible to you.")
     async def customer(
@@ -253,17 +280,18 @@ class MembershipQuery:
         first: First = None,
         after: After = None,
     ) -> Connection[MembershipNode]:
-        win = window(first, after, info.context.settings.max_page_size)
+        win = keyset_window(first, after, info.context.settings.max_page_size)
         where = where or MembershipsWhere()
-        page = await use_cases.list_memberships(
+        items, count = await use_cases.membership_page(
             info.context,
             str(where.customer_id) if where.customer_id is not None else None,
             where.status,
             str(where.plan_id) if where.plan_id is not None else None,
-            win.offset,
-            win.limit,
+            win.after_id,
+            win.limit + 1,  # one more tells whether a next page exists
+            with_items=wants_page(info),
         )
-        return build_connection(page.items, page.total, win, MembershipNode.from_domain)
+        return keyset_connection(items, win, MembershipNode.from_domain, count)
 
     @strawberry.field(description="One membership; null when unknown or not visible to you.")
     async def membership(
@@ -281,6 +309,23 @@ class MembershipQuery:
             info.context, str(id), id_type.name if id_type else "ID"
         )
         return MembershipNode.from_domain(membership) if membership else None
+
+    @strawberry.field(description="One payment; null when unknown or not visible to you.")
+    async def payment(
+        self,
+        info: Info,
+        id: Annotated[
+            strawberry.ID, strawberry.argument(description="The id, read as `idType` says.")
+        ],
+        id_type: Annotated[
+            PaymentIdType | None,
+            strawberry.argument(description="How to read `id`; null means ID (global id)."),
+        ] = None,
+    ) -> PaymentNode | None:
+        payment = await payment_reads.find_payment(
+            info.context, str(id), id_type.name if id_type else "ID"
+        )
+        return PaymentNode.from_domain(payment) if payment else None
 
     @strawberry.field(
         description="The customer behind a customer token; null for operators and anonymous."

@@ -6,6 +6,7 @@ from datetime import datetime
 
 import strawberry
 from planswitch.domain.payments import LineItem, Payment
+from planswitch.domain.pending_change import PendingStatus
 from planswitch.domain.usage import Site
 from planswitch.resolvers.context import Info
 from planswitch.schema.catalog import BillingPeriod, ProductNode
@@ -67,8 +68,20 @@ class PaymentNode(Node):
     line_items: list[LineItemNode] = strawberry.field(description="The lines of the payment.")
     discount_code: str = strawberry.field(description="Discount code used, possibly empty.")
     gateway: str = strawberry.field(description="Payment gateway, possibly empty.")
+    gateway_payment_id: str = strawberry.field(
+        description="The provider's id of the payment, possibly empty."
+    )
     membership_database_id: int = strawberry.field(description="databaseId of its membership.")
     date_created: datetime | None = strawberry.field(description="When it was created (UTC).")
+    date_modified: datetime | None = strawberry.field(description="Last change (UTC).")
+
+    @strawberry.field(
+        description="True when it was paid after its change had been dropped and the "
+        "membership had changed meanwhile: the money must be refunded (it never applied)."
+    )
+    async def refund_required(self, info: Info) -> bool:
+        change = await info.context.loaders.pending_changes_by_payment.load(self.database_id)
+        return change is not None and change.status is PendingStatus.REFUND_REQUIRED
 
     @classmethod
     def from_domain(cls, payment: Payment) -> PaymentNode:
@@ -88,8 +101,10 @@ class PaymentNode(Node):
             line_items=[LineItemNode.from_domain(i, payment.currency) for i in payment.line_items],
             discount_code=payment.discount_code,
             gateway=payment.gateway,
+            gateway_payment_id=payment.gateway_payment_id,
             membership_database_id=payment.membership_id,
             date_created=payment.date_created,
+            date_modified=payment.date_modified,
         )
 
 

@@ -59,7 +59,9 @@ class PlanChangeInput:
     )
     discount_code: str | None = strawberry.field(default=None, description="A discount code.")
     as_of: datetime | None = strawberry.field(
-        default=None, description="Quote as of this instant (UTC); default: now."
+        default=None,
+        description="Operators: preview the quote as of this instant (UTC; no quoteToken). "
+        "Customers always get the present. changePlan refuses it (INVALID_INPUT).",
     )
 
 
@@ -248,9 +250,11 @@ class PlanChangeQuoteQuery:
     )
     async def plan_change_quote(self, info: Info, input: PlanChangeInput) -> PlanChangeQuote:
         ctx = info.context
-        now = utc(input.as_of) if input.as_of else ctx.clock.now()
+        as_of = utc(input.as_of) if input.as_of else None
         request = to_request(input)
         if isinstance(request, list):
+            now = as_of or ctx.clock.now()
             return PlanChangeQuote.from_domain(use_cases.blocked_quote(None, now, request))
-        result = await use_cases.preview_change(ctx, request, as_of=now)
+        result = await use_cases.preview_change(ctx, request, as_of=as_of)
+        now = result.quote.effective_at or ctx.clock.now()
         return PlanChangeQuote.from_domain(result.quote, result.token, result.user_errors, now)

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import strawberry
 from planswitch.domain import money as domain_money
+from planswitch.resolvers.currencies import minor_units
 
 # ISO-8601, always UTC (the domain keeps aware UTC datetimes).
 DateTime = datetime
@@ -23,15 +24,21 @@ def utc(moment: datetime) -> datetime:
 )
 class Money:
     amount: Decimal = strawberry.field(
-        description='The amount, rounded to 2 places half away from zero (e.g. "49.00").'
+        description="The amount, rounded half away from zero to the currency's minor unit "
+        '(ISO 4217: "49.00" USD, "1500" JPY, "1.250" KWD).'
     )
     currency: str = strawberry.field(description="ISO 4217 currency code, e.g. USD.")
-    formatted: str = strawberry.field(description='Human form, e.g. "$49.00" or "49.00 EUR".')
+    formatted: str = strawberry.field(
+        description='Human form, e.g. "$49.00", "49.00 EUR" or "¥1,500".'
+    )
 
     @classmethod
     def from_domain(cls, money: domain_money.Money) -> Money:
-        rounded = money.rounded()
-        return cls(amount=rounded.amount, currency=rounded.currency, formatted=rounded.formatted())
+        digits = minor_units(money.currency)
+        rounded = money.rounded(digits)
+        return cls(
+            amount=rounded.amount, currency=rounded.currency, formatted=rounded.formatted(digits)
+        )
 
     @classmethod
     def of(cls, amount: Decimal, currency: str) -> Money:

@@ -8,10 +8,15 @@ import contextlib
 import gc
 import logging
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from typing import Any
 
+from planswitch.adapters.payments import build_provider
+from planswitch.domain.payment_provider import PaymentProvider
 from planswitch.domain.ports import Clock, Store
+from planswitch.resolvers.checkout import Checkout
 from planswitch.resolvers.context import Context, Viewer
+from planswitch.resolvers.payments import reconcile
 from planswitch.resolvers.scheduled import apply_due_changes
 from planswitch.resolvers.sign_in import AuthServices
 from planswitch.schema.app import UNAVAILABLE, build_schema
@@ -37,7 +42,9 @@ logger = logging.getLogger("planswitch.server")
 class PlanswitchGraphQL(GraphQL):
     """Strawberry's ASGI view with planswitch's per-request context."""
 
-    def __init__(self, settings: Settings, store: Store, clock: Clock, auth: AuthServices) -> None:
+    def __init__(
+        self, settings: Settings, store: Store, clock: Clock, auth: AuthServices, checkout: Checkout
+    ) -> None:
         super().__init__(
             build_schema(
                 max_depth=settings.max_query_depth,
@@ -47,6 +54,7 @@ class PlanswitchGraphQL(GraphQL):
             graphql_ide="graphiql" if settings.graphiql else None,
         )
         self.settings, self.store, self.clock, self.auth = settings, store, clock, auth
+        self.checkout = checkout
 
     @property
     def graphql_ide_html(self) -> str:
@@ -63,6 +71,7 @@ class PlanswitchGraphQL(GraphQL):
             viewer=request.state.viewer,  # set by GuardedGraphQL
             auth=self.auth,
             client_address=request.state.client_address,
+            checkout=self.checkout,
         )
 
     async def process_result(self, request: Any, result: ExecutionResult) -> Any:
@@ -78,15 +87,31 @@ class PlanswitchGraphQL(GraphQL):
         return await super().process_result(request, result)
 
 
+def make_checkout(settings: Settings, provider: PaymentProvider | None = None) -> Checkout:
+    """The payment provider ``PLANSWITCH_PAYMENT_PROVIDER`` names and the pending TTL."""
+    return Checkout(
+        provider if provider is not None else build_provider(settings),
+        timedelta(seconds=settings.pending_change_ttl_seconds),
+    )
+
+
 def create_app(
-    settings: Settings, *, store: Store | None = None, clock: Clock | None = None
+    settings: Settings,
+    *,
+    store: Store | None = None,
+    clock: Clock | None = None,
+    provider: PaymentProvider | None = None,
 ) -> Starlette:
-    """The ASGI app over ``store`` (default: ``make_store(settings)``) and ``clock``."""
+    """The ASGI app over ``store`` (default: ``make_store(settings)``), ``clock`` and the
+    payment ``provider`` (default: ``build_provider(settings)``)."""
     settings.check()  # refuses the published demo secret, no secret, no API keys
     store = store if store is not None else make_store(settings)
     clock = clock if clock is not None else SystemClock()
     auth = make_auth_services(settings, store)
-    graphql = GuardedGraphQL(PlanswitchGraphQL(settings, store, clock, auth), settings, clock)
+    checkout = make_checkout(settings, provider)
+    graphql = GuardedGraphQL(
+        PlanswitchGraphQL(settings, store, clock, auth, checkout), settings, clock
+    )
 
     async def healthz(request: Request) -> Response:
         return JSONResponse({"status": "ok"})
@@ -114,7 +139,7 @@ def create_app(
                 "Applying due scheduled changes now and every %d s.",
                 settings.apply_due_interval_seconds,
             )
-            task = asyncio.create_task(_apply_due_loop(store, clock, settings))
+            task = asyncio.create_task(_apply_due_loop(store, clock, settings, checkout))
         try:
             yield
         finally:
@@ -158,9 +183,14 @@ def _freeze_startup_objects() -> None:
     gc.freeze()
 
 
-async def _apply_due_loop(store: Store, clock: Clock, settings: Settings) -> None:
-    """Apply scheduled changes whose time has come, every ``apply_due_interval_seconds``."""
-    ctx = Context(store=store, clock=clock, settings=settings, viewer=Viewer.operator())
+async def _apply_due_loop(
+    store: Store, clock: Clock, settings: Settings, checkout: Checkout
+) -> None:
+    """Every ``apply_due_interval_seconds``: apply scheduled changes whose time has come,
+    then expire unpaid pending changes and reconcile the rest with the provider."""
+    ctx = Context(
+        store=store, clock=clock, settings=settings, viewer=Viewer.operator(), checkout=checkout
+    )
     while True:
         try:
             applied = await apply_due_changes(ctx)
@@ -169,6 +199,12 @@ async def _apply_due_loop(store: Store, clock: Clock, settings: Settings) -> Non
         except Exception:
             # A failing round must not stop the loop; the next one retries.
             logger.exception("applying scheduled changes failed")
+        try:
+            report = await reconcile(ctx)
+            if report.changed or report.refund_required:
+                logger.info("pending payments: %s", report.summary())
+        except Exception:
+            logger.exception("reconciling pending payments failed")
         await asyncio.sleep(settings.apply_due_interval_seconds)
 
 

@@ -1,4 +1,5 @@
-"""The ``planswitch`` command line: serve, export-schema, db upgrade, token, apply-due, sync."""
+"""The ``planswitch`` command line: serve, export-schema, db upgrade, token, apply-due, sync,
+payments (complete, fail, reconcile)."""
 
 from __future__ import annotations
 
@@ -8,11 +9,13 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 import typer
+from planswitch.server.payments_cli import payments_app
 from planswitch.server.settings import Settings
 
 app = typer.Typer(help="planswitch: plans, memberships and plan changes over GraphQL.")
 db_app = typer.Typer(help="Database maintenance for the native store.")
 app.add_typer(db_app, name="db")
+app.add_typer(payments_app, name="payments")
 
 
 @app.command()
@@ -135,9 +138,12 @@ def apply_due(
         typer.Option("--as-of", help="Apply changes due at this UTC instant (default: now)."),
     ] = None,
 ) -> None:
-    """Apply every scheduled change (downgrade, add-on removal) that is due."""
+    """Apply every scheduled change (downgrade, add-on removal) that is due, and discard
+    the pending changes whose payment did not come in time."""
     from planswitch.resolvers.context import Context, Viewer
+    from planswitch.resolvers.payments import expire_overdue
     from planswitch.resolvers.scheduled import apply_due_changes
+    from planswitch.server.app import make_checkout
     from planswitch.server.clock import FixedClock, SystemClock
     from planswitch.server.stores import make_store
 
@@ -151,12 +157,20 @@ def apply_due(
         raise typer.Exit(code=2)
     now = (as_of.replace(tzinfo=UTC) if as_of.tzinfo is None else as_of) if as_of else None
     clock = FixedClock(now) if now else SystemClock()
-    ctx = Context(make_store(settings), clock, settings, Viewer.operator())
+    ctx = Context(
+        store=make_store(settings),
+        clock=clock,
+        settings=settings,
+        viewer=Viewer.operator(),
+        checkout=make_checkout(settings),
+    )
     applied = asyncio.run(apply_due_changes(ctx))
     typer.echo(f"Applied {len(applied)} scheduled change(s).")
+    expired = asyncio.run(expire_overdue(ctx))
+    typer.echo(f"Expired {len(expired.expired)} unpaid pending change(s).")
 
 
-# --- sync: implemented by the WordPress adapter (adapters.wordpress.sync.sync_command) ---
+# --- sync: planswitch.sync.command wires the WordPress source to the native target ---
 @app.command()
 def sync(
     since: Annotated[
@@ -170,7 +184,7 @@ def sync(
     ] = None,
 ) -> None:
     """Import a WordPress network (PLANSWITCH_WORDPRESS_URL) into the native store."""
-    from planswitch.adapters.wordpress.sync import sync_command
+    from planswitch.sync.command import sync_command
 
     code = sync_command(Settings(), since=since, dry_run=dry_run, database_url=database_url)
     raise typer.Exit(code=code or 0)

@@ -63,6 +63,8 @@ class Settings(BaseSettings):
     # applies them too only when an operator turns this on (issue 10).
     wordpress_apply_due: bool = False
     apply_due_interval_seconds: int = 60
+    # Checkout (issue 8): how long a change with something due waits for its payment.
+    pending_change_ttl_seconds: int = Field(default=86400, gt=0)
     # Who collects payments (adapters/payments): "manual" or "stripe". The stripe provider
     # needs the secret key, and the webhook secret of the endpoint POST /webhooks/stripe;
     # stripe_api_base points the SDK at another server (a local test server).

@@ -26,6 +26,7 @@ from planswitch.adapters.native.tables import (
     MembershipAddonRow,
     MembershipRow,
     PaymentRow,
+    PendingChangeRow,
     PriceVariationRow,
     ProductAddonRow,
     ProductRow,
@@ -37,6 +38,7 @@ from planswitch.domain.discounts import DiscountCode
 from planswitch.domain.events import Event
 from planswitch.domain.memberships import Membership, MembershipStatus
 from planswitch.domain.payments import Payment, PaymentStatus
+from planswitch.domain.pending_change import PendingStatus
 from planswitch.domain.ports import IdempotencyRecord, MembershipFilter, Page, ProductFilter
 from planswitch.domain.products import Product
 from planswitch.domain.usage import Site, Usage
@@ -55,6 +57,7 @@ SCHEDULED = ScheduledChangeRow.__table__.c
 PAYMENTS = PaymentRow.__table__.c
 LINE_ITEMS = LineItemRow.__table__.c
 SITES = SiteRow.__table__.c
+PENDING_CHANGES = PendingChangeRow.__table__.c
 DOMAINS = DomainRow.__table__.c
 
 
@@ -203,6 +206,35 @@ def list_memberships(
     return Page(memberships_from_rows(session, rows), total)
 
 
+def count_memberships(session: Session, where: MembershipFilter) -> int:
+    count = _membership_filter(select(func.count()).select_from(_table(MembershipRow)), where)
+    return int(session.scalar(count) or 0)
+
+
+def membership_page(
+    session: Session, where: MembershipFilter, after_id: int | None, limit: int
+) -> list[Membership]:
+    """Keyset page: ``id > after_id`` on the primary key index, whatever the depth."""
+    query = _membership_filter(select(_table(MembershipRow)), where)
+    if after_id is not None:
+        query = query.where(MEMBERSHIPS.id > after_id)
+    return memberships_from_rows(
+        session, _rows(session, query.order_by(MEMBERSHIPS.id).limit(limit))
+    )
+
+
+def count_customers(session: Session) -> int:
+    return int(session.scalar(select(func.count()).select_from(_table(CustomerRow))) or 0)
+
+
+def customer_page(session: Session, after_id: int | None, limit: int) -> list[Customer]:
+    query = select(_table(CustomerRow))
+    if after_id is not None:
+        query = query.where(CUSTOMERS.id > after_id)
+    rows = _rows(session, query.order_by(CUSTOMERS.id).limit(limit))
+    return [mappers.to_customer(r) for r in rows]
+
+
 def memberships_by_id(session: Session, ids: Sequence[int]) -> dict[int, Membership]:
     wanted = _unique(ids)
     if not wanted:
@@ -276,6 +308,14 @@ def sites_by_membership(session: Session, membership_ids: Sequence[int]) -> dict
     return result
 
 
+def sites_by_id(session: Session, ids: Sequence[int]) -> dict[int, Site]:
+    wanted = _unique(ids)
+    if not wanted:
+        return {}
+    query = select(_table(SiteRow)).where(SITES.id.in_(wanted))
+    return {row.id: mappers.to_site(row) for row in _rows(session, query)}
+
+
 def apex_domain(domain: str) -> str | None:
     """The domain without ``www.`` when it is an apex (main) domain, else None.
 
@@ -326,13 +366,22 @@ def usage(session: Session, membership_id: int) -> Usage:
 
 
 def _has_pending_payment(session: Session, membership_id: int) -> bool:
-    """Pending membership, or a pending payment of it (one statement)."""
+    """Pending membership, or a pending payment of it (one statement).
+
+    The payment of the membership's own pending change does not count: a new change
+    replaces that one (issue 8) instead of being refused.
+    """
     pending_membership = exists().where(
         MEMBERSHIPS.id == membership_id, MEMBERSHIPS.status == MembershipStatus.PENDING.value
+    )
+    waiting_change = exists().where(
+        PENDING_CHANGES.payment_id == PAYMENTS.id,
+        PENDING_CHANGES.status == PendingStatus.PENDING.value,
     )
     pending_payment = exists().where(
         PAYMENTS.membership_id == membership_id,
         PAYMENTS.status == PaymentStatus.PENDING.value,
+        ~waiting_change,
     )
     return bool(session.scalar(select(or_(pending_membership, pending_payment))))
 

@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from planswitch.adapters.native import reads, writes
+from planswitch.adapters.native import pending, reads, writes
 from planswitch.adapters.native.engine import make_engine, write_engine
 from planswitch.adapters.native.migrate import upgrade_engine
 from planswitch.adapters.native.tables import MembershipRow, ProductRow
@@ -31,10 +31,11 @@ from planswitch.domain.events import Event
 from planswitch.domain.memberships import Membership
 from planswitch.domain.network import NetworkSettings
 from planswitch.domain.payments import Payment
+from planswitch.domain.pending_change import PendingChange
 from planswitch.domain.ports import IdempotencyRecord, MembershipFilter, Page, ProductFilter
 from planswitch.domain.products import Product
 from planswitch.domain.usage import Site, Usage
-from sqlalchemy import select, text
+from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session
 
 ALL_PRODUCTS = ProductFilter()  # the port's default: every product
@@ -84,6 +85,24 @@ class NativeTransaction:
     def add_event(self, event: Event) -> Event:
         return writes.add_event(self.session, event)
 
+    def lock_payment(self, payment_id: int) -> Payment | None:
+        return pending.lock_payment(self.session, payment_id)
+
+    def save_payment(self, payment: Payment) -> Payment:
+        return pending.save_payment(self.session, payment)
+
+    def pending_change(self, membership_id: int) -> PendingChange | None:
+        return pending.by_membership(self.session, [membership_id]).get(membership_id)
+
+    def pending_change_by_payment(self, payment_id: int) -> PendingChange | None:
+        return pending.by_payment(self.session, [payment_id]).get(payment_id)
+
+    def add_pending_change(self, change: PendingChange) -> PendingChange:
+        return pending.add(self.session, change)
+
+    def save_pending_change(self, change: PendingChange) -> PendingChange:
+        return pending.save(self.session, change)
+
     def save_product(self, product: Product) -> Product:
         exists = self.session.get(ProductRow, product.id) is not None
         writes.write_product(self.session, product, exists=exists)
@@ -131,6 +150,11 @@ class NativeStore:
         self.url = url
         self.engine = make_engine(url, **engine_options)
         self._writer = write_engine(self.engine)
+
+    @property
+    def write_engine(self) -> Engine:
+        """The engine whose transactions are writes (SQLite: ``BEGIN IMMEDIATE``)."""
+        return self._writer
 
     def upgrade(self) -> None:
         """Apply the migrations through this store's engine (``upgrade_database`` does the
@@ -226,6 +250,24 @@ class NativeStore:
         with self._read() as s:
             return reads.list_memberships(s, where, offset, limit)
 
+    def count_memberships(self, where: MembershipFilter) -> int:
+        with self._read() as s:
+            return reads.count_memberships(s, where)
+
+    def membership_page(
+        self, where: MembershipFilter, after_id: int | None, limit: int
+    ) -> list[Membership]:
+        with self._read() as s:
+            return reads.membership_page(s, where, after_id, limit)
+
+    def count_customers(self) -> int:
+        with self._read() as s:
+            return reads.count_customers(s)
+
+    def customer_page(self, after_id: int | None, limit: int) -> list[Customer]:
+        with self._read() as s:
+            return reads.customer_page(s, after_id, limit)
+
     def memberships_by_id(self, ids: Sequence[int]) -> dict[int, Membership]:
         with self._read() as s:
             return reads.memberships_by_id(s, ids)
@@ -242,9 +284,35 @@ class NativeStore:
         with self._read() as s:
             return reads.payments_by_membership(s, membership_ids)
 
+    def payments_by_customer(self, customer_ids: Sequence[int]) -> dict[int, list[Payment]]:
+        with self._read() as s:
+            return pending.payments_by_customer(s, customer_ids)
+
+    def pending_changes_by_membership(
+        self, membership_ids: Sequence[int]
+    ) -> dict[int, PendingChange]:
+        with self._read() as s:
+            return pending.by_membership(s, membership_ids)
+
+    def pending_changes_by_payment(self, payment_ids: Sequence[int]) -> dict[int, PendingChange]:
+        with self._read() as s:
+            return pending.by_payment(s, payment_ids)
+
+    def overdue_pending_payments(self, now: datetime, limit: int = 100) -> list[int]:
+        with self._read() as s:
+            return pending.overdue_payments(s, now, limit)
+
+    def pending_change_payments(self, limit: int = 1000) -> list[int]:
+        with self._read() as s:
+            return pending.waiting_payments(s, limit)
+
     def sites_by_membership(self, membership_ids: Sequence[int]) -> dict[int, list[Site]]:
         with self._read() as s:
             return reads.sites_by_membership(s, membership_ids)
+
+    def sites_by_id(self, ids: Sequence[int]) -> dict[int, Site]:
+        with self._read() as s:
+            return reads.sites_by_id(s, ids)
 
     def usage(self, membership_id: int) -> Usage:
         with self._read() as s:

@@ -288,3 +288,27 @@ class IdempotencyKeyRow(NativeModel, table=True):
     membership_id: int = Field(index=True)
     result: dict[str, Any] | None = _json()
     created_at: datetime | None = _when()
+
+
+class PendingChangeRow(NativeModel, table=True):
+    """A committed change waiting for its payment (domain/pending_change.py).
+
+    One row per payment (unique), kept after it is resolved so a late payment still finds
+    its change. At most one row per membership is ``pending``: every writer holds the
+    membership's row lock.
+    """
+
+    __tablename__ = "pending_changes"
+    __table_args__ = (UniqueConstraint("payment_id", name="uq_pending_changes_payment_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    membership_id: int = Field(index=True)
+    payment_id: int
+    status: str = _text(20, index=True)
+    quote: dict[str, Any] | None = _json()  # domain/quote_codec.py
+    membership_version: str = _text(64)
+    action: dict[str, Any] | None = _json(nullable=True)  # provider, clientSecret, payUrl
+    created_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    expires_at: datetime = Field(sa_type=UTCDateTime, nullable=False, index=True)
+    resolved_at: datetime | None = _when()
+    reason: str = Field(default="", sa_type=Text, nullable=False)

@@ -9,7 +9,7 @@ written); otherwise the row is inserted or updated and its child rows replaced.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any, Literal
 
 from planswitch.adapters.native import mappers, reads
@@ -38,6 +38,7 @@ from planswitch.domain.memberships import Membership
 from planswitch.domain.payments import Payment
 from planswitch.domain.ports import IdempotencyRecord
 from planswitch.domain.products import Product
+from planswitch.domain.sync import SiteDomain
 from planswitch.domain.usage import Site
 from sqlalchemy import delete, func, insert, select, text, update
 from sqlalchemy.orm import Session
@@ -56,15 +57,6 @@ ID_TABLES: tuple[type[NativeModel], ...] = (
     DomainRow,
     IdempotencyKeyRow,
 )
-
-
-@dataclass(frozen=True)
-class SiteDomain:
-    """A custom domain mapped to a site (``upsert_site``'s ``domains`` items)."""
-
-    domain: str
-    active: bool = True
-    primary: bool = False
 
 
 def _insert(session: Session, table: type[NativeModel], values: Mapping[str, Any]) -> int | None:

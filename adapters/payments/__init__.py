@@ -1,1 +1,27 @@
-"""Payment providers behind the domain's payment port (``domain/payment_provider.py``)."""
+"""Payment providers behind the domain's port (``planswitch.domain.payment_provider``).
+
+``build_provider(settings)`` picks the one ``PLANSWITCH_PAYMENT_PROVIDER`` names.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from planswitch.domain.payment_provider import PaymentProvider
+
+if TYPE_CHECKING:
+    from planswitch.server.settings import Settings
+
+
+def build_provider(settings: Settings) -> PaymentProvider:
+    """The configured provider (``manual`` by default).
+
+    Raises:
+        ValueError: the name is not a known provider.
+    """
+    name = settings.payment_provider
+    if name == "manual":
+        from planswitch.adapters.payments.manual import ManualProvider
+
+        return ManualProvider()
+    raise ValueError(f"unknown payment provider {name!r} (PLANSWITCH_PAYMENT_PROVIDER)")

@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -357,12 +358,9 @@ class Mapper:
         # (docs/wordpress.md §9.2).
         if value is None or value == "":
             return {}
-        decoded = phpserial.loads_column(value)
-        if decoded in (False, None, ""):
-            return {}
-        if not isinstance(decoded, Mapping):
-            raise ValueError("not an array")
-        return {integer(key): integer(quantity) for key, quantity in decoded.items()}
+        if isinstance(value, str | bytes):
+            return dict(_addon_products_of_text(value))  # a copy: the cached one is shared
+        return _decode_addon_products(value)
 
     def scheduled_change(self, meta: Mapping[str, Any]) -> ScheduledChange | None:
         """The swap stored as ``wu_swap_order`` (a serialized Cart) + ``wu_swap_scheduled_date``.
@@ -457,33 +455,9 @@ class Mapper:
         """``wu_line_items``: a serialized array of ``Line_Item`` objects, in stored order."""
         if value is None or value == "":
             return ()
-        decoded = phpserial.maybe_loads(value)
-        if isinstance(decoded, str):
-            raise ValueError("not serialized")
-        items = []
-        for obj in phpserial.as_list(decoded):
-            if not isinstance(obj, (phpserial.phpobject, Mapping)):
-                raise ValueError("a line item is not an object")
-            line = phpserial.props(obj)
-            product_id = line.get("product_id")
-            items.append(
-                LineItem(
-                    type=_enum(LineItemType, line.get("type"), "line item type"),
-                    title=str(line.get("title") or ""),
-                    unit_price=amount(line.get("unit_price")),
-                    quantity=integer(line.get("quantity"), 1),
-                    product_id=None if product_id in (None, "") else integer(product_id),
-                    description=str(line.get("description") or ""),
-                    recurring=flag(line.get("recurring")),
-                    period=period(line.get("duration"), line.get("duration_unit"), None),
-                    subtotal=amount(line.get("subtotal")),
-                    discount_total=amount(line.get("discount_total")),
-                    tax_total=amount(line.get("tax_total")),
-                    total=amount(line.get("total")),
-                    discount_label=str(line.get("discount_label") or ""),
-                )
-            )
-        return tuple(items)
+        if isinstance(value, str | bytes):
+            return _line_items_of_text(value)
+        return _decode_line_items(value)
 
     # Discount codes ---------------------------------------------------------------------
     def discount_code(self, row: Mapping[str, Any], meta: Mapping[str, Any]) -> DiscountCode:
@@ -536,3 +510,59 @@ class Mapper:
 def is_published(blog: Mapping[str, Any]) -> bool:
     """A site counts when it is not deleted, archived or marked spam."""
     return not (flag(blog.get("deleted")) or flag(blog.get("archived")) or flag(blog.get("spam")))
+
+
+# Unserializing line items is most of the cost of reading a payment (pure-Python
+# phpserialize), and payments of the same cart store the same text (a line's hash is its
+# product's Hashids hash), so decoded values are shared: they are immutable tuples of
+# frozen LineItems. Bounded; errors are not cached.
+LINE_ITEMS_CACHE_SIZE = 4096
+
+
+@lru_cache(maxsize=LINE_ITEMS_CACHE_SIZE)
+def _line_items_of_text(value: str | bytes) -> tuple[LineItem, ...]:
+    return _decode_line_items(value)
+
+
+def _decode_line_items(value: Any) -> tuple[LineItem, ...]:
+    decoded = phpserial.maybe_loads(value)
+    if isinstance(decoded, str):
+        raise ValueError("not serialized")
+    items = []
+    for obj in phpserial.as_list(decoded):
+        if not isinstance(obj, (phpserial.phpobject, Mapping)):
+            raise ValueError("a line item is not an object")
+        line = phpserial.props(obj)
+        product_id = line.get("product_id")
+        items.append(
+            LineItem(
+                type=_enum(LineItemType, line.get("type"), "line item type"),
+                title=str(line.get("title") or ""),
+                unit_price=amount(line.get("unit_price")),
+                quantity=integer(line.get("quantity"), 1),
+                product_id=None if product_id in (None, "") else integer(product_id),
+                description=str(line.get("description") or ""),
+                recurring=flag(line.get("recurring")),
+                period=period(line.get("duration"), line.get("duration_unit"), None),
+                subtotal=amount(line.get("subtotal")),
+                discount_total=amount(line.get("discount_total")),
+                tax_total=amount(line.get("tax_total")),
+                total=amount(line.get("total")),
+                discount_label=str(line.get("discount_label") or ""),
+            )
+        )
+    return tuple(items)
+
+
+@lru_cache(maxsize=LINE_ITEMS_CACHE_SIZE)
+def _addon_products_of_text(value: str | bytes) -> tuple[tuple[int, int], ...]:
+    return tuple(_decode_addon_products(value).items())
+
+
+def _decode_addon_products(value: Any) -> dict[int, int]:
+    decoded = phpserial.loads_column(value)
+    if decoded in (False, None, ""):
+        return {}
+    if not isinstance(decoded, Mapping):
+        raise ValueError("not an array")
+    return {integer(key): integer(quantity) for key, quantity in decoded.items()}

@@ -9,10 +9,11 @@ and only when the store was built with ``writes=True``.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
+from planswitch.adapters.wordpress import pending
 from planswitch.adapters.wordpress import usage as usage_queries
 from planswitch.adapters.wordpress.mappers import (
     DATE_FORMAT,
@@ -34,6 +35,7 @@ from planswitch.domain.errors import DomainError, ErrorCode
 from planswitch.domain.memberships import Membership
 from planswitch.domain.network import NetworkSettings
 from planswitch.domain.payments import Payment
+from planswitch.domain.pending_change import PendingChange
 from planswitch.domain.ports import MembershipFilter, Page, ProductFilter
 from planswitch.domain.products import Product
 from planswitch.domain.usage import Site, Usage
@@ -42,6 +44,8 @@ from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.sql import Select
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 WRITES_DISABLED_MESSAGE = "Writes to WordPress are disabled; set PLANSWITCH_WORDPRESS_WRITES=1."
 SITE_META_KEYS = ("wu_membership_id", "wu_customer_id", "wu_type")
@@ -201,10 +205,31 @@ class WordPressStore:
             return self.reader.customers_by_id(conn, ids)
 
     # ----------------------------------------------------------------------- memberships
-    def list_memberships(
-        self, where: MembershipFilter, offset: int, limit: int
-    ) -> Page[Membership]:
-        """Memberships ordered by id (3 statements: count, page, meta)."""
+    # Private shorthands over the shared reader (used inside this module only).
+    def _ids(self, ids: Any) -> list[int]:
+        return ids_of(ids)
+
+    def _meta(
+        self, conn: Connection, table: Any, id_column: str, ids: Any, keys: Any = None
+    ) -> Any:
+        return meta_of(conn, table, id_column, list(ids), keys)
+
+    def _collect(self, rows: Any, build: Any) -> Any:
+        return self.reader.collect(rows, build)
+
+    def _memberships(self, conn: Connection, query: Select[Any]) -> list[Membership]:
+        return self.reader.memberships(conn, query)
+
+    def _payments(self, conn: Connection, query: Select[Any]) -> list[Payment]:
+        return self.reader.payments(conn, query)
+
+    def _customers_query(self) -> Select[Any]:
+        return self.reader.customers_query()
+
+    def _customer(self, row: Any) -> Customer:
+        return self.reader.customer(row)
+
+    def _membership_condition(self, where: MembershipFilter) -> Any:
         m = self.tables.memberships
         conditions = []
         if where.customer_id is not None:
@@ -213,7 +238,45 @@ class WordPressStore:
             conditions.append(m.c.status == where.status.value)
         if where.plan_id is not None:
             conditions.append(m.c.plan_id == where.plan_id)
-        condition = and_(True, *conditions)
+        return and_(True, *conditions)
+
+    def count_memberships(self, where: MembershipFilter) -> int:
+        m = self.tables.memberships
+        query = select(func.count()).select_from(m).where(self._membership_condition(where))
+        with self._connect() as conn:
+            return int(conn.execute(query).scalar_one())
+
+    def membership_page(
+        self, where: MembershipFilter, after_id: int | None, limit: int
+    ) -> list[Membership]:
+        """Keyset page by id (2 statements: rows, meta), on the primary key whatever the depth."""
+        m = self.tables.memberships
+        query = select(m).where(self._membership_condition(where))
+        if after_id is not None:
+            query = query.where(m.c.id > after_id)
+        with self._connect() as conn:
+            return self._memberships(conn, query.order_by(m.c.id).limit(limit))
+
+    def count_customers(self) -> int:
+        c = self.tables.customers
+        with self._connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(c)).scalar_one())
+
+    def customer_page(self, after_id: int | None, limit: int) -> list[Customer]:
+        c = self.tables.customers
+        query = self._customers_query()
+        if after_id is not None:
+            query = query.where(c.c.id > after_id)
+        with self._connect() as conn:
+            rows = [r._mapping for r in conn.execute(query.order_by(c.c.id).limit(limit))]
+        return self._collect(rows, self._customer)
+
+    def list_memberships(
+        self, where: MembershipFilter, offset: int, limit: int
+    ) -> Page[Membership]:
+        """Memberships ordered by id (3 statements: count, page, meta)."""
+        m = self.tables.memberships
+        condition = self._membership_condition(where)
         with self._connect() as conn:
             total = int(
                 conn.execute(select(func.count()).select_from(m).where(condition)).scalar_one()
@@ -296,10 +359,64 @@ class WordPressStore:
                 result[site.membership_id].append(site)
         return result
 
+    def sites_by_id(self, ids: Sequence[int]) -> dict[int, Site]:
+        """blog id → the site (with its ``wu_membership_id`` / ``wu_customer_id`` meta)."""
+        wanted = self._ids(ids)
+        if not wanted:
+            return {}
+        blogs, meta = self.tables.blogs, self.tables.blogmeta
+        with self._connect() as conn:
+            query = select(blogs).where(blogs.c.blog_id.in_(wanted)).order_by(blogs.c.blog_id)
+            rows = [r._mapping for r in conn.execute(query)]
+            site_meta = self._meta(
+                conn, meta, "blog_id", [int(r["blog_id"]) for r in rows], keys=SITE_META_KEYS
+            )
+        sites = self._collect(
+            rows, lambda r: self.mapper.site(r, site_meta.get(int(r["blog_id"]), {}))
+        )
+        return {site.id: site for site in sites}
+
     def usage(self, membership_id: int) -> Usage:
         """Published sites, posts per type, apex domains, pending payment (at most 5 statements)."""
+        own = pending.table_exists(self.engine, self.tables)
         with self.engine.connect() as conn:
-            return usage_queries.membership_usage(conn, self.tables, int(membership_id))
+            return usage_queries.membership_usage(conn, self.tables, int(membership_id), own)
+
+    # ------------------------------------------------------------- pending changes (ours)
+    def payments_by_customer(self, customer_ids: Sequence[int]) -> dict[int, list[Payment]]:
+        """customer id → its payments ordered by id (every requested id is a key)."""
+        wanted = self._ids(customer_ids)
+        result: dict[int, list[Payment]] = {i: [] for i in wanted}
+        if not wanted:
+            return result
+        p = self.tables.payments
+        with self._connect() as conn:
+            items = self._payments(
+                conn, select(p).where(p.c.customer_id.in_(wanted)).order_by(p.c.id)
+            )
+        for payment in items:
+            result.setdefault(payment.customer_id, []).append(payment)
+        return result
+
+    def _pending(self, read: Callable[[Connection], T], empty: T) -> T:
+        if not pending.table_exists(self.engine, self.tables):
+            return empty  # never written to: nothing is pending
+        with self.engine.connect() as conn:
+            return read(conn)
+
+    def pending_changes_by_membership(
+        self, membership_ids: Sequence[int]
+    ) -> dict[int, PendingChange]:
+        return self._pending(lambda c: pending.by_membership(c, self.tables, membership_ids), {})
+
+    def pending_changes_by_payment(self, payment_ids: Sequence[int]) -> dict[int, PendingChange]:
+        return self._pending(lambda c: pending.by_payment(c, self.tables, payment_ids), {})
+
+    def overdue_pending_payments(self, now: datetime, limit: int = 100) -> list[int]:
+        return self._pending(lambda c: pending.overdue_payments(c, self.tables, now, limit), [])
+
+    def pending_change_payments(self, limit: int = 1000) -> list[int]:
+        return self._pending(lambda c: pending.waiting_payments(c, self.tables, limit), [])
 
     # ------------------------------------------------------------------------ scheduling
     def due_scheduled_changes(self, now: datetime, limit: int = 100) -> list[int]:
@@ -351,7 +468,7 @@ class WordPressStore:
             conn.execute(select(func.count()).select_from(self.tables.memberships).limit(1))
 
     def ensure_own_tables(self) -> None:
-        """Create planswitch's idempotency table if missing (the only table planswitch creates)."""
+        """Create planswitch's own tables (idempotency, pending changes) if missing."""
         self.tables.create_own_tables(self.engine)
 
     def take_read_errors(self) -> list[RowError]:

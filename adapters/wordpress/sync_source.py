@@ -1,75 +1,120 @@
-"""Batch reads of the network's tables for ``planswitch sync``, with modification dates."""
+"""``WordPressSyncSource``: the network's tables streamed in id order for ``planswitch sync``.
+
+Each batch is found by keyset (``id > last ORDER BY id LIMIT n``, the ``since`` filter in
+SQL), then read with the store's batch reads: a constant number of statements per batch
+whatever the network's size, and only one batch in memory.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
 
 from planswitch.adapters.wordpress import usage as usage_queries
-from planswitch.adapters.wordpress.mappers import RowError, parse_datetime
-from planswitch.adapters.wordpress.store import SITE_META_KEYS
-from sqlalchemy import select
+from planswitch.adapters.wordpress.mappers import RowError
+from planswitch.adapters.wordpress.store import SITE_META_KEYS, WordPressStore
+from planswitch.domain.sync import SiteDomain, SiteRecord, SourceBatch, UnreadableRow
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.engine import Connection
+from sqlalchemy.sql import ColumnElement
 
-if TYPE_CHECKING:
-    from planswitch.adapters.native.writes import SiteDomain
-    from planswitch.adapters.wordpress.store import WordPressStore
+# Dates before this are the plugin's "no date" (0000-00-00 …): always considered.
+NO_DATE_BEFORE = "1000-01-01 00:00:00"
 
 
-class SyncSource:
-    """Batch reads of one table of the network, with the rows' modification dates."""
+class WordPressSyncSource:
+    """``planswitch.domain.sync.SyncSource`` over a ``WordPressStore``."""
 
     def __init__(self, store: WordPressStore) -> None:
         self.store = store
         self.t = store.tables
         self.network = store.names.network_id or 1
+        self._main_site: int | None = None
 
-    def stamps(self, table: str) -> list[tuple[int, datetime | None]]:
-        """(id, modified) of every row of ``table``, ordered by id (one statement)."""
-        t = self.t
+    # ---------------------------------------------------------------------------- shape
+    def _source(self, table: str) -> tuple[Any, Any, Any]:
+        """(table, id column, modified column) of a logical sync table."""
         if table == "sites":
-            b = t.blogs
-            query = (
-                select(b.c.blog_id, b.c.last_updated)
-                .where(b.c.site_id == self.network, b.c.blog_id != self.main_site_id())
-                .order_by(b.c.blog_id)
-            )
-        else:
-            source = getattr(t, table)
-            query = select(source.c.id, source.c.date_modified).order_by(source.c.id)
-        with self.store.engine.connect() as conn:
-            rows = conn.execute(query).all()
-        return [(int(row_id), _when(modified)) for row_id, modified in rows]
+            b = self.t.blogs
+            return b, b.c.blog_id, b.c.last_updated
+        source = getattr(self.t, table)
+        return source, source.c.id, source.c.date_modified
+
+    def _scope(self, table: str) -> list[ColumnElement[bool]]:
+        if table != "sites":
+            return []
+        b = self.t.blogs
+        return [b.c.site_id == self.network, b.c.blog_id != self.main_site_id()]
+
+    def _since(self, table: str, since: datetime | None) -> list[ColumnElement[bool]]:
+        if since is None:
+            return []
+        _source, _id, modified = self._source(table)
+        at = since.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
+        return [or_(modified.is_(None), modified < NO_DATE_BEFORE, modified >= at)]
 
     def main_site_id(self) -> int:
-        # wp_site has no main-site column in the tables we define; WordPress uses the
-        # lowest blog id of the network with the network's domain and path: blog 1 on the
-        # main network. On another network, its first blog.
-        if self.network == 1:
-            return 1
-        b = self.t.blogs
-        with self.store.engine.connect() as conn:
-            first = conn.execute(
-                select(b.c.blog_id).where(b.c.site_id == self.network).order_by(b.c.blog_id)
-            ).first()
-        return int(first[0]) if first else 0
+        # WordPress's main site of a network is its lowest blog id: blog 1 on the main
+        # network (wp_site has no main-site column in the tables we read).
+        if self._main_site is None:
+            if self.network == 1:
+                self._main_site = 1
+            else:
+                b = self.t.blogs
+                with self.store.engine.connect() as conn:
+                    first = conn.execute(
+                        select(func.min(b.c.blog_id)).where(b.c.site_id == self.network)
+                    ).scalar()
+                self._main_site = int(first or 0)
+        return self._main_site
 
-    def read(self, table: str, ids: list[int]) -> tuple[dict[int, Any], list[RowError]]:
+    # ---------------------------------------------------------------------------- port
+    def count(self, table: str, since: datetime | None) -> tuple[int, int]:
+        """(rows in scope, rows ``since`` considers): one statement."""
+        source, row_id, _modified = self._source(table)
+        chosen = self._since(table, since)
+        considered = func.sum(case((and_(*chosen), 1), else_=0)) if chosen else func.count(row_id)
+        query = select(func.count(row_id), considered).where(and_(True, *self._scope(table)))
+        with self.store.engine.connect() as conn:
+            total, picked = conn.execute(query.select_from(source)).one()
+        return int(total or 0), int(picked or 0)
+
+    def batches(self, table: str, since: datetime | None, size: int) -> Iterator[SourceBatch]:
+        source, row_id, _modified = self._source(table)
+        conditions = [*self._scope(table), *self._since(table, since)]
+        last = None
+        while True:
+            query = select(row_id).where(*conditions).order_by(row_id).limit(size)
+            if last is not None:
+                query = query.where(row_id > last)
+            with self.store.engine.connect() as conn:
+                ids = [int(i) for (i,) in conn.execute(query.select_from(source))]
+            if not ids:
+                return
+            last = ids[-1]
+            rows, errors = self.read(table, ids)
+            yield SourceBatch(ids, rows, errors)
+            if len(ids) < size:
+                return
+
+    # ---------------------------------------------------------------------------- reads
+    def read(self, table: str, ids: list[int]) -> tuple[dict[int, Any], list[UnreadableRow]]:
         """Domain objects by id, and the rows that could not be decoded."""
         self.store.take_read_errors()  # earlier reads' errors belong to no row of this batch
         if table == "discount_codes":
-            return self._discount_codes(ids)
-        if table == "sites":
-            return self._sites(ids)
-        reader: Callable[[list[int]], dict[int, Any]] = {
-            "products": self.store.products_by_id,
-            "customers": self.store.customers_by_id,
-            "memberships": self.store.memberships_by_id,
-            "payments": self.store.payments_by_id,
-        }[table]
-        found = reader(ids)
-        return found, self.store.take_read_errors()
+            found, errors = self._discount_codes(ids)
+        elif table == "sites":
+            found, errors = self._sites(ids)
+        else:
+            reader: Callable[[list[int]], dict[int, Any]] = {
+                "products": self.store.products_by_id,
+                "customers": self.store.customers_by_id,
+                "memberships": self.store.memberships_by_id,
+                "payments": self.store.payments_by_id,
+            }[table]
+            found, errors = reader(ids), self.store.take_read_errors()
+        return found, [UnreadableRow(e.table, e.id, e.reason) for e in errors]
 
     def _meta(
         self, conn: Connection, table: Any, column: str, ids: list[int], keys: Sequence[str]
@@ -111,19 +156,14 @@ class SyncSource:
             sites, errors = _map_rows(
                 rows, "blog_id", lambda r: mapper.site(r, meta[int(r["blog_id"])], main)
             )
-            result = {
-                site_id: (
-                    site,
-                    usage_queries.post_counts(conn, self.t, [site_id]),
-                    domains.get(site_id, []),
-                )
-                for site_id, site in sites.items()
-            }
+            posts = usage_queries.post_counts_by_site(conn, self.t, list(sites))
+        result = {
+            site_id: SiteRecord(site, posts.get(site_id, {}), tuple(domains.get(site_id, ())))
+            for site_id, site in sites.items()
+        }
         return result, errors
 
     def _domains(self, conn: Connection, ids: list[int]) -> dict[int, list[SiteDomain]]:
-        from planswitch.adapters.native.writes import SiteDomain
-
         mappings = self.t.domain_mappings
         if not usage_queries.existing_tables(conn, [mappings.name]):
             return {}
@@ -140,13 +180,6 @@ class SyncSource:
                 SiteDomain(str(domain), bool(active), bool(primary))
             )
         return found
-
-
-def _when(value: Any) -> datetime | None:
-    try:
-        return parse_datetime(value)
-    except ValueError:
-        return None  # an unreadable date: always considered
 
 
 def _map_rows(

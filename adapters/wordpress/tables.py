@@ -379,6 +379,30 @@ def _idempotency(md: MetaData, n: TableNames) -> Table:
     )
 
 
+def _pending_changes(md: MetaData, n: TableNames) -> Table:
+    # A committed change waiting for its payment (issue 8), one row per payment. The
+    # payment itself is a wu_payments row; the plugin has no place for the quote.
+    return Table(
+        n.pending_changes,
+        md,
+        Column("payment_id", _UBIGINT, primary_key=True, autoincrement=False),
+        Column("membership_id", _UBIGINT, nullable=False),
+        Column("status", _varchar(20), nullable=False),
+        Column("quote", _LONGTEXT, nullable=False),
+        Column("membership_version", _varchar(64), nullable=False),
+        Column("action", _LONGTEXT),
+        Column("created_at", _DATETIME, nullable=False),
+        Column("expires_at", _DATETIME, nullable=False),
+        Column("resolved_at", _DATETIME),
+        Column("reason", mysql.TEXT(), nullable=False),
+        Index(f"{n.pending_changes}_membership_id", "membership_id", "status"),
+        Index(f"{n.pending_changes}_expires_at", "status", "expires_at"),
+        mysql_engine="InnoDB",
+        mysql_charset="utf8mb4",
+        mysql_collate="utf8mb4_unicode_520_ci",
+    )
+
+
 class WordPressTables:
     """Every table of one network, built on a fresh ``MetaData`` for ``names``.
 
@@ -418,6 +442,7 @@ class WordPressTables:
         # -- planswitch's own (the only table it may create) --------------------------------
         self.idempotency = _idempotency(md, n)
         self.own_events = _own_events(md, n)
+        self.pending_changes = _pending_changes(md, n)
         self._posts: dict[int, Table] = {}
 
     def posts(self, blog_id: int) -> Table:
@@ -444,3 +469,4 @@ class WordPressTables:
         """Create planswitch's own table(s) if missing; never touches the plugin's tables."""
         self.idempotency.create(bind, checkfirst=True)
         self.own_events.create(bind, checkfirst=True)
+        self.pending_changes.create(bind, checkfirst=True)

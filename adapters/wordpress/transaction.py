@@ -37,7 +37,7 @@ from decimal import Decimal
 from types import TracebackType
 from typing import Any
 
-from planswitch.adapters.wordpress import encoders, phpserial, reads
+from planswitch.adapters.wordpress import encoders, pending, phpserial, reads
 from planswitch.adapters.wordpress import usage as usage_queries
 from planswitch.adapters.wordpress.mappers import (
     DATE_FORMAT,
@@ -53,6 +53,7 @@ from planswitch.domain.errors import VersionConflict
 from planswitch.domain.events import Event
 from planswitch.domain.memberships import Membership, ScheduledChange
 from planswitch.domain.payments import Payment
+from planswitch.domain.pending_change import PendingChange
 from planswitch.domain.ports import IdempotencyRecord, ProductFilter
 from planswitch.domain.products import Product
 from planswitch.domain.usage import Usage
@@ -180,7 +181,43 @@ class WordPressTransaction:
         return self.reader.discount_code(self.conn, code)
 
     def usage(self, membership_id: int) -> Usage:
-        return usage_queries.membership_usage(self.conn, self.tables, int(membership_id))
+        return usage_queries.membership_usage(self.conn, self.tables, int(membership_id), True)
+
+    # ------------------------------------------------------------ pending changes (ours)
+    def lock_payment(self, payment_id: int) -> Payment | None:
+        """The ``wu_payments`` row locked (``SELECT … FOR UPDATE``) until commit."""
+        p = self.tables.payments
+        query = select(p).where(p.c.id == int(payment_id)).with_for_update()
+        found = self.reader.payments(self.conn, query)
+        return found[0] if found else None
+
+    def save_payment(self, payment: Payment) -> Payment:
+        p = self.tables.payments
+        modified = payment.date_modified or self.now
+        self.conn.execute(
+            update(p)
+            .where(p.c.id == payment.id)
+            .values(
+                status=payment.status.value,
+                gateway=payment.gateway or "",
+                gateway_payment_id=payment.gateway_payment_id or "",
+                date_modified=encoders.mysql_datetime(modified),
+            )
+        )
+        return self.reader.payments(self.conn, select(p).where(p.c.id == payment.id))[0]
+
+    def pending_change(self, membership_id: int) -> PendingChange | None:
+        found = pending.by_membership(self.conn, self.tables, [membership_id])
+        return found.get(int(membership_id))
+
+    def pending_change_by_payment(self, payment_id: int) -> PendingChange | None:
+        return pending.by_payment(self.conn, self.tables, [payment_id]).get(int(payment_id))
+
+    def add_pending_change(self, change: PendingChange) -> PendingChange:
+        return pending.add(self.conn, self.tables, change)
+
+    def save_pending_change(self, change: PendingChange) -> PendingChange:
+        return pending.save(self.conn, self.tables, change)
 
     # ----------------------------------------------------------------------- idempotency
     def get_idempotency(self, key: str) -> IdempotencyRecord | None:

@@ -108,12 +108,22 @@ def custom_domain_count(conn: Connection, tables: WordPressTables, site_ids: Seq
     return sum(1 for (domain,) in conn.execute(query) if apex_domain(str(domain)))
 
 
-def has_pending_payment(conn: Connection, tables: WordPressTables, membership_id: int) -> bool:
-    """The membership is pending (first payment) or has a pending payment row."""
+def has_pending_payment(
+    conn: Connection, tables: WordPressTables, membership_id: int, own_tables: bool = False
+) -> bool:
+    """The membership is pending (first payment) or has a pending payment row.
+
+    With ``own_tables`` (planswitch's tables exist), the payment of the membership's own
+    pending change does not count: a new change replaces it (issue 8).
+    """
     memberships, payments = tables.memberships, tables.payments
-    pending_payment = exists().where(
-        payments.c.membership_id == membership_id, payments.c.status == "pending"
-    )
+    conditions = [payments.c.membership_id == membership_id, payments.c.status == "pending"]
+    if own_tables:
+        waiting = tables.pending_changes
+        conditions.append(
+            ~exists().where(waiting.c.payment_id == payments.c.id, waiting.c.status == "pending")
+        )
+    pending_payment = exists().where(*conditions)
     query = select(
         or_(
             exists().where(memberships.c.id == membership_id, memberships.c.status == "pending"),
@@ -124,12 +134,44 @@ def has_pending_payment(conn: Connection, tables: WordPressTables, membership_id
     return bool(conn.execute(query).scalar())
 
 
-def membership_usage(conn: Connection, tables: WordPressTables, membership_id: int) -> Usage:
+def membership_usage(
+    conn: Connection, tables: WordPressTables, membership_id: int, own_tables: bool = False
+) -> Usage:
     """Everything the OVER_LIMIT / MEMBERSHIP_NOT_CHANGEABLE blockers need, in 5 statements."""
     site_ids = published_site_ids(conn, tables, membership_id)
     return Usage(
         sites=len(site_ids),
         posts=post_counts(conn, tables, site_ids),
         custom_domains=custom_domain_count(conn, tables, site_ids),
-        pending_payment=has_pending_payment(conn, tables, membership_id),
+        pending_payment=has_pending_payment(conn, tables, membership_id, own_tables),
     )
+
+
+def post_counts_by_site(
+    conn: Connection, tables: WordPressTables, site_ids: Sequence[int]
+) -> dict[int, dict[str, int]]:
+    """Posts per post type of each site (as ``post_counts``), in two statements for any
+    number of sites: which ``{bp}{id}_posts`` tables exist, then one UNION over them."""
+    wanted = {tables.names.posts(site_id): int(site_id) for site_id in site_ids}
+    present = existing_tables(conn, list(wanted))
+    selects = []
+    for name, site_id in wanted.items():
+        if name not in present:
+            continue  # a site whose content tables are elsewhere (or gone) counts nothing
+        posts = tables.posts(site_id)
+        selects.append(
+            select(literal(site_id).label("site"), posts.c.post_type, func.count().label("n"))
+            .where(
+                or_(
+                    posts.c.post_status.in_(("publish", "private")),
+                    and_(posts.c.post_type == "attachment", posts.c.post_status == "inherit"),
+                )
+            )
+            .group_by(posts.c.post_type)
+        )
+    counts: dict[int, dict[str, int]] = {}
+    if selects:
+        for site_id, post_type, n in conn.execute(union_all(*selects)):
+            per_site = counts.setdefault(int(site_id), {})
+            per_site[str(post_type)] = per_site.get(str(post_type), 0) + int(n)
+    return counts

@@ -45,7 +45,10 @@ def test_apply_due_reports_how_many_changes_it_applied(monkeypatch, sqlite_url) 
     monkeypatch.setenv("PLANSWITCH_DATABASE_URL", sqlite_url)
     result = CliRunner().invoke(app, ["apply-due", "--as-of", "2026-06-15T00:00:00"])
     assert result.exit_code == 0, result.output
-    assert result.stdout.strip() == "Applied 0 scheduled change(s)."
+    assert result.stdout.strip().splitlines() == [
+        "Applied 0 scheduled change(s).",
+        "Expired 0 unpaid pending change(s).",
+    ]
 
 
 def test_db_upgrade_creates_the_tables(monkeypatch, sqlite_url) -> None:

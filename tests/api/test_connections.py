@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+
 from tests.api.conftest import OPERATOR, data, gql
 
 PAGE = """query($first: Int, $after: String) { memberships(first: $first, after: $after) {
@@ -58,3 +60,30 @@ async def test_products_connection_pages_too(client) -> None:
     assert products["totalCount"] == 8
     assert [p["slug"] for p in products["nodes"]] == ["free", "premium", "basic"]
     assert products["pageInfo"]["hasNextPage"] is True
+
+
+async def test_memberships_paged_by_keyset_cursors_visit_every_item_once(client) -> None:
+    query = """query($after: String) { memberships(first: 4, after: $after) {
+      pageInfo { endCursor hasNextPage hasPreviousPage } edges { cursor node { databaseId } } } }"""
+    seen: list[int] = []
+    after = None
+    pages = 0
+    while True:
+        body = await gql(client, query, {"after": after}, headers=OPERATOR)
+        page = data(body)["memberships"]
+        assert page["pageInfo"]["hasPreviousPage"] is (after is not None)
+        seen += [edge["node"]["databaseId"] for edge in page["edges"]]
+        pages += 1
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = page["pageInfo"]["endCursor"]
+        assert after == page["edges"][-1]["cursor"]
+    assert seen == [1, 2, 3, 4, 5, 6] and pages == 2
+
+
+async def test_an_offset_cursor_is_not_a_membership_cursor(client) -> None:
+    stale = base64.b64encode(b"cursor:3").decode()
+    body = await gql(client, "query($a: String) { memberships(after: $a) { totalCount } }",
+                     {"a": stale}, headers=OPERATOR)  # fmt: skip
+    assert body["errors"][0]["extensions"]["code"] == "INVALID_INPUT"
+    assert body["errors"][0]["extensions"]["field"] == "after"

@@ -19,6 +19,7 @@ OPTIONS = """query($id: ID!) { upgradeOptions(membershipId: $id) {
 CHANGE = """mutation($m: ID!, $p: ID!, $k: String!) {
   changePlan(input: {membershipId: $m, planId: $p, idempotencyKey: $k}) {
     membership { databaseId plan { databaseId } } payment { databaseId }
+    pendingChange { payment { databaseId } }
     userErrors { code message } } }"""
 # Installed for the test only: the database connection that inserts a payment kills itself,
 # after the membership row was updated in the same transaction.
@@ -77,7 +78,9 @@ async def test_a_connection_killed_mid_change_leaves_nothing_and_a_retry_changes
             # The client retries with the same key: one change, then the same answer again.
             first = data(await gql(client, CHANGE, variables, OPERATOR))["changePlan"]
             assert first["userErrors"] == [], first
-            assert first["membership"]["plan"]["databaseId"] == int(plan_id)
+            # Something is due: the change waits for its payment (issue 8).
+            assert first["pendingChange"]["payment"] == first["payment"]
+            assert first["membership"]["plan"]["databaseId"] != int(plan_id)
             again = data(await gql(client, CHANGE, variables, OPERATOR))["changePlan"]
             assert again["payment"] == first["payment"]
             after = counts(postgres_url)

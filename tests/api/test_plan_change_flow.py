@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 import pytest
 from planswitch.adapters.native.tables import EventRow, IdempotencyKeyRow, MembershipRow, PaymentRow
+from planswitch.domain.periods import BillingPeriod, DurationUnit
 from planswitch.domain.plan_change import (
     NO_CHANGE_MESSAGE,
     AddonSelection,
@@ -18,6 +19,7 @@ from planswitch.domain.plan_change import (
     PlanChangeRequest,
 )
 from planswitch.domain.quotes import quote
+from planswitch.resolvers import quote_token
 from planswitch.schema.node import encode_global_id
 from planswitch.server.app import create_app
 from planswitch.server.auth import issue_customer_token
@@ -62,8 +64,12 @@ mutation($input: ChangePlanInput!) {{ changePlan(input: $input) {{
   membership {{ {MEMBERSHIP} }}
   payment {{ databaseId status total {{ amount }} lineItems {{ type title total {{ amount }} }} }}
   quote {{ {QUOTE} }}
+  pendingChange {{ expiresAt payment {{ databaseId }} }}
   userErrors {{ code field message }}
 }} }}"""
+COMPLETE = f"""
+mutation($input: CompletePaymentInput!) {{ completePayment(input: $input) {{
+  payment {{ databaseId status }} membership {{ {MEMBERSHIP} }} userErrors {{ code }} }} }}"""
 CANCEL = f"""
 mutation($input: CancelScheduledChangeInput!) {{ cancelScheduledChange(input: $input) {{
   membership {{ {MEMBERSHIP} }} userErrors {{ code field message }} }} }}"""
@@ -217,29 +223,36 @@ async def test_the_seed_flow_over_graphql(api: Api, store):
     assert [e["code"] for e in nothing["userErrors"]] == ["NO_CHANGE"]
     assert nothing["userErrors"][0]["message"] == NO_CHANGE_MESSAGE
 
-    # 4. Commit the upgrade with its quote token; the membership reads new plan and limits.
+    # 4. Commit the upgrade with its quote token: it waits for its payment (issue 8).
     quote = await api.quote(membershipId=mid, planId=str(up_id))
     before = api.counts()
     result = await api.change(
         "upgrade-1", membershipId=mid, planId=str(up_id), quoteToken=quote["quoteToken"]
     )
     assert result["userErrors"] == []
-    assert result["membership"]["plan"]["databaseId"] == up_id
+    assert result["membership"]["plan"]["databaseId"] == membership.plan_id
     assert result["quote"]["dueNow"] == quote["dueNow"] == {"amount": "49.00", "currency": "USD"}
     assert quote["nextBillingDate"] == "2026-07-15T00:00:00+00:00"
     payment = result["payment"]
-    assert payment["status"] == ("PENDING" if amount(quote["dueNow"]) > 0 else "COMPLETED")
+    assert payment["status"] == "PENDING"
+    assert result["pendingChange"]["payment"]["databaseId"] == payment["databaseId"]
     assert amount(payment["total"]) == amount(quote["dueNow"])
     assert [i["type"] for i in payment["lineItems"]] == [i["type"] for i in quote["lineItems"]]
     after = api.counts()
     assert after[:3] == (before[0] + 1, before[1] + 1, before[2] + 1)
+    assert after[3] == before[3]  # the membership row did not move
+    # 5. The operator records the money: the change applies, with its new limits.
+    paid = await api.run(COMPLETE, input={"paymentId": str(payment["databaseId"])})
+    paid = paid["completePayment"]
+    assert paid["userErrors"] == [] and paid["payment"]["status"] == "COMPLETED"
     read = (await api.run(READ, id=encode_global_id("Membership", membership.id)))["membership"]
     assert read["plan"]["databaseId"] == up_id
+    assert read["dateExpiration"] == quote["nextBillingDate"]
     assert amount(read["amount"]) == amount(quote["nextBillingAmount"])
     sites = next(c for c in quote["limitChanges"] if c["module"] == "sites")
     assert (sites["before"], sites["after"]) == (1, 10)
     assert read["limits"]["sites"] == {"limit": 10, "unlimited": False}
-    assert read["limits"] == result["membership"]["limits"]
+    assert read["limits"] == paid["membership"]["limits"]
 
 
 async def test_a_downgrade_is_scheduled_cancelled_and_replaced(api: Api, store):
@@ -248,8 +261,7 @@ async def test_a_downgrade_is_scheduled_cancelled_and_replaced(api: Api, store):
 
     scheduled = await api.change("down-1", membershipId=mid, planId=str(down_id))
     assert scheduled["userErrors"] == []
-    assert scheduled["payment"]["status"] == "COMPLETED"
-    assert amount(scheduled["payment"]["total"]) == 0
+    assert scheduled["payment"] is None  # charges nothing now: no payment (issue 8)
     change = scheduled["membership"]["scheduledChange"]
     assert change["plan"]["databaseId"] == down_id
     assert change["effectiveAt"] == membership.date_expiration.isoformat()
@@ -277,14 +289,17 @@ async def test_a_downgrade_is_scheduled_cancelled_and_replaced(api: Api, store):
     assert read["scheduledChange"] == replaced
     assert [(a["product"]["databaseId"], a["quantity"]) for a in read["addons"]] == [(6, 1), (7, 2)]
 
-    # ...and an upgrade (monthly to yearly) replaces it and applies at once.
+    # ...and an upgrade (monthly to yearly) replaces it once paid, and applies at once.
     upgrade = await api.change(
         "yearly", membershipId=mid, billingPeriod={"duration": 1, "unit": "YEAR"}
     )
     assert upgrade["userErrors"] == []
-    assert upgrade["membership"]["scheduledChange"] is None
-    assert upgrade["membership"]["amount"]["amount"] == "490.00"
     assert upgrade["payment"]["status"] == "PENDING"
+    assert upgrade["membership"]["scheduledChange"] == replaced  # nothing moves until paid
+    paid = await api.run(COMPLETE, input={"paymentId": str(upgrade["payment"]["databaseId"])})
+    applied = paid["completePayment"]["membership"]
+    assert applied["scheduledChange"] is None
+    assert applied["amount"]["amount"] == "490.00"
 
 
 async def test_an_idempotent_retry_returns_the_first_result_and_writes_once(api: Api, store):
@@ -312,8 +327,18 @@ async def test_a_stale_quote_token_is_refused_and_writes_nothing(api: Api, store
     # Membership 1 (Premium, monthly) moving to yearly gets credit for the days left.
     mid = "1"
     # Quoted ten days earlier: more days were left, so the credit (and due now) differ.
-    earlier = (REFERENCE_NOW - timedelta(days=10)).isoformat()
-    old = await api.quote(membershipId=mid, billingPeriod=YEARLY, asOf=earlier)
+    # (An asOf preview carries no token, so the old quote is made as it was then.)
+    earlier = REFERENCE_NOW - timedelta(days=10)
+    request = PlanChangeRequest(1, period=BillingPeriod(1, DurationUnit.YEAR))
+    membership = store.memberships_by_id([1])[1]
+    catalog = {product.id: product for product in store.list_products()}
+    old_quote = quote(membership, request, catalog, earlier, usage=store.usage(1))
+    old = {
+        "changeKind": old_quote.change_kind.value,
+        "credit": {"amount": str(old_quote.credit)},
+        "dueNow": {"amount": str(old_quote.due_now), "currency": "USD"},
+        "quoteToken": quote_token.issue(request, old_quote, earlier, SECRET),
+    }
     now = await api.quote(membershipId=mid, billingPeriod=YEARLY)
     assert old["changeKind"] == now["changeKind"] == "UPGRADE"
     assert amount(old["credit"]) > amount(now["credit"]) > 0

@@ -64,3 +64,40 @@ async def test_a_page_of_50_costs_the_same_statements_as_a_page_of_1(client, dem
     assert all(node["limits"]["diskSpace"]["limit"] for node in nodes[6:] if node["addons"])
     assert len(fifty) == len(one), "\n".join(fifty)
     assert len(one) <= 20  # a handful of batched queries, not one per row
+
+
+async def test_total_count_alone_runs_one_count_and_fetches_no_page(client, demo_store) -> None:
+    add_memberships(demo_store, 30)
+    with counting(demo_store) as statements:
+        body = await gql(client, "{ memberships { totalCount } }", headers=OPERATOR)
+    assert data(body)["memberships"]["totalCount"] == 36
+    queries = [s for s in statements if s != "BEGIN"]  # SQLite's transaction start
+    assert len(queries) == 1, "\n".join(statements)
+    assert "count(" in queries[0].lower()
+
+
+async def test_a_page_without_total_count_runs_no_count(client, demo_store) -> None:
+    with counting(demo_store) as statements:
+        body = await gql(
+            client, "{ memberships(first: 2) { nodes { databaseId } } }", headers=OPERATOR
+        )
+    assert [n["databaseId"] for n in data(body)["memberships"]["nodes"]] == [1, 2]
+    assert not any("count(" in s.lower() for s in statements), "\n".join(statements)
+
+
+async def test_a_deep_page_costs_the_statements_of_the_first(client, demo_store) -> None:
+    add_memberships(demo_store, 60)
+    query = """query($after: String) { memberships(first: 5, after: $after) {
+      totalCount pageInfo { endCursor hasNextPage } nodes { databaseId plan { slug } } } }"""
+    with counting(demo_store) as first:
+        body = await gql(client, query, {"after": None}, headers=OPERATOR)
+    cursor = data(body)["memberships"]["pageInfo"]["endCursor"]
+    for _ in range(10):  # walk to the deep end
+        body = await gql(client, query, {"after": cursor}, headers=OPERATOR)
+        cursor = data(body)["memberships"]["pageInfo"]["endCursor"]
+    with counting(demo_store) as deep:
+        body = await gql(client, query, {"after": cursor}, headers=OPERATOR)
+    page = data(body)["memberships"]
+    assert [n["databaseId"] for n in page["nodes"]] == [149, 150, 151, 152, 153]
+    assert len(deep) == len(first)
+    assert any("memberships.id > " in s for s in deep)  # keyset: WHERE id > :after

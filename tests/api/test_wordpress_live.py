@@ -94,6 +94,8 @@ QUOTE = f"""changeKind message quoteToken effectiveAt nextBillingDate scheduled
   addons {{ quantity product {{ databaseId }} }}
   limitChanges {{ module key before after }} userErrors {{ code field message }}"""
 PREVIEW = f"query($input: PlanChangeInput!) {{ planChangeQuote(input: $input) {{ {QUOTE} }} }}"
+COMPLETE = """mutation($input: CompletePaymentInput!) { completePayment(input: $input) {
+  payment { status } userErrors { code } } }"""
 CHANGE = f"""mutation($input: ChangePlanInput!) {{ changePlan(input: $input) {{
   membership {{ {MEMBERSHIP} }}
   payment {{ {PAYMENT} }}
@@ -552,7 +554,8 @@ async def test_change_plan_writes_the_plugin_tables(writable_url) -> None:
         }
         first = (await gql(client, CHANGE, input=change_input))["changePlan"]
         assert first["userErrors"] == []
-        assert first["membership"]["plan"] == {"databaseId": 2, "name": "Premium"}
+        # Something is due: nothing moves until it is paid (issue 8).
+        assert first["membership"]["plan"] == {"databaseId": 5, "name": "Solo"}
         payment = first["payment"]
         assert money(payment["total"]) == Decimal(preview["dueNow"]["amount"]) == Decimal("51.70")
         assert [
@@ -563,6 +566,21 @@ async def test_change_plan_writes_the_plugin_tables(writable_url) -> None:
             ("CREDIT", "Credit", "-2.30"),
         ]
         assert payment["membershipDatabaseId"] == 5
+        [waiting] = query_rows(
+            writable_url,
+            "SELECT membership_id, status FROM wp_planswitch_pending_changes "
+            "WHERE payment_id = :id",
+            id=payment["databaseId"],
+        )
+        assert (waiting["membership_id"], waiting["status"]) == (5, "pending")
+        [row_pending] = query_rows(writable_url, "SELECT * FROM wp_wu_memberships WHERE id = 5")
+        assert row_pending == row_before
+
+        # The operator records the money: the change applies as quoted.
+        paid = (await gql(client, COMPLETE, input={"paymentId": str(payment["databaseId"])}))[
+            "completePayment"
+        ]
+        assert paid["userErrors"] == [] and paid["payment"]["status"] == "COMPLETED"
 
         # Read back through the API: the new plan and its limits (Premium 10 sites,
         # unlimited visits, 10240 MB + Extra Disk Space 2048 MB kept).
@@ -590,7 +608,7 @@ async def test_change_plan_writes_the_plugin_tables(writable_url) -> None:
         )
         assert stored_payment["membership_id"] == 5
         assert Decimal(stored_payment["total"]) == money(payment["total"])
-        assert stored_payment["status"] == "pending"
+        assert stored_payment["status"] == "completed"
         meta = query_rows(
             writable_url,
             "SELECT meta_value FROM wp_wu_paymentmeta "

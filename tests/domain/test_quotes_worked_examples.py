@@ -104,11 +104,8 @@ def test_w2_downgrade_of_active_membership_is_scheduled_for_expiration():
     assert q.effective_at == EXPIRATION
     assert q.next_billing_amount == D("20.00")
     assert q.next_billing_date == EXPIRATION
-    # The plugin's "Scheduled Swap Credit" cancels today's total.
-    assert [(li.type, li.title, li.total) for li in q.line_items] == [
-        (LineItemType.PRODUCT, "Basic", D("20.00")),
-        (LineItemType.CREDIT, "Scheduled Swap Credit", D("-20.00")),
-    ]
+    # Issue 8: it charges nothing now, so it shows no lines and no "credit".
+    assert (q.line_items, q.subtotal, q.credit, q.discount) == ((), D("0"), D("0"), D("0"))
 
 
 def test_w3_addon_purchase_charges_only_the_prorated_addon():

@@ -13,10 +13,12 @@ import pytest
 from planswitch.adapters.native import NativeStore
 from planswitch.adapters.native.demo import seed_demo
 from planswitch.adapters.native.migrate import upgrade_database
+from planswitch.adapters.payments.manual import ManualProvider
 from planswitch.domain.memberships import Membership, MembershipStatus
 from planswitch.domain.plan_change import Direction
 from planswitch.domain.ports import MembershipFilter
 from planswitch.domain.upgrade_options import upgrade_options
+from planswitch.resolvers.checkout import Checkout
 from planswitch.resolvers.context import Context, Viewer
 from planswitch.server.clock import FixedClock
 from planswitch.server.settings import Settings
@@ -24,6 +26,7 @@ from planswitch.server.settings import Settings
 from tests.conftest import REFERENCE_NOW
 
 OPERATOR = Viewer.operator()
+CHECKOUT = Checkout(ManualProvider())  # what the server wires by default (issue 8)
 SECRET = "use-case-tests-secret"
 
 
@@ -59,7 +62,9 @@ def context(
 ) -> Context:
     """A request context as the server builds it, at a fixed ``now``."""
     settings = Settings(database_url="sqlite://", secret_key=SECRET, apply_due_interval_seconds=0)
-    return Context(store=store, clock=FixedClock(now), settings=settings, viewer=viewer)
+    return Context(
+        store=store, clock=FixedClock(now), settings=settings, viewer=viewer, checkout=CHECKOUT
+    )
 
 
 def call(

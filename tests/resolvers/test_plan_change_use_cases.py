@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from planswitch.domain.errors import ErrorCode
 from planswitch.domain.plan_change import AddonSelection, ChangeKind, PlanChangeRequest
 from planswitch.resolvers.context import Viewer
@@ -85,13 +87,20 @@ def test_a_blank_or_overlong_key_is_refused(sqlite_url):
     assert store.memberships_by_id([5])[5].plan_id == 1
 
 
-def test_a_pending_payment_blocks_the_next_change(sqlite_url):
+def test_a_pending_change_is_replaced_but_another_pending_payment_blocks(sqlite_url):
     store = seeded_store(sqlite_url)
     bought = call(change_plan, store, PlanChangeRequest(1, add_addons=(AddonSelection(6, 1),)), "a")
     assert bought.user_errors == [] and bought.payment.status.value == "pending"
+    # The membership's own pending change is replaced (its payment cancelled)...
     again = call(change_plan, store, PlanChangeRequest(1, plan_id=LITE), "b")
-    assert codes(again) == [ErrorCode.MEMBERSHIP_NOT_CHANGEABLE]
-    assert again.payment is None
+    assert again.user_errors == []
+    assert store.payments_by_id([bought.payment.id])[bought.payment.id].status.value == "cancelled"
+    # ...but a pending payment planswitch is not waiting for (the plugin's renewal) blocks.
+    store.upsert_payment(replace(bought.payment, id=900, line_items=()))
+    request = PlanChangeRequest(1, add_addons=(AddonSelection(8, 1),))
+    blocked = call(change_plan, store, request, "c")
+    assert codes(blocked) == [ErrorCode.MEMBERSHIP_NOT_CHANGEABLE]
+    assert blocked.payment is None
 
 
 def test_keys_are_scoped_to_the_caller(sqlite_url):
@@ -102,9 +111,9 @@ def test_keys_are_scoped_to_the_caller(sqlite_url):
     # Another customer with the same key and input neither sees Sam's result...
     intruder = call(change_plan, store, request, "shared-key", viewer=Viewer.customer(1))
     assert codes(intruder) == [ErrorCode.NOT_FOUND] and intruder.payment is None
-    # ...and the operator's same key is a new request of its own (nothing left to change).
+    # ...and the operator's same key is a request of its own: it replaces Sam's pending one.
     operator = call(change_plan, store, request, "shared-key")
-    assert not operator.replayed and operator.payment is None
-    assert codes(operator) == [ErrorCode.NO_CHANGE]
+    assert not operator.replayed and operator.user_errors == []
+    assert operator.payment.id != sam.payment.id
     retry = call(change_plan, store, request, "shared-key", viewer=Viewer.customer(5))
     assert retry.replayed and retry.payment.id == sam.payment.id

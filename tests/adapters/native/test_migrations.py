@@ -12,8 +12,9 @@ from sqlalchemy import inspect
 EXPECTED_TABLES = {
     "products", "product_addons", "product_price_variations", "customers", "memberships",
     "membership_addons", "scheduled_changes", "payments", "payment_line_items",
-    "discount_codes", "events", "sites", "domains", "idempotency_keys",
+    "discount_codes", "events", "sites", "domains", "idempotency_keys", "pending_changes",
 }  # fmt: skip
+HEAD = "0002_pending_changes"
 
 
 def test_upgrade_creates_every_table_and_records_the_revision(database_url):
@@ -31,16 +32,18 @@ def test_upgrade_creates_every_table_and_records_the_revision(database_url):
             assert columns == set(table.columns.keys()), name
         unique = inspector.get_unique_constraints("idempotency_keys")
         assert [u["column_names"] for u in unique] == [["key"]]
+        unique = inspector.get_unique_constraints("pending_changes")
+        assert [u["column_names"] for u in unique] == [["payment_id"]]
     finally:
         engine.dispose()
-    assert current_revision(database_url) == "0001_initial"
+    assert current_revision(database_url) == HEAD
 
 
 def test_upgrade_twice_changes_nothing(database_url):
     upgrade_database(database_url)
     upgrade_database(database_url)
 
-    assert current_revision(database_url) == "0001_initial"
+    assert current_revision(database_url) == HEAD
 
 
 def test_migrated_schema_has_no_difference_from_the_tables(database_url):

@@ -14,13 +14,17 @@ from typing import Any
 
 import pytest
 from planswitch.adapters.native import NativeStore, upgrade_database
+from planswitch.adapters.native.sync_target import NativeSyncTarget
 from planswitch.adapters.native.tables import NATIVE_METADATA
 from planswitch.adapters.wordpress.store import WordPressStore
-from planswitch.adapters.wordpress.sync import TABLES, SyncReport, sync, sync_command
+from planswitch.adapters.wordpress.sync_source import WordPressSyncSource
 from planswitch.domain.limits import Limitations, effective_limits
 from planswitch.domain.memberships import Membership
 from planswitch.domain.periods import BillingPeriod, DurationUnit
 from planswitch.server.settings import Settings
+from planswitch.sync import TABLES, SyncReport
+from planswitch.sync import sync as sync_ports
+from planswitch.sync.command import sync_command
 from sqlalchemy import create_engine, func, select, text
 
 pytestmark = pytest.mark.mariadb
@@ -65,6 +69,11 @@ def stores(wordpress_url: str, native_url: str) -> Iterator[tuple[WordPressStore
 def own_copy(load_wordpress_fixture: Callable[..., str]) -> str:
     """A fixture copy this test may change."""
     return load_wordpress_fixture()
+
+
+def sync(source: WordPressStore, target: NativeStore, **options: Any) -> SyncReport:
+    """The sync of ``source`` into ``target`` as ``planswitch sync`` wires it."""
+    return sync_ports(WordPressSyncSource(source), NativeSyncTarget(target), **options)
 
 
 def expected_counts(summary: dict[str, Any]) -> dict[str, int]:
@@ -199,7 +208,7 @@ def test_many_small_batches_import_the_same_rows(
     wordpress_summary: dict[str, Any],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr("planswitch.adapters.wordpress.sync.BATCH_SIZE", 3)
+    monkeypatch.setattr("planswitch.sync.run.BATCH_SIZE", 3)
     source, target = open_stores(wordpress_url, sqlite_native)
 
     report = sync(source, target, progress=False)

@@ -7,8 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-# Import order: parents before the rows that point at them.
-TABLES = ("products", "discount_codes", "customers", "memberships", "sites", "payments")
+from planswitch.domain.sync import SYNC_TABLES as TABLES
 
 
 @dataclass

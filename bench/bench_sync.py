@@ -1,0 +1,280 @@
+"""Benchmark: ``planswitch sync`` of a generated network vs the raw SELECT + bulk insert floor.
+
+Run by hand from the repository root (MariaDB for the source; SQLite and/or PostgreSQL as
+targets)::
+
+    python bench/bench_sync.py --memberships 10000,100000 --targets sqlite,postgres
+
+Server URLs default to ``PLANSWITCH_TEST_MARIADB_URL`` / ``PLANSWITCH_TEST_POSTGRES_URL``
+(databases named ``bench_sync_*`` are created and dropped). For each size it generates the
+network (``tests/support/wordpress_network.py``, deterministic), then for each target, in
+that run:
+
+- **floor**: the same rows of the six source tables SELECTed raw (no decoding) and bulk
+  inserted into same-shaped tables of a fresh target database (SQLite: ``executemany``;
+  PostgreSQL: ``COPY``);
+- **full**: ``planswitch sync`` into an empty native store; rows/s and the ratio to the floor;
+- **again**: the same sync over the unchanged network (everything ``unchanged``);
+- **incremental**: 1% of the memberships touched, then ``sync --since``;
+- **peak RSS** of each sync, measured in a child process of its own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import (  # noqa: E402
+    Column,
+    MetaData,
+    Table,
+    Text,
+    create_engine,
+    insert,
+    select,
+    text,
+)
+from sqlalchemy.engine import make_url  # noqa: E402
+
+SOURCE_TABLES = ("products", "discount_codes", "customers", "memberships", "blogs", "payments")
+LATER = datetime(2026, 7, 1, tzinfo=UTC)
+
+
+# ------------------------------------------------------------------------- databases
+def _create_database(server_url: str, kind: str) -> str:
+    base = make_url(server_url)
+    name = f"bench_sync_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(
+        base.set(database="postgres") if kind == "postgres" else base, isolation_level="AUTOCOMMIT"
+    )
+    with admin.connect() as conn:
+        if kind == "postgres":
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        else:
+            conn.execute(
+                text(
+                    f"CREATE DATABASE `{name}` DEFAULT CHARACTER SET utf8mb4 "
+                    "COLLATE utf8mb4_unicode_520_ci"
+                )
+            )
+    admin.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
+def _drop_database(url: str) -> None:
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        Path(str(parsed.database)).unlink(missing_ok=True)
+        return
+    kind = "postgres" if parsed.get_backend_name() == "postgresql" else "mariadb"
+    admin = create_engine(
+        parsed.set(database="postgres") if kind == "postgres" else parsed.set(database=None),
+        isolation_level="AUTOCOMMIT",
+    )
+    with admin.connect() as conn:
+        if kind == "postgres":
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)'))
+        else:
+            conn.execute(text(f"DROP DATABASE IF EXISTS `{parsed.database}`"))
+    admin.dispose()
+
+
+def _fresh_target(kind: str, postgres_url: str, scratch: Path) -> str:
+    if kind == "sqlite":
+        return f"sqlite:///{scratch / f'{uuid.uuid4().hex[:8]}.db'}"
+    return _create_database(postgres_url, "postgres")
+
+
+# ------------------------------------------------------------------------- the floor
+def floor(wordpress_url: str, target_url: str) -> tuple[int, float]:
+    """Raw SELECT of the six source tables + bulk insert into same-shaped text tables."""
+    from planswitch.adapters.wordpress.store import WordPressStore
+
+    store = WordPressStore(wordpress_url)
+    target = create_engine(target_url)
+    metadata = MetaData()
+    copies = {}
+    for name in SOURCE_TABLES:
+        source = getattr(store.tables, name)
+        copies[name] = Table(
+            f"floor_{name}", metadata, *(Column(c.name, Text) for c in source.columns)
+        )
+    metadata.create_all(target)
+    rows = 0
+    started = time.perf_counter()
+    with store.engine.connect() as source_conn, target.begin() as target_conn:
+        for name in SOURCE_TABLES:
+            source = getattr(store.tables, name)
+            result = source_conn.execution_options(stream_results=True, yield_per=5000).execute(
+                select(source)
+            )
+            copy = copies[name]
+            columns = [c.name for c in copy.columns]
+            for chunk in result.partitions():
+                values = [tuple(None if v is None else str(v) for v in row) for row in chunk]
+                rows += len(values)
+                if target.dialect.name == "postgresql":
+                    raw = target_conn.connection.driver_connection
+                    quoted = ", ".join(f'"{c}"' for c in columns)
+                    with (
+                        raw.cursor() as cursor,
+                        cursor.copy(  # type: ignore[union-attr]
+                            f'COPY "{copy.name}" ({quoted}) FROM STDIN'
+                        ) as copier,
+                    ):
+                        for value in values:
+                            copier.write_row(value)
+                else:
+                    target_conn.execute(
+                        insert(copy), [dict(zip(columns, v, strict=True)) for v in values]
+                    )
+    seconds = time.perf_counter() - started
+    store.dispose()
+    target.dispose()
+    return rows, seconds
+
+
+# ------------------------------------------------------------------------- one sync, in a child
+def _child_sync(wordpress_url: str, native_url: str, since: str | None) -> None:
+    from planswitch.adapters.native import NativeStore, upgrade_database
+    from planswitch.adapters.native.sync_target import NativeSyncTarget
+    from planswitch.adapters.wordpress.store import WordPressStore
+    from planswitch.adapters.wordpress.sync_source import WordPressSyncSource
+    from planswitch.sync import sync
+
+    upgrade_database(native_url)
+    source, target = WordPressStore(wordpress_url), NativeStore(native_url)
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    started = time.perf_counter()
+    report = sync(
+        WordPressSyncSource(source),
+        NativeSyncTarget(target),
+        since=datetime.fromisoformat(since) if since else None,
+        progress=False,
+    )
+    seconds = time.perf_counter() - started
+    totals = report.totals()
+    print(
+        json.dumps(
+            {
+                "seconds": seconds,
+                "considered": totals.created + totals.updated + totals.unchanged + totals.skipped,
+                "created": totals.created,
+                "updated": totals.updated,
+                "unchanged": totals.unchanged,
+                "skipped": totals.skipped,
+                "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                "rss_start_mb": before / 1024,
+            }
+        )
+    )
+    source.dispose()
+    target.close()
+
+
+def run_sync(wordpress_url: str, native_url: str, since: datetime | None = None) -> dict:
+    command = [sys.executable, __file__, "--child", wordpress_url, native_url]
+    if since:
+        command.append(since.isoformat())
+    done = subprocess.run(command, check=True, capture_output=True, text=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+# ------------------------------------------------------------------------- main
+def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] == "--child":
+        _child_sync(sys.argv[2], sys.argv[3], sys.argv[4] if len(sys.argv) > 4 else None)
+        return
+    parser = argparse.ArgumentParser(description="planswitch sync vs its floor")
+    parser.add_argument("--memberships", default="10000")
+    parser.add_argument("--targets", default="sqlite,postgres")
+    parser.add_argument(
+        "--mariadb-url",
+        default=os.environ.get(
+            "PLANSWITCH_TEST_MARIADB_URL", "mysql+pymysql://root@127.0.0.1/test"
+        ),
+    )
+    parser.add_argument(
+        "--postgres-url",
+        default=os.environ.get(
+            "PLANSWITCH_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1/test"
+        ),
+    )
+    args = parser.parse_args()
+    from tests.support.wordpress_network import generate_network, touch
+
+    sizes = [int(s) for s in args.memberships.split(",")]
+    targets = [t for t in args.targets.split(",") if t]
+    header = (
+        f"{'target':<9}{'members':>9}{'rows':>9}{'floor r/s':>11}{'sync r/s':>10}"
+        f"{'ratio':>7}{'again r/s':>11}{'again/full':>11}{'incr s':>8}{'incr rows':>10}"
+        f"{'peak MB':>9}"
+    )
+    lines = []
+    with tempfile.TemporaryDirectory() as scratch_dir:
+        scratch = Path(scratch_dir)
+        for size in sizes:
+            wordpress_url = _create_database(args.mariadb_url, "mariadb")
+            try:
+                network = generate_network(wordpress_url, size, keep_facts=False)
+                print(
+                    f"generated {size} memberships ({network.rows} rows to sync, "
+                    f"{network.payments} payments, {network.sites} sites) "
+                    f"in {network.seconds:.1f} s",
+                    flush=True,
+                )
+                for kind in targets:
+                    floor_url = _fresh_target(kind, args.postgres_url, scratch)
+                    try:
+                        floor_rows, floor_seconds = floor(wordpress_url, floor_url)
+                    finally:
+                        _drop_database(floor_url)
+                    native_url = _fresh_target(kind, args.postgres_url, scratch)
+                    try:
+                        full = run_sync(wordpress_url, native_url)
+                        again = run_sync(wordpress_url, native_url)
+                        touched = list(range(1, size + 1, 100))
+                        touch(wordpress_url, "memberships", touched, LATER)
+                        incremental = run_sync(wordpress_url, native_url, LATER)
+                        touch(
+                            wordpress_url, "memberships", touched, datetime(2026, 6, 1, tzinfo=UTC)
+                        )
+                    finally:
+                        _drop_database(native_url)
+                    floor_rate = floor_rows / floor_seconds
+                    rate = full["considered"] / full["seconds"]
+                    again_rate = again["considered"] / again["seconds"]
+                    line = (
+                        f"{kind:<9}{size:>9}{full['considered']:>9}{floor_rate:>11.0f}"
+                        f"{rate:>10.0f}{rate / floor_rate:>7.2f}{again_rate:>11.0f}"
+                        f"{again['seconds'] / full['seconds']:>11.2f}"
+                        f"{incremental['seconds']:>8.2f}{incremental['considered']:>10}"
+                        f"{max(full['rss_mb'], again['rss_mb']):>9.0f}"
+                    )
+                    print(line, flush=True)
+                    lines.append(line)
+            finally:
+                _drop_database(wordpress_url)
+    print()
+    print(header)
+    print("\n".join(lines))
+    print(
+        "ratio = sync rows/s / floor rows/s (same run); again = re-sync of the unchanged "
+        "network; incr = sync --since after touching 1% of the memberships."
+    )
+
+
+if __name__ == "__main__":
+    main()

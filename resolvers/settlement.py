@@ -1,0 +1,215 @@
+"""The effects of a payment on its pending change, inside one open transaction.
+
+Every use case that moves money (``completePayment``, ``failPayment``,
+``cancelPendingChange``, a replacing ``changePlan``, expiry, reconcile) ends here, with the
+membership row locked first and then the payment row: so a webhook, an operator and a
+reconcile run racing on one payment are serialized, and each re-reads the payment and its
+change after taking the locks. Each effect is keyed by the payment and idempotent: a
+completed payment never applies twice, a discarded one is never discarded twice
+(CONVENTIONS.md habit 17).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from enum import Enum
+from typing import Any
+
+from planswitch.domain.errors import DomainError, ErrorCode
+from planswitch.domain.events import Event
+from planswitch.domain.memberships import Membership
+from planswitch.domain.payment_provider import (
+    GatewaySyncUnavailable,
+    PaymentProvider,
+    PaymentProviderUnavailable,
+    ProviderState,
+)
+from planswitch.domain.payments import Payment, PaymentStatus
+from planswitch.domain.pending_change import (
+    COMPLETABLE,
+    DISCARDED_PAYMENT,
+    Completion,
+    DiscardReason,
+    PendingChange,
+    applied,
+    apply_pending_change,
+    discarded,
+    on_payment_completed,
+    payment_completed,
+    payment_discarded,
+    refund_required,
+)
+from planswitch.domain.ports import ChangeTransaction
+
+log = logging.getLogger(__name__)
+
+
+class Effect(str, Enum):
+    APPLIED = "applied"  # the change was applied
+    DISCARDED = "discarded"  # the change was dropped, the payment failed/cancelled
+    REFUND_REQUIRED = "refund_required"  # paid, but the change could not apply
+    RECORDED = "recorded"  # a payment without a change, marked completed
+    NONE = "none"  # a repeat: it already happened
+
+
+@dataclass(frozen=True)
+class Settled:
+    effect: Effect
+    membership: Membership
+    payment: Payment
+
+
+def not_pending(payment: Payment) -> DomainError:
+    return DomainError(
+        ErrorCode.PAYMENT_NOT_PENDING,
+        f"Payment {payment.id} is {payment.status.value}; it can no longer be changed.",
+        "paymentId",
+    )
+
+
+def provider_unavailable(error: Exception) -> DomainError:
+    return DomainError(
+        ErrorCode.PAYMENT_PROVIDER_UNAVAILABLE,
+        f"The payment provider could not be reached ({error}); try again in a moment.",
+        None,
+    )
+
+
+def lock(
+    tx: ChangeTransaction, membership_id: int, payment_id: int
+) -> tuple[Membership, Payment] | None:
+    """Lock the membership, then the payment (the one order every writer uses)."""
+    membership = tx.lock_membership(membership_id)
+    payment = tx.lock_payment(payment_id) if membership is not None else None
+    if membership is None or payment is None or payment.membership_id != membership.id:
+        return None
+    return membership, payment
+
+
+def complete(
+    tx: ChangeTransaction,
+    membership: Membership,
+    payment: Payment,
+    now: datetime,
+    actor: str,
+    gateway_payment_id: str = "",
+    provider: PaymentProvider | None = None,
+) -> Settled:
+    """Record that ``payment`` was paid and apply its change once (or flag it for refund).
+
+    Raises:
+        DomainError: PAYMENT_NOT_PENDING when the payment was refunded or is a draft.
+    """
+    if payment.status is PaymentStatus.COMPLETED:
+        return Settled(Effect.NONE, membership, payment)
+    if payment.status not in COMPLETABLE:
+        raise not_pending(payment)
+    change = tx.pending_change_by_payment(payment.id)
+    paid = tx.save_payment(payment_completed(payment, now, gateway_payment_id))
+    if change is None:
+        _event(tx, "payment_completed", "payment", paid.id, now, {"total": str(paid.total)}, actor)
+        return Settled(Effect.RECORDED, membership, paid)
+    current = tx.pending_change(membership.id)
+    decision = on_payment_completed(change, membership, current)
+    if decision is Completion.APPLY:
+        return Settled(Effect.APPLIED, _apply(tx, membership, change, now, actor, provider), paid)
+    if decision is Completion.REFUND:
+        why = "the membership changed after this change was committed"
+        tx.save_pending_change(refund_required(change, now, why))
+        payload = {"membership_id": membership.id, "total": str(paid.total), "reason": why}
+        _event(tx, "payment_refund_required", "payment", paid.id, now, payload, actor)
+        log.warning("payment %s completed late: refund required (%s)", paid.id, why)
+        return Settled(Effect.REFUND_REQUIRED, membership, paid)
+    return Settled(Effect.NONE, membership, paid)
+
+
+def _apply(
+    tx: ChangeTransaction,
+    membership: Membership,
+    change: PendingChange,
+    now: datetime,
+    actor: str,
+    provider: PaymentProvider | None,
+) -> Membership:
+    outcome = apply_pending_change(membership, change, now)
+    saved = tx.save_membership(membership, outcome.membership)
+    tx.save_pending_change(applied(change, now))
+    payload: dict[str, Any] = {**outcome.event_payload, "payment_id": change.payment_id}
+    _event(tx, outcome.event_kind, "membership", saved.id, now, payload, actor)
+    if provider is not None and provider.can_sync_subscription(membership):
+        try:
+            provider.sync_subscription(membership, saved)
+        except (GatewaySyncUnavailable, PaymentProviderUnavailable) as error:
+            # The money is in and the change applied; the gateway catches up by hand.
+            log.warning("subscription of membership %s not synced: %r", saved.id, error)
+            _event(tx, "subscription_sync_failed", "membership", saved.id, now, {}, actor)
+    return saved
+
+
+def discard(
+    tx: ChangeTransaction,
+    membership: Membership,
+    payment: Payment,
+    reason: DiscardReason,
+    now: datetime,
+    actor: str,
+    note: str = "",
+) -> Settled:
+    """Drop ``payment``'s change (if still waiting) and mark the payment failed/cancelled.
+
+    Raises:
+        DomainError: PAYMENT_NOT_PENDING when the payment was already completed or refunded.
+    """
+    if payment.status in DISCARDED_PAYMENT:
+        return Settled(Effect.NONE, membership, payment)
+    if payment.status is not PaymentStatus.PENDING:
+        raise not_pending(payment)
+    change = tx.pending_change_by_payment(payment.id)
+    saved = tx.save_payment(payment_discarded(payment, reason, now))
+    if change is not None and change.is_pending:
+        tx.save_pending_change(discarded(change, reason, now))
+    payload = {"membership_id": membership.id, "reason": reason.value, "note": note}
+    _event(tx, "pending_change_discarded", "payment", saved.id, now, payload, actor)
+    return Settled(Effect.DISCARDED, membership, saved)
+
+
+def cancel_at_provider(
+    tx: ChangeTransaction,
+    provider: PaymentProvider,
+    membership: Membership,
+    payment: Payment,
+    reason: DiscardReason,
+    now: datetime,
+    actor: str,
+) -> Settled:
+    """Cancel ``payment`` at its provider first; apply instead when it reports it paid.
+
+    The call is made while the rows are locked, so nothing else can settle the payment
+    between the provider's answer and what is written here.
+
+    Raises:
+        DomainError: PAYMENT_PROVIDER_UNAVAILABLE (nothing written; retry later).
+    """
+    if payment.status is not PaymentStatus.PENDING:
+        return Settled(Effect.NONE, membership, payment)
+    try:
+        answer = provider.cancel(payment)
+    except PaymentProviderUnavailable as error:
+        raise provider_unavailable(error) from error
+    if answer.state is ProviderState.COMPLETED:
+        return complete(tx, membership, payment, now, actor, answer.gateway_payment_id, provider)
+    return discard(tx, membership, payment, reason, now, actor)
+
+
+def _event(
+    tx: ChangeTransaction,
+    kind: str,
+    object_type: str,
+    object_id: int,
+    now: datetime,
+    payload: dict[str, Any],
+    actor: str,
+) -> None:
+    tx.add_event(Event(kind, object_type, object_id, now, payload, actor))

@@ -1,0 +1,101 @@
+"""SQL statements per request on the hot paths: a membership, options, a quote, a commit.
+
+Counted with an engine event on the store's engine. The bounds are today's counts: a change
+that adds statements to a hot path fails here and has to say why (issue 12 asks for a quote
+or an option list in at most 4 and a commit in a constant number).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
+
+import httpx
+import pytest
+from planswitch.server.app import create_app
+from planswitch.server.clock import FixedClock
+from planswitch.server.settings import Settings
+from sqlalchemy import event
+
+from tests.api.test_plan_change_flow import API_KEY, CHANGE, OPTIONS, PREVIEW, READ, SECRET, Api
+from tests.conftest import REFERENCE_NOW
+from tests.resolvers.conftest import seeded_store
+
+# Today's counts (SQLite, BEGIN included), measured when these tests were written. Lower
+# them when a change saves statements; raising one needs a reason in the commit.
+MEMBERSHIP_MAX = 8
+OPTIONS_MAX = 19  # issue 12's target: 4 (one session, catalog cached)
+QUOTE_MAX = 13  # issue 12's target: 4
+COMMIT_MAX = 26
+
+
+@pytest.fixture
+def store(sqlite_url):
+    return seeded_store(sqlite_url)
+
+
+@pytest.fixture
+async def api(store, sqlite_url) -> AsyncIterator[Api]:
+    settings = Settings(
+        database_url=sqlite_url,
+        api_keys=[API_KEY],
+        secret_key=SECRET,
+        demo=False,
+        apply_due_interval_seconds=0,
+    )
+    app = create_app(settings, store=store, clock=FixedClock(REFERENCE_NOW))
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        client_api = Api(client, sqlite_url)
+        yield client_api
+        client_api.engine.dispose()
+
+
+@contextmanager
+def counting(engine) -> Iterator[list[str]]:
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany) -> None:
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+async def test_a_membership_read_costs_a_fixed_handful(api: Api, store) -> None:
+    with counting(store.engine) as statements:
+        data = await api.run(READ, id="1")
+    assert data["membership"]["databaseId"] == 1
+    assert len(statements) <= MEMBERSHIP_MAX, "\n".join(statements)
+
+
+async def test_upgrade_options_cost_a_fixed_number(api: Api, store) -> None:
+    with counting(store.engine) as statements:
+        data = await api.run(OPTIONS, id="1")
+    assert data["upgradeOptions"]["plans"]
+    assert len(statements) <= OPTIONS_MAX, "\n".join(statements)
+
+
+async def test_a_quote_costs_a_fixed_number(api: Api, store) -> None:
+    with counting(store.engine) as statements:
+        data = await api.run(
+            PREVIEW, input={"membershipId": "1", "billingPeriod": {"duration": 1, "unit": "YEAR"}}
+        )
+    assert data["planChangeQuote"]["userErrors"] == []
+    assert len(statements) <= QUOTE_MAX, "\n".join(statements)
+
+
+async def test_a_commit_costs_a_fixed_number(api: Api, store) -> None:
+    change = {
+        "idempotencyKey": "hot-1",
+        "membershipId": "1",
+        "billingPeriod": {"duration": 1, "unit": "YEAR"},
+    }
+    with counting(store.engine) as statements:
+        data = await api.run(CHANGE, input=change)
+    assert data["changePlan"]["userErrors"] == []
+    assert data["changePlan"]["payment"]["databaseId"]
+    assert len(statements) <= COMMIT_MAX, "\n".join(statements)
