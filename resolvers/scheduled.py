@@ -15,8 +15,10 @@ from datetime import datetime
 from planswitch.domain.apply import apply_scheduled_change
 from planswitch.domain.errors import DomainError
 from planswitch.domain.events import Event
+from planswitch.domain.payment_provider import PaymentProvider
 from planswitch.domain.ports import Store
 from planswitch.resolvers.context import Context
+from planswitch.resolvers.settlement import sync_subscription
 
 log = logging.getLogger(__name__)
 
@@ -27,12 +29,22 @@ BATCH_SIZE = 100
 async def apply_due_changes(ctx: Context, batch_size: int = BATCH_SIZE) -> list[int]:
     """Apply every scheduled change due now, in batches; return the ids applied.
 
-    Run by the CLI and the server's own loop, each with an operator context.
+    Run by the CLI and the server's own loop, each with an operator context. A membership
+    renewing through its gateway subscription gets that subscription moved to the new
+    recurring amount as the change takes effect (the context's payment provider).
     """
-    return await asyncio.to_thread(drain_due_changes, ctx.store, ctx.clock.now(), batch_size)
+    provider = ctx.checkout.provider if ctx.checkout is not None else None
+    return await asyncio.to_thread(
+        drain_due_changes, ctx.store, ctx.clock.now(), batch_size, provider
+    )
 
 
-def drain_due_changes(store: Store, now: datetime, batch_size: int = BATCH_SIZE) -> list[int]:
+def drain_due_changes(
+    store: Store,
+    now: datetime,
+    batch_size: int = BATCH_SIZE,
+    provider: PaymentProvider | None = None,
+) -> list[int]:
     """Apply every change due at ``now``, in batches, until none is left (issue 11, defect 8).
 
     Each change is applied once across processes: its own transaction, on its locked row,
@@ -53,7 +65,7 @@ def drain_due_changes(store: Store, now: datetime, batch_size: int = BATCH_SIZE)
             return applied
         for membership_id in batch:
             try:
-                if _apply_one(store, membership_id, now):
+                if _apply_one(store, membership_id, now, provider):
                     applied.append(membership_id)
                 else:
                     skipped.add(membership_id)  # gone meanwhile, or nothing to apply
@@ -66,7 +78,9 @@ def drain_due_changes(store: Store, now: datetime, batch_size: int = BATCH_SIZE)
                 )
 
 
-def _apply_one(store: Store, membership_id: int, now: datetime) -> bool:
+def _apply_one(
+    store: Store, membership_id: int, now: datetime, provider: PaymentProvider | None
+) -> bool:
     with store.transaction(now) as tx:
         membership = tx.lock_membership(membership_id)
         change = membership.scheduled_change if membership else None
@@ -83,6 +97,7 @@ def _apply_one(store: Store, membership_id: int, now: datetime) -> bool:
             "effective_at": change.effective_at.isoformat(),
         }
         tx.add_event(Event("scheduled_change_applied", "membership", saved.id, now, payload))
+        sync_subscription(tx, provider, membership, saved, now, "system")
     # Logged once committed: every change planswitch applies, what it was and why.
     log.info(
         "applied the scheduled change of membership %s: plan %s, add-ons %s -> plan %s, "

@@ -138,14 +138,29 @@ def _apply(
     tx.save_pending_change(applied(change, now))
     payload: dict[str, Any] = {**outcome.event_payload, "payment_id": change.payment_id}
     _event(tx, outcome.event_kind, "membership", saved.id, now, payload, actor)
-    if provider is not None and provider.can_sync_subscription(membership):
-        try:
-            provider.sync_subscription(membership, saved)
-        except (GatewaySyncUnavailable, PaymentProviderUnavailable) as error:
-            # The money is in and the change applied; the gateway catches up by hand.
-            log.warning("subscription of membership %s not synced: %r", saved.id, error)
-            _event(tx, "subscription_sync_failed", "membership", saved.id, now, {}, actor)
+    sync_subscription(tx, provider, membership, saved, now, actor)
     return saved
+
+
+def sync_subscription(
+    tx: ChangeTransaction,
+    provider: PaymentProvider | None,
+    before: Membership,
+    after: Membership,
+    now: datetime,
+    actor: str,
+) -> None:
+    """Keep the gateway subscription ``before`` renews through billing ``after`` (an applied
+    change, or a scheduled one taking effect). A failure is recorded, never raised: the
+    change itself stands."""
+    if provider is None or not provider.can_sync_subscription(before):
+        return
+    try:
+        provider.sync_subscription(before, after)
+    except (GatewaySyncUnavailable, PaymentProviderUnavailable) as error:
+        # The money is in and the change applied; the gateway catches up by hand.
+        log.warning("subscription of membership %s not synced: %r", after.id, error)
+        _event(tx, "subscription_sync_failed", "membership", after.id, now, {}, actor)
 
 
 def discard(

@@ -148,17 +148,22 @@ def create_app(
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
 
+    routes = [
+        Route("/graphql", graphql, methods=["GET", "POST"]),
+        Route("/healthz", healthz, methods=["GET"]),
+        Route("/readyz", readyz, methods=["GET"]),
+        # The reference frontend (web/): static files only, the API is /graphql.
+        Route("/app", lambda request: RedirectResponse("/app/"), methods=["GET"]),
+        Mount("/app", StaticFiles(directory=WEB_DIR, html=True), name="app"),
+    ]
+    if checkout.provider.name == "stripe":
+        from planswitch.server.webhooks import stripe_webhook_route
+
+        routes.append(stripe_webhook_route(settings, store, clock, checkout))
     # debug=False always: Starlette's debug pages would show tracebacks to clients.
     return Starlette(
         debug=False,
-        routes=[
-            Route("/graphql", graphql, methods=["GET", "POST"]),
-            Route("/healthz", healthz, methods=["GET"]),
-            Route("/readyz", readyz, methods=["GET"]),
-            # The reference frontend (web/): static files only, the API is /graphql.
-            Route("/app", lambda request: RedirectResponse("/app/"), methods=["GET"]),
-            Mount("/app", StaticFiles(directory=WEB_DIR, html=True), name="app"),
-        ],
+        routes=routes,
         middleware=[
             # Browser frontends on other origins (PLANSWITCH_CORS_ORIGINS). The preflight
             # is answered here, before routing (no 405). No cookies: credentials are headers.

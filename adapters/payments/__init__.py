@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 
 
 def build_provider(settings: Settings) -> PaymentProvider:
-    """The configured provider (``manual`` by default).
+    """The configured provider (``manual`` by default, or ``stripe``).
 
     Raises:
         ValueError: the name is not a known provider.
@@ -24,4 +24,8 @@ def build_provider(settings: Settings) -> PaymentProvider:
         from planswitch.adapters.payments.manual import ManualProvider
 
         return ManualProvider()
+    if name == "stripe":
+        from planswitch.adapters.payments.stripe import StripeProvider
+
+        return StripeProvider(settings.stripe_secret_key, api_base=settings.stripe_api_base)
     raise ValueError(f"unknown payment provider {name!r} (PLANSWITCH_PAYMENT_PROVIDER)")

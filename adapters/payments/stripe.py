@@ -101,6 +101,14 @@ class StripeProvider:
                 options={"idempotency_key": stripe_key(idempotency_key, "payment_intent")},
             )
         )
+        if intent.metadata[META_PAYMENT] != str(payment.id):
+            # Stripe replayed an intent opened for a payment row that was rolled back
+            # (the same idempotency key, retried): point it at the payment stored now.
+            intent = self._call(
+                lambda: self.client.v1.payment_intents.update(
+                    intent.id, params={"metadata": params["metadata"]}
+                )
+            )
         return self._opened(intent, created_customer=customer_id if created else "")
 
     def cancel(self, payment: Payment) -> ProviderPayment:

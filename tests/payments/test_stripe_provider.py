@@ -312,3 +312,19 @@ def test_a_membership_not_renewing_through_stripe_cannot_be_synced(
         assert not provider.can_sync_subscription(m)
         with pytest.raises(GatewaySyncUnavailable):
             provider.sync_subscription(m, replace(m, amount=Decimal("99")))
+
+
+def test_a_replayed_intent_is_pointed_at_the_payment_stored_now(
+    provider: StripeProvider, localstripe: LocalStripe
+) -> None:
+    # changePlan retried with its key after the first attempt's transaction rolled back:
+    # Stripe answers with the first intent, whose metadata named the vanished payment row.
+    m = membership()
+    rolled_back, stored = payment(m), payment(m)
+
+    first = provider.open(rolled_back, m, CUSTOMER, "key-rollback")
+    again = provider.open(stored, m, CUSTOMER, "key-rollback")
+
+    assert again.gateway_payment_id == first.gateway_payment_id
+    intent = localstripe.client().v1.payment_intents.retrieve(again.gateway_payment_id)
+    assert intent.metadata["planswitch_payment_id"] == str(stored.id)
