@@ -10,15 +10,19 @@ Typed answers for the API and the quote engine come from ``Limitations.view()``
 ``domain_limit``); ``limit_changes`` (``domain.limit_changes``) diffs two arrays. The view
 types are re-exported here.
 
-Deliberate differences from the plugin (2.4.10), each commented where it is applied:
+The merge follows the plugin (2.4.10) exactly, its surprises included, because a WordPress
+network enforces what the plugin computes (issue 10; compared against PHP on every fixture
+membership by ``tests/adapters/wordpress/test_limits_against_php.py``):
 
-* ``behavior`` priorities and the plugins/themes force-enable rule are chosen by the module
-  being merged, not by an ``id`` key inside the array (docs/wordpress.md §6.3 "BUG?").
-* A current value of string ``"0"`` is unlimited like ``''`` and ``0`` (the plugin compares
-  strictly, so ``"0"`` + ``"5000"`` gave 5000 and an "unlimited" add-on could be lost).
-* The merge order is add-ons first, then the plan, as docs/wordpress.md §6.3 describes. (The plugin
-  calls ``merge(...$list)`` so its first element lands in ``$override`` and is appended
-  last; with the ``"0"`` fix above this only changes which replaceable string wins.)
+* ``behavior`` priorities and the plugins/themes force-enable rule depend on an ``id`` key
+  inside the array, which admin-saved arrays lack (docs/wordpress.md §6.3 "BUG?").
+* Only ``''`` and int ``0`` already in place are "unlimited and stay"; a string ``"0"`` in
+  place is summed (``"0"`` + ``"5000"`` gives 5000); an incoming ``"0"`` replaces.
+* The merge order is the plugin's own: ``Membership::limitations_to_merge()`` lists the
+  add-ons (each ``quantity`` times), then the plan, and ``merge(...$list)`` takes the first
+  element as its ``$override`` argument and, as it is not a bool, appends it last
+  (``inc/models/class-membership.php:2349-2372``, ``inc/models/traits/trait-limitable.php:82``,
+  ``inc/objects/class-limitations.php:229-235``): add-ons 2..n, the plan, the first add-on.
 """
 
 from __future__ import annotations
@@ -78,9 +82,9 @@ BEHAVIOR_PRIORITY: Mapping[str, Mapping[str, int]] = MappingProxyType(
             }
         ),
         "themes": MappingProxyType({"not_available": 10, "available": 20, "force_active": 30}),
-        "site_templates": MappingProxyType(
-            {"not_available": 10, "available": 20, "pre_selected": 30}
-        ),
+        # The plugin keys this list "site" while the module is "site_templates", so it is
+        # only used for an array whose ``id`` says "site" (class-limitations.php:338-342).
+        "site": MappingProxyType({"not_available": 10, "available": 20, "pre_selected": 30}),
     }
 )
 VISIBILITY_PRIORITY: Mapping[str, int] = MappingProxyType({"hidden": 0, "visible": 1})
@@ -255,10 +259,11 @@ class Limitations:
 def merge(base: Any, *others: Any, override: bool = False) -> Limitations:
     """Merge limitation arrays onto ``base`` with the plugin's rules (docs/wordpress.md §6.3).
 
-    Sum mode (``override=False``): numbers add up, '' or 0 (unlimited) wins, a disabled
-    module on the incoming side is skipped, ``visible`` beats ``hidden``, the higher
-    behaviour priority wins, an existing ``true`` is kept. Override mode: incoming values
-    replace. ``others`` may be ``Limitations`` or raw dicts; anything else is ignored.
+    Sum mode (``override=False``): numbers add up, '' or int 0 (unlimited) already there
+    stays, a disabled module on the incoming side is skipped, ``visible`` beats ``hidden``,
+    an existing ``true`` is kept. Override mode: incoming values replace. ``others`` may be
+    ``Limitations`` or raw dicts; anything else is ignored.
+    (``Limitations::merge`` and ``merge_recursive``, ``inc/objects/class-limitations.php:229-362``.)
 
     >>> a = {"users": {"enabled": True, "limit": 5}}
     >>> merge(a, {"users": {"enabled": True, "limit": 3}}).to_raw()["users"]["limit"]
@@ -268,48 +273,48 @@ def merge(base: Any, *others: Any, override: bool = False) -> Limitations:
     for other in others:
         if not isinstance(other, Limitations | Mapping):
             continue  # the plugin skips anything that is not an array ('x', null, 123)
-        incoming = Limitations.from_raw(other).to_raw()
-        for name, module in incoming.items():
-            if name in result:
-                _merge_module(result[name], module, not override, name)
-            else:
-                result[name] = module  # a new module is copied as is, even a disabled one
+        _merge_into(result, Limitations.from_raw(other).to_raw(), not override, "")
     return Limitations(result)
 
 
-def _merge_module(a1: dict[Any, Any], a2: dict[Any, Any], should_sum: bool, module: str) -> None:
-    """``merge_recursive`` for one module, in place on ``a1`` (rules in the plugin's order).
+def _merge_into(a1: dict[Any, Any], a2: dict[Any, Any], should_sum: bool, merge_id: str) -> None:
+    """``merge_recursive`` in place on ``a1`` (class-limitations.php:264-362).
 
-    ``module`` is the module being merged. The plugin takes it from an ``id`` key inside
-    the array, which arrays saved by the admin lack, so its behaviour priorities and the
-    plugins/themes force-enable rule silently did nothing; we know the module name, so
-    they always apply (docs/wordpress.md §6.3 BUG? note).
+    ``merge_id`` is the plugin's ``current_merge_id``: taken from an ``id`` key inside the
+    arrays (``:302-304``), which arrays saved by the admin lack, so it usually stays ``''``
+    and the plugins/themes force-enable rule and the behaviour priorities then do nothing.
+    planswitch shows the limits the plugin enforces, so it keeps that (docs/wordpress.md §6.3).
     """
-    if module in FORCE_ENABLED_MODULES and (
-        not a1.get("enabled", True) or not a2.get("enabled", True)
+    if merge_id in FORCE_ENABLED_MODULES and (
+        not _isset_or(a1, "enabled", True) or not _isset_or(a2, "enabled", True)
     ):
         a1["enabled"] = a2["enabled"] = True
-    if not a1.get("enabled", True):
+    if not _isset_or(a1, "enabled", True):
         a1.clear()
         a1["enabled"] = False
-    if should_sum and not a2.get("enabled", True):
+    if should_sum and not _isset_or(a2, "enabled", True):
         return  # a disabled module never disables another product's module
     for key, value in a2.items():
         current = a1.get(key)
         if isinstance(value, dict) and isinstance(current, dict):
-            _merge_module(current, value, should_sum, module)
+            inner = _isset_or(value, "id", _isset_or(current, "id", merge_id))
+            _merge_into(current, value, should_sum, str(inner))
         elif should_sum:
-            a1[key] = _sum_scalar(key, current, value, module)
+            a1[key] = _sum_scalar(key, current, value, merge_id)
         else:
             a1[key] = value
 
 
-def _sum_scalar(key: Any, current: Any, value: Any, module: str) -> Any:
-    """One scalar in sum mode: returns the new value of ``a1[key]``."""
-    if is_unlimited(current):
-        # The plugin checks ``'' === $v || 0 === $v``; we also count "0" (how the admin
-        # stores numbers) so an unlimited value wins in either order (docs/plan-changes.md §1.5).
-        return current
+def _isset_or(array: Mapping[Any, Any], key: str, default: Any) -> Any:
+    """``wu_get_isset``: ``$array[$key] ?? $default`` (a null value takes the default)."""
+    value = array.get(key)
+    return default if value is None else value
+
+
+def _sum_scalar(key: Any, current: Any, value: Any, merge_id: str) -> Any:
+    """One scalar in sum mode: the new value of ``a1[key]`` (class-limitations.php:310-359)."""
+    if current == "" or (type(current) is int and current == 0):
+        return current  # '' or int 0 (compared strictly) is unlimited and stays
     new_number = php_number(value)
     current_number = php_number(current)
     if current_number is not None and new_number is not None and not is_unlimited(value):
@@ -317,14 +322,17 @@ def _sum_scalar(key: Any, current: Any, value: Any, module: str) -> Any:
     if key == "visibility" and current is not None:
         return _higher(current, value, VISIBILITY_PRIORITY)
     if key == "behavior" and current is not None:
-        return _higher(current, value, BEHAVIOR_PRIORITY.get(module, {}))
+        return _higher(current, value, BEHAVIOR_PRIORITY.get(merge_id, {}))
     return True if current is True else value  # an existing true is kept
 
 
 def _higher(current: Any, value: Any, priority: Mapping[str, int]) -> Any:
-    # Unknown values rank lowest; a tie keeps the current value, as the plugin's ``>``.
-    rank = priority.get
-    return value if rank(value, -1) > rank(current, -1) else current
+    """``$priority[$value] > $priority[$current] ? $value : $current`` in PHP: an unknown
+    value (or an unnamed module's missing list) ranks null, and null compares as false."""
+    new, old = priority.get(value), priority.get(current)
+    if new is None or old is None:
+        return value if bool(new) > bool(old) else current
+    return value if new > old else current
 
 
 class Limited(Protocol):
@@ -341,15 +349,25 @@ def effective_limits(
 ) -> Limitations:
     """A membership's limits: its products summed, then its own overrides (docs/wordpress.md §6.3).
 
-    Add-ons come first, each repeated ``quantity`` times, then the plan (once); they are
-    merged in sum mode onto an empty set, then ``override`` in override mode. Repeating an
-    add-on costs the same for any quantity (``merge_repeated``; issue 11, defect 1).
+    The products are listed as the plugin lists them (each add-on ``quantity`` times in the
+    membership's order, then the plan), and the first copy of that list is merged last, as
+    the plugin's ``merge(...$list)`` does (see the module docstring). They are merged in sum
+    mode onto an empty set, then ``override`` in override mode. Repeating an add-on costs
+    the same for any quantity (``merge_repeated``; issue 11, defect 1).
     """
-    summed = Limitations.empty()
-    for product, quantity in addons:
-        summed = merge_repeated(summed, product.limitations, max(int(quantity), 0))
+    listed = [
+        (product.limitations, copies)
+        for product, quantity in addons
+        if (copies := max(int(quantity), 0)) > 0
+    ]
     if plan is not None:
-        summed = merge(summed, plan.limitations)
+        listed.append((plan.limitations, 1))
+    summed = Limitations.empty()
+    if listed:
+        (first, copies), rest = listed[0], listed[1:]
+        for limitations, times in [(first, copies - 1), *rest]:
+            summed = merge_repeated(summed, limitations, times)
+        summed = merge(summed, first)  # the first copy lands in $override: merged last
     return summed if override is None else merge(summed, override, override=True)
 
 

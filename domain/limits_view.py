@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
-from planswitch.domain.php_values import php_int, php_truthy
+from planswitch.domain.php_values import php_int
 
 # Every module the plugin knows, in the order limit changes are listed.
 MODULES = (
@@ -250,7 +250,8 @@ def _hide_credits(module: Mapping[str, Any] | None) -> HideCreditsLimit:
     if module is None:
         return HideCreditsLimit(False, False)
     enabled = _enabled(module, default=False)
-    limit = module.get("limit")
-    # The admin only saves ``enabled`` (limit stays null); the plugin's check() wants a
-    # bool limit and so never lets a null one hide credits. We read null as "allowed".
-    return HideCreditsLimit(enabled, enabled and (limit is None or php_truthy(limit)))
+    # As the plugin decides: the module must be enabled and its limit the bool true
+    # (Limit_Hide_Footer_Credits::check, inc/limitations/class-limit-hide-footer-credits.php:53-66,
+    # asked by inc/class-credits.php:234). The admin saves only ``enabled``, so a null limit
+    # shows the credits (docs/wordpress.md §6.3).
+    return HideCreditsLimit(enabled, enabled and module.get("limit") is True)

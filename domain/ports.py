@@ -17,6 +17,7 @@ from planswitch.domain.customers import Customer
 from planswitch.domain.discounts import DiscountCode
 from planswitch.domain.events import Event
 from planswitch.domain.memberships import Membership, MembershipStatus
+from planswitch.domain.network import NetworkSettings
 from planswitch.domain.payments import Payment
 from planswitch.domain.pending_change import PendingChange
 from planswitch.domain.products import Product, ProductType
@@ -136,6 +137,10 @@ class ReadStore(Protocol):
 
     def usage(self, membership_id: int) -> Usage: ...
 
+    def network_settings(self) -> NetworkSettings:
+        """The network's settings (cheap: read once and kept by the store)."""
+        ...
+
 
 class ChangeTransaction(Protocol):
     """A database transaction: leaving the ``with`` block commits, an exception rolls back."""
@@ -204,7 +209,11 @@ class ChangeTransaction(Protocol):
 
 
 class Store(ReadStore, Protocol):
-    def transaction(self) -> AbstractContextManager[ChangeTransaction]: ...
+    def transaction(self, now: datetime | None = None) -> AbstractContextManager[ChangeTransaction]:
+        """One database transaction. ``now`` is the instant of the change: whatever the
+        store stamps itself (a modified date, a log date) carries it, so one commit carries
+        one time; without it the store reads its clock once."""
+        ...
 
     def due_scheduled_changes(self, now: datetime, limit: int = 100) -> list[int]:
         """Ids of memberships whose scheduled change is due at ``now``."""

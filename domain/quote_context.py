@@ -69,7 +69,11 @@ def quote_limit_changes(
     m = ctx.membership
 
     def limits(pid: int, held: Mapping[int, int]) -> Limitations:
-        pairs = [(ctx.catalog[a], q) for a, q in sorted(held.items()) if a in ctx.catalog]
+        # Held order matters: the plugin's merge order (docs/wordpress.md §6.3).
+        pairs = [(ctx.catalog[a], q) for a, q in held.items() if a in ctx.catalog]
         return effective_limits(ctx.catalog.get(pid), pairs, m.limitations_override)
 
-    return tuple(limit_changes(limits(m.plan_id, m.addons), limits(plan_id, addons)))
+    # The add-on order matters to the merge: today's as stored, the new ones ascending by id
+    # (the order a change writes them in).
+    after = limits(plan_id, dict(sorted(addons.items())))
+    return tuple(limit_changes(limits(m.plan_id, m.addons), after))

@@ -24,13 +24,14 @@ Discounts are carried on the lines they reduce (``LineItem.discount_total`` and
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Set
 from datetime import datetime
 
 from planswitch.domain.addon_quotes import addon_purchase_quote, addon_removal_quote
 from planswitch.domain.customers import Customer
 from planswitch.domain.discounts import DiscountCode
 from planswitch.domain.errors import ErrorCode
+from planswitch.domain.gateway_sync import gateway_sync_problems
 from planswitch.domain.memberships import Membership
 from planswitch.domain.money import round_money
 from planswitch.domain.plan_change import NO_CHANGE_MESSAGE, ChangeKind, PlanChangeRequest, Quote
@@ -75,6 +76,7 @@ def quote(
     usage: Usage = Usage(),  # noqa: B008 - frozen, never mutated
     customer: Customer | None = None,
     discount: DiscountCode | None = None,
+    syncable_gateways: Set[str] = frozenset(),
     digits: int = 2,
 ) -> Quote:
     """Price ``request`` against ``membership`` at ``now``; side-effect free and deterministic.
@@ -83,6 +85,9 @@ def quote(
     (looked up by the caller); ``digits`` is the currency's minor unit (ISO 4217), handed in
     by the caller. ``customer`` is accepted for the trial rule, but a plan change
     never starts a trial (docs/plan-changes.md §3.9), so it does not change the result.
+    ``syncable_gateways``: the gateways whose subscriptions a configured payment provider can
+    update; a change that alters the recurring charge of a membership renewing through any
+    other gateway subscription is blocked (``domain.gateway_sync``).
 
     Example: Basic 20.00/month with 16 whole days left → Pro 50.00/month gives
     credit 10.51, due now 39.49, then 50.00 one month from ``now``.
@@ -120,10 +125,13 @@ def quote(
         digits,
     )
     if plan_changes:
-        return plan_change_quote(ctx)
-    if ctx.add:
-        return addon_purchase_quote(ctx)
-    return addon_removal_quote(ctx)
+        priced = plan_change_quote(ctx)
+    elif ctx.add:
+        priced = addon_purchase_quote(ctx)
+    else:
+        priced = addon_removal_quote(ctx)
+    desync = gateway_sync_problems(membership, priced, syncable_gateways)
+    return _blocked(membership, now, desync, target.plan) if desync else priced
 
 
 def _is_no_change(membership: Membership, plan: Product, target: ResolvedRequest) -> bool:

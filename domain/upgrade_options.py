@@ -7,17 +7,22 @@ option listed as allowed quotes without a blocker and vice versa.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Set
+from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 
+from planswitch.domain.errors import ErrorCode
+from planswitch.domain.gateway_sync import renews_through_gateway
 from planswitch.domain.memberships import SCHEDULING_STATUSES, Membership
 from planswitch.domain.money import Money, round_money
 from planswitch.domain.periods import BillingPeriod
 from planswitch.domain.plan_change import (
     AddonOption,
+    Blocker,
     Direction,
     PeriodPrice,
+    PlanChangeRequest,
     PlanOption,
     Timing,
     UpgradeOptions,
@@ -25,6 +30,7 @@ from planswitch.domain.plan_change import (
 from planswitch.domain.plan_checks import in_plan_group, plan_blockers
 from planswitch.domain.pricing import plan_direction
 from planswitch.domain.products import Product
+from planswitch.domain.quotes import quote
 from planswitch.domain.usage import Usage
 
 
@@ -34,14 +40,16 @@ def upgrade_options(
     now: datetime,
     *,
     usage: Usage = Usage(),  # noqa: B008 - frozen, never mutated
+    syncable_gateways: Set[str] = frozenset(),
 ) -> UpgradeOptions:
     """Every other active plan of the membership's plan group (all of them when the plan has
     no group), ordered by ``list_order`` then id, each with direction, timing, prices and
     blockers; plus the active add-ons the current plan offers, with what is held.
 
-    ``now`` is accepted for symmetry with ``quote()``; no option depends on it.
+    ``syncable_gateways`` as for ``quote()``: for a membership renewing through another
+    gateway subscription, each option is quoted and carries the quote's
+    GATEWAY_SYNC_UNAVAILABLE blocker, so options and quotes agree.
     """
-    del now
     current = catalog.get(membership.plan_id)
     candidates = sorted(
         (
@@ -55,6 +63,10 @@ def upgrade_options(
         key=lambda product: (product.list_order, product.id),
     )
     plans = tuple(_plan_option(membership, current, plan, usage) for plan in candidates)
+    if renews_through_gateway(membership) and membership.gateway not in syncable_gateways:
+        plans = tuple(
+            _with_gateway_blocker(membership, catalog, now, usage, option) for option in plans
+        )
     return UpgradeOptions(membership.id, plans, _addon_options(membership, current, catalog))
 
 
@@ -85,6 +97,31 @@ def _plan_option(
         allowed=not problems,
         blockers=tuple(problem.blocker for problem in problems),
     )
+
+
+def _with_gateway_blocker(
+    membership: Membership,
+    catalog: Mapping[int, Product],
+    now: datetime,
+    usage: Usage,
+    option: PlanOption,
+) -> PlanOption:
+    """The option plus the quote's gateway blocker, when quoting it yields one."""
+    if not option.allowed:
+        return option  # already refused; the quote stops at those blockers
+    plan = catalog[option.plan_id]
+    own = membership.period.normalised()
+    period = own if plan.price_at(own) is not None else plan.period.normalised()  # as listed
+    request = PlanChangeRequest(membership.id, option.plan_id, period)
+    priced = quote(membership, request, catalog, now, usage=usage)
+    blockers = tuple(
+        Blocker(error.code, error.message)
+        for error in priced.errors
+        if error.code is ErrorCode.GATEWAY_SYNC_UNAVAILABLE
+    )
+    if not blockers:
+        return option
+    return replace(option, allowed=False, blockers=option.blockers + blockers)
 
 
 def _addon_options(

@@ -101,7 +101,7 @@ def _decode_addons(values: Sequence[str] | None) -> tuple[int, ...] | None:
 def _save(
     ctx: Context, product_id: int, changes: ProductChanges, addon_ids: tuple[int, ...] | None
 ) -> Product:
-    with ctx.store.transaction() as tx:
+    with ctx.store.transaction(ctx.clock.now()) as tx:
         found = tx.products_by_id([product_id, *(addon_ids or ())])
         product = found.get(product_id)
         if product is None:

@@ -12,6 +12,7 @@ from planswitch.resolvers.loaders import Loaders
 from planswitch.resolvers.viewer import Viewer, ViewerKind
 
 if TYPE_CHECKING:
+    from planswitch.domain.payment_provider import PaymentProvider
     from planswitch.resolvers.auth_services import AuthServices
 
 __all__ = ["Context", "Info", "Settings", "Viewer", "ViewerKind"]
@@ -45,6 +46,9 @@ class Context:
     auth: AuthServices | None = None
     # The caller's address, for per-address limits on sign-in attempts.
     client_address: str = ""
+    # The configured payment provider, if any: whether it can keep a membership's gateway
+    # subscription in step decides what may be sold (resolvers.gateways).
+    payment_provider: PaymentProvider | None = None
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:

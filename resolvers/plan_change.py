@@ -25,7 +25,11 @@ from planswitch.domain.discounts import DiscountCode
 from planswitch.domain.errors import DomainError, ErrorCode, UserError
 from planswitch.domain.events import Event
 from planswitch.domain.memberships import Membership
-from planswitch.domain.payment_provider import PaymentAction, PaymentProviderUnavailable
+from planswitch.domain.payment_provider import (
+    PaymentAction,
+    PaymentProvider,
+    PaymentProviderUnavailable,
+)
 from planswitch.domain.payments import Payment
 from planswitch.domain.pending_change import (
     DiscardReason,
@@ -44,6 +48,7 @@ from planswitch.resolvers import idempotency, policy, quote_token, settlement
 from planswitch.resolvers.checkout import Checkout
 from planswitch.resolvers.context import Context, Viewer
 from planswitch.resolvers.currencies import minor_units
+from planswitch.resolvers.gateways import syncable_gateways
 from planswitch.resolvers.settlement import Effect
 
 log = logging.getLogger(__name__)
@@ -105,6 +110,7 @@ class _Inputs:
     usage: Usage
     customer: Customer | None
     discount: DiscountCode | None
+    syncable_gateways: frozenset[str] = frozenset()
 
 
 def _authorize(
@@ -119,13 +125,24 @@ def _actor(viewer: Viewer) -> str:
     return f"customer:{viewer.customer_id}" if viewer.kind == "customer" else viewer.kind
 
 
-def _load_inputs(reader: _Reader, membership: Membership, request: PlanChangeRequest) -> _Inputs:
+def _provider(ctx: Context) -> PaymentProvider | None:
+    """The payment provider of the context (checkout), if one is configured."""
+    return ctx.checkout.provider if ctx.checkout is not None else ctx.payment_provider
+
+
+def _load_inputs(
+    reader: _Reader,
+    membership: Membership,
+    request: PlanChangeRequest,
+    provider: PaymentProvider | None = None,
+) -> _Inputs:
     """What ``quote()`` needs besides the membership; it judges the request itself."""
     catalog = {product.id: product for product in reader.list_products()}
     code = (request.discount_code or "").strip()
     discount = reader.discount_code(code) if code else None
     customer = reader.customers_by_id([membership.customer_id]).get(membership.customer_id)
-    return _Inputs(catalog, reader.usage(membership.id), customer, discount)
+    syncable = syncable_gateways(provider, membership)
+    return _Inputs(catalog, reader.usage(membership.id), customer, discount, syncable)
 
 
 def _quote(
@@ -139,6 +156,7 @@ def _quote(
         usage=inputs.usage,
         customer=inputs.customer,
         discount=inputs.discount,
+        syncable_gateways=inputs.syncable_gateways,
         digits=minor_units(membership.currency),
     )
 
@@ -172,19 +190,29 @@ async def get_upgrade_options(ctx: Context, membership_id: int) -> OptionsResult
     """The plans of the membership's family and the add-ons its plan allows
     (docs/plan-changes.md §2)."""
     return await asyncio.to_thread(
-        _upgrade_options, ctx.store, ctx.viewer, membership_id, ctx.clock.now()
+        _upgrade_options, ctx.store, ctx.viewer, membership_id, ctx.clock.now(), _provider(ctx)
     )
 
 
 def _upgrade_options(
-    store: Store, viewer: Viewer, membership_id: int, now: datetime
+    store: Store,
+    viewer: Viewer,
+    membership_id: int,
+    now: datetime,
+    provider: PaymentProvider | None = None,
 ) -> OptionsResult:
     membership = store.memberships_by_id([membership_id]).get(membership_id)
     errors = _authorize(viewer, membership, membership_id)
     if errors or membership is None:
         return OptionsResult(user_errors=errors)
     catalog = {product.id: product for product in store.list_products()}
-    options = upgrade_options(membership, catalog, now, usage=store.usage(membership_id))
+    options = upgrade_options(
+        membership,
+        catalog,
+        now,
+        usage=store.usage(membership_id),
+        syncable_gateways=syncable_gateways(provider, membership),
+    )
     return OptionsResult(membership, options)
 
 
@@ -206,7 +234,9 @@ async def preview_change(
     preview = as_of is not None and policy.may_preview_another_instant(ctx.viewer)
     now = as_of if preview and as_of is not None else ctx.clock.now()
     secret = "" if preview else ctx.settings.secret_key
-    return await asyncio.to_thread(_preview, ctx.store, ctx.viewer, request, now, secret)
+    return await asyncio.to_thread(
+        _preview, ctx.store, ctx.viewer, request, now, secret, _provider(ctx)
+    )
 
 
 def _bounds_errors(
@@ -217,13 +247,18 @@ def _bounds_errors(
 
 
 def _preview(
-    store: Store, viewer: Viewer, request: PlanChangeRequest, now: datetime, secret: str
+    store: Store,
+    viewer: Viewer,
+    request: PlanChangeRequest,
+    now: datetime,
+    secret: str,
+    provider: PaymentProvider | None = None,
 ) -> PreviewResult:
     membership = store.memberships_by_id([request.membership_id]).get(request.membership_id)
     errors = _authorize(viewer, membership, request.membership_id)
     if errors or membership is None:
         return PreviewResult(blocked_quote(membership, now, errors), user_errors=errors)
-    inputs = _load_inputs(store, membership, request)
+    inputs = _load_inputs(store, membership, request, provider)
     quote = _quote(membership, request, inputs, now)
     token = quote_token.issue(request, quote, now, secret) if secret and quote.ok else None
     return PreviewResult(quote, membership, token, list(quote.errors))
@@ -387,7 +422,7 @@ def _commit_change(
     store: Store, viewer: Viewer, request: PlanChangeRequest, now: datetime, commit: _Commit
 ) -> ChangePlanResult:
     actor = _actor(viewer)
-    with store.transaction() as tx:
+    with store.transaction(now) as tx:
         # Lock first, then look the key up: a retry waiting on the lock sees the first
         # attempt's committed record (a locking read comes before any snapshot is taken).
         membership = tx.lock_membership(request.membership_id)
@@ -395,7 +430,7 @@ def _commit_change(
         if errors or membership is None:
             raise _Refused(errors)
         _replay_or_raise(tx.get_idempotency(commit.key), commit.request_hash)
-        inputs = _load_inputs(tx, membership, request)
+        inputs = _load_inputs(tx, membership, request, commit.checkout.provider)
         fresh = _quote(membership, request, inputs, now)
         errors = quote_errors(fresh)
         if not errors and commit.token:

@@ -81,7 +81,7 @@ def drain_due_changes(
 def _apply_one(
     store: Store, membership_id: int, now: datetime, provider: PaymentProvider | None
 ) -> bool:
-    with store.transaction() as tx:
+    with store.transaction(now) as tx:
         membership = tx.lock_membership(membership_id)
         change = membership.scheduled_change if membership else None
         if membership is None or change is None or change.effective_at > now:
@@ -98,4 +98,18 @@ def _apply_one(
         }
         tx.add_event(Event("scheduled_change_applied", "membership", saved.id, now, payload))
         sync_subscription(tx, provider, membership, saved, now, "system")
+    # Logged once committed: every change planswitch applies, what it was and why.
+    log.info(
+        "applied the scheduled change of membership %s: plan %s, add-ons %s -> plan %s, "
+        "add-ons %s, %s %s (why: scheduled for %s, due at %s)",
+        membership.id,
+        membership.plan_id,
+        dict(membership.addons),
+        saved.plan_id,
+        dict(saved.addons),
+        saved.amount,
+        saved.currency,
+        change.effective_at.isoformat(),
+        now.isoformat(),
+    )
     return True

@@ -91,8 +91,9 @@ class ProductNode(Node):
         )
 
     @strawberry.field(description="The product's own limits (without add-ons or overrides).")
-    def limits(self) -> LimitsNode:
-        return limits_node(self.product.limitations)
+    def limits(self, info: Info) -> LimitsNode:
+        default_role = info.context.store.network_settings().default_role
+        return limits_node(self.product.limitations, default_role)
 
     @strawberry.field(description="The plan group (family) it belongs to; null when none.")
     def plan_group(self) -> PlanGroup | None:

@@ -19,6 +19,7 @@ from planswitch.domain.limits import (
     QuotaLimits,
     SiteTemplatesLimit,
 )
+from planswitch.domain.network import DEFAULT_ROLE
 
 
 @strawberry.type(name="LimitValue", description="A numeric limit module.")
@@ -63,7 +64,9 @@ class SiteTemplateLimits:
 @strawberry.type(name="CustomerUserRoleLimit", description="The role the customer gets.")
 class CustomerUserRoleLimit:
     enabled: bool = strawberry.field(description="Whether the module is switched on.")
-    role: str = strawberry.field(description="Role slug, or `default` for the network default.")
+    role: str = strawberry.field(
+        description="Role slug; a limit of `default` is shown as the network's default role."
+    )
 
 
 @strawberry.type(
@@ -85,7 +88,9 @@ class LimitsNode:
     hide_credits: bool = strawberry.field(description="Whether footer credits are hidden.")
 
     @classmethod
-    def from_domain(cls, limitations: Limitations) -> LimitsNode:
+    def from_domain(cls, limitations: Limitations, default_role: str = DEFAULT_ROLE) -> LimitsNode:
+        """``default_role``: what a role limit of ``default`` (or empty) means on the network
+        (docs/wordpress.md §6.3)."""
         view = limitations.view()
         return cls(
             sites=_value(view.sites),
@@ -99,7 +104,7 @@ class LimitsNode:
             site_templates=_site_templates(view.site_templates),
             customer_user_role=CustomerUserRoleLimit(
                 enabled=view.customer_user_role.enabled,
-                role=view.customer_user_role.role or "default",
+                role=view.customer_user_role.role or default_role,
             ),
             hide_credits=view.hide_credits.allowed,
         )
@@ -139,20 +144,22 @@ def remember(key: MemoKey, node: LimitsNode) -> LimitsNode:
     return node
 
 
-def limits_node(limitations: Limitations) -> LimitsNode:
-    """``LimitsNode.from_domain(limitations)``, remembered for the same value."""
-    key = ("own", limitations.fingerprint)
-    return remembered(key) or remember(key, LimitsNode.from_domain(limitations))
+def limits_node(limitations: Limitations, default_role: str = DEFAULT_ROLE) -> LimitsNode:
+    """``LimitsNode.from_domain(limitations, default_role)``, remembered for the same value."""
+    key = ("own", limitations.fingerprint, default_role)
+    return remembered(key) or remember(key, LimitsNode.from_domain(limitations, default_role))
 
 
 def membership_key(
+    default_role: str,
     plan: Limitations | None,
     override: Limitations,
     addons: Iterable[tuple[Limitations, int]],
 ) -> MemoKey:
     """The memo key of a membership's effective limits: every input of the merge, by value
-    and in merge order (``domain.limits.effective_limits``)."""
-    parts: list[Hashable] = ["membership", plan.fingerprint if plan is not None else None]
+    and in merge order (``domain.limits.effective_limits``), and the network's default role."""
+    parts: list[Hashable] = ["membership", default_role]
+    parts.append(plan.fingerprint if plan is not None else None)
     parts.append(override.fingerprint)
     for limitations, quantity in addons:
         parts.extend((limitations.fingerprint, quantity))

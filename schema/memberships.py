@@ -183,7 +183,9 @@ class MembershipNode(Node):
             [membership.plan_id, *membership.addons]
         )
         plan = products[0]
+        default_role = info.context.store.network_settings().default_role
         key = membership_key(
+            default_role,
             plan.limitations if plan is not None else None,
             membership.limitations_override,
             (
@@ -195,7 +197,7 @@ class MembershipNode(Node):
         node = remembered(key)
         if node is None:
             limitations = await use_cases.effective_limits(info.context, membership)
-            node = remember(key, LimitsNode.from_domain(limitations))
+            node = remember(key, LimitsNode.from_domain(limitations, default_role))
         return node
 
     @strawberry.field(description="The customer who holds it.")

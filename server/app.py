@@ -138,7 +138,16 @@ def create_app(
         _warn_about_settings(settings)
         _freeze_startup_objects()
         task = None
-        if settings.apply_due_interval_seconds > 0:
+        if settings.apply_due_interval_seconds > 0 and not settings.applies_due_changes:
+            logger.info(
+                "Scheduled changes on this WordPress network are left to the plugin's Action "
+                "Scheduler (set PLANSWITCH_WORDPRESS_APPLY_DUE=1 to let planswitch apply them)."
+            )
+        elif settings.apply_due_interval_seconds > 0:
+            logger.info(
+                "Applying due scheduled changes now and every %d s.",
+                settings.apply_due_interval_seconds,
+            )
             task = asyncio.create_task(_apply_due_loop(store, clock, settings, checkout))
         try:
             yield

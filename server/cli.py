@@ -148,6 +148,13 @@ def apply_due(
     from planswitch.server.stores import make_store
 
     settings = Settings()
+    if not settings.applies_due_changes:
+        typer.echo(
+            "This WordPress network's scheduled changes belong to the plugin's Action "
+            "Scheduler; set PLANSWITCH_WORDPRESS_APPLY_DUE=1 to apply them with planswitch.",
+            err=True,
+        )
+        raise typer.Exit(code=2)
     now = (as_of.replace(tzinfo=UTC) if as_of.tzinfo is None else as_of) if as_of else None
     clock = FixedClock(now) if now else SystemClock()
     ctx = Context(

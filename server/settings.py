@@ -59,6 +59,9 @@ class Settings(BaseSettings):
     wordpress_prefix: str = "wp_"
     wordpress_network_id: int | None = None
     wordpress_writes: bool = False
+    # On a WordPress network the plugin's Action Scheduler applies scheduled swaps; planswitch
+    # applies them too only when an operator turns this on (issue 10).
+    wordpress_apply_due: bool = False
     apply_due_interval_seconds: int = 60
     # Checkout (issue 8): how long a change with something due waits for its payment.
     pending_change_ttl_seconds: int = Field(default=86400, gt=0)
@@ -132,6 +135,12 @@ class Settings(BaseSettings):
         found = self.problems()
         if found:
             raise UnsafeSettings("Refusing to start: " + " ".join(found))
+
+    @property
+    def applies_due_changes(self) -> bool:
+        """Does planswitch apply scheduled changes itself (loop and ``apply-due``)? Always on
+        its own store; on a WordPress network only with ``wordpress_apply_due``."""
+        return not self.wordpress_url or self.wordpress_apply_due
 
     @property
     def graphiql(self) -> bool:

@@ -29,6 +29,7 @@ from planswitch.domain.customers import Customer
 from planswitch.domain.discounts import DiscountCode
 from planswitch.domain.events import Event
 from planswitch.domain.memberships import Membership
+from planswitch.domain.network import NetworkSettings
 from planswitch.domain.payments import Payment
 from planswitch.domain.pending_change import PendingChange
 from planswitch.domain.ports import IdempotencyRecord, MembershipFilter, Page, ProductFilter
@@ -175,8 +176,12 @@ class NativeStore:
     # --- writes --------------------------------------------------------------------------
 
     @contextmanager
-    def transaction(self) -> Iterator[NativeTransaction]:
-        """One write transaction: commit on normal exit, roll back on an exception."""
+    def transaction(self, now: datetime | None = None) -> Iterator[NativeTransaction]:
+        """One write transaction: commit on normal exit, roll back on an exception.
+
+        ``now`` is accepted for the port: the native store stamps nothing itself (every
+        date it writes comes from the objects written), so it has no clock to replace.
+        """
         with Session(self._writer) as session, session.begin():
             yield NativeTransaction(session)
 
@@ -315,6 +320,10 @@ class NativeStore:
     def usage(self, membership_id: int) -> Usage:
         with self._read() as s:
             return reads.usage(s, membership_id)
+
+    def network_settings(self) -> NetworkSettings:
+        """The plugin's defaults: the native store keeps no network settings of its own."""
+        return NetworkSettings()
 
     def events(self, object_type: str | None = None, object_id: int | None = None) -> list[Event]:
         """Recorded events, oldest first (not in the port: for tests and operators)."""

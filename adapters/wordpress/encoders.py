@@ -143,6 +143,49 @@ def line_id(type_: str, hash_: str | None) -> str:
     return f"LN_{type_.upper()}_{hash_ or ''}"
 
 
+@dataclass(frozen=True)
+class _DiscountTerms:
+    """The discount properties a line carries (``Line_Item`` discount_* fields)."""
+
+    rate: int | float = 0
+    type: str = "percentage"
+    label: str = ""
+    apply_to_renewals: bool = True
+
+
+def _discount_terms(item: LineItem, discount: DiscountFacts | None) -> _DiscountTerms:
+    if item.discount_total == 0:
+        return _DiscountTerms(label=item.discount_label)
+    if discount is None:  # an amount without its code: a flat discount of exactly that amount
+        return _DiscountTerms(float(item.discount_total), "absolute", item.discount_label)
+    return _DiscountTerms(
+        _rate_value(discount.rate),
+        discount.type.value,
+        item.discount_label or discount.label,
+        discount.apply_to_renewals,
+    )
+
+
+def _line_totals(item: LineItem, terms: _DiscountTerms) -> tuple[float, float, float, float]:
+    """(subtotal, discount, tax, total) as PHP floats; the domain's amounts when PHP's
+    arithmetic would land on other cents."""
+    php = _php_totals(item.quantity, float(item.unit_price), terms.rate, terms.type)
+    domain = (item.subtotal, item.discount_total, item.tax_total, item.total)
+    if all(_same_cents(a, b) for a, b in zip(php, domain, strict=True)):
+        return php
+    subtotal, discount, tax, total = (float(v) for v in domain)
+    return subtotal, discount, tax, total
+
+
+def _description(item: LineItem, facts: ProductFacts, is_product_line: bool) -> str:
+    """The line's description, else the plugin's: the product's own, or ``--`` for a fee."""
+    if item.description:
+        return item.description
+    if is_product_line:
+        return facts.description
+    return "--" if item.type is LineItemType.FEE else item.description
+
+
 def line_item_object(
     item: LineItem,
     product: ProductFacts | None = None,
@@ -164,43 +207,13 @@ def line_item_object(
         LineItemType.FEE,
     )
     facts = product or ProductFacts()
-
-    description = item.description
-    if not description and is_product_line:
-        description = facts.description
-    elif not description and item.type is LineItemType.FEE:
-        description = "--"
     period = (
         item.period
         or (facts.period if has_product else None)
         or BillingPeriod(1, DurationUnit.MONTH)
     )
-
-    discountable = has_product
-    rate: int | float = 0
-    rate_type = "percentage"
-    label = item.discount_label
-    renewals = True
-    if item.discount_total != 0:
-        if discount is not None:
-            rate, rate_type = _rate_value(discount.rate), discount.type.value
-            renewals, label = discount.apply_to_renewals, label or discount.label
-        else:  # an amount without its code: a flat discount of exactly that amount
-            rate, rate_type = float(item.discount_total), "absolute"
-
-    unit_price = float(item.unit_price)
-    subtotal, discount_total, tax_total, total = _php_totals(
-        item.quantity, unit_price, rate, rate_type
-    )
-    if not (
-        _same_cents(subtotal, item.subtotal)
-        and _same_cents(discount_total, item.discount_total)
-        and _same_cents(tax_total, item.tax_total)
-        and _same_cents(total, item.total)
-    ):
-        subtotal, discount_total = float(item.subtotal), float(item.discount_total)
-        tax_total, total = float(item.tax_total), float(item.total)
-
+    terms = _discount_terms(item, discount)
+    subtotal, discount_total, tax_total, total = _line_totals(item, terms)
     properties: dict[str, Any] = {
         "hash": hash_,
         "id": line_id(type_, hash_),
@@ -209,20 +222,20 @@ def line_item_object(
         "product_slug": facts.slug if is_product_line else None,
         "discount_code_id": None,
         "title": item.title,
-        "description": description,
-        "discountable": discountable,
+        "description": _description(item, facts, is_product_line),
+        "discountable": has_product,
         "taxable": facts.taxable if has_product else False,
         "recurring": bool(item.recurring),
         "duration": int(period.duration),
         "duration_unit": period.unit.value,
         "billing_cycles": int(facts.billing_cycles) if has_product else 0,
         "quantity": int(item.quantity),
-        "unit_price": unit_price,
+        "unit_price": float(item.unit_price),
         "subtotal": subtotal,
-        "discount_rate": rate,
-        "discount_type": rate_type,
-        "discount_label": label,
-        "apply_discount_to_renewals": renewals,
+        "discount_rate": terms.rate,
+        "discount_type": terms.type,
+        "discount_label": terms.label,
+        "apply_discount_to_renewals": terms.apply_to_renewals,
         "discount_total": discount_total,
         "tax_category": facts.tax_category if has_product else "",
         "tax_label": "",

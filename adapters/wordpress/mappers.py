@@ -26,6 +26,7 @@ from planswitch.domain.discounts import DiscountCode, DiscountType
 from planswitch.domain.limits import Limitations
 from planswitch.domain.memberships import Membership, MembershipStatus, ScheduledChange
 from planswitch.domain.money import to_decimal
+from planswitch.domain.network import DEFAULT_ROLE, NetworkSettings
 from planswitch.domain.payments import LineItem, LineItemType, Payment, PaymentStatus
 from planswitch.domain.periods import BillingPeriod, DurationUnit
 from planswitch.domain.products import PriceVariation, PricingType, Product, ProductType
@@ -204,6 +205,22 @@ def limitations(value: Any) -> Limitations:
     return Limitations.from_raw(decoded)
 
 
+def plugin_settings(value: Any, site_name: Any = "") -> NetworkSettings:
+    """The plugin's settings array (network option ``wp-ultimo_v2_settings``); what is
+    missing or unreadable takes the plugin's default (``site_name``: the network's name)."""
+    try:
+        decoded = phpserial.maybe_loads(value) if isinstance(value, str) else value
+    except phpserial.PhpSerialError:
+        decoded = None
+    settings = decoded if isinstance(decoded, Mapping) else {}
+    role = settings.get("default_role")
+    company = settings.get("company_name", site_name)  # wu_get_setting($key, $default)
+    return NetworkSettings(
+        default_role=role if isinstance(role, str) and role else DEFAULT_ROLE,
+        company_name=str(company or ""),
+    )
+
+
 def _enum(kind: type, value: Any, what: str) -> Any:
     try:
         return kind(value)
@@ -217,9 +234,12 @@ def _enum(kind: type, value: Any, what: str) -> Any:
 class Mapper:
     """Builds domain objects from rows of one network (``tables`` names the tables in errors)."""
 
-    def __init__(self, table_names: Any, site_time: SiteTime | None = None) -> None:
+    def __init__(
+        self, table_names: Any, site_time: SiteTime | None = None, company_name: str = ""
+    ) -> None:
         self.names = table_names
         self.site_time = site_time or SiteTime()
+        self.company_name = company_name
 
     # Products ---------------------------------------------------------------------------
     def product(self, row: Mapping[str, Any], meta: Mapping[str, Any]) -> Product:
@@ -360,6 +380,7 @@ class Mapper:
             raise ValueError("not a serialized Cart")
         fields = phpserial.props(cart)
         lines = [phpserial.props(line) for line in phpserial.as_list(fields.get("line_items"))]
+        description = self._cart_descriptor(fields, lines)
         plan_id = integer(fields.get("plan_id"), 0) or None
         addons: dict[int, int] = {}
         total = Decimal("0")
@@ -384,8 +405,21 @@ class Mapper:
             period=cart_period or DEFAULT_PERIOD,
             amount=total,
             effective_at=effective_at,
-            description=str(fields.get("cart_type") or ""),
+            description=description,
         )
+
+    def _cart_descriptor(self, cart: Mapping[str, Any], lines: list[Mapping[str, Any]]) -> str:
+        """``Cart::get_cart_descriptor()``: the stored descriptor, else "{company} - {titles of
+        the lines that carry a product}" trimmed (inc/checkout/class-cart.php:504-527)."""
+        stored = cart.get("cart_descriptor")
+        if stored:
+            return str(stored)
+        titles = [
+            str(line.get("title") or "")
+            for line in lines
+            if line.get("product_id") not in (None, "", 0, "0")
+        ]
+        return f"{self.company_name} - {', '.join(titles)}".strip()
 
     # Payments ---------------------------------------------------------------------------
     def payment(self, row: Mapping[str, Any], meta: Mapping[str, Any]) -> Payment:

@@ -109,6 +109,7 @@ class TableNames:
 
     # -- planswitch's own ----------------------------------------------------------------
     idempotency = property(lambda self: f"{self.base_prefix}planswitch_idempotency")
+    own_events = property(lambda self: f"{self.base_prefix}planswitch_events")
     pending_changes = property(lambda self: f"{self.base_prefix}planswitch_pending_changes")
 
     # Prefix-dependent keys inside wp_options / wp_usermeta.

@@ -9,8 +9,7 @@ and only when the store was built with ``writes=True``.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from contextlib import AbstractContextManager
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -23,19 +22,24 @@ from planswitch.adapters.wordpress.mappers import (
     Mapper,
     RowError,
     SiteTime,
+    plugin_settings,
 )
 from planswitch.adapters.wordpress.names import TableNames
+from planswitch.adapters.wordpress.reads import ALL_PRODUCTS, RowReader, ids_of
+from planswitch.adapters.wordpress.reads import meta as meta_of
 from planswitch.adapters.wordpress.tables import WordPressTables
+from planswitch.adapters.wordpress.transaction import WordPressTransaction
 from planswitch.domain.customers import Customer
 from planswitch.domain.discounts import DiscountCode
 from planswitch.domain.errors import DomainError, ErrorCode
 from planswitch.domain.memberships import Membership
+from planswitch.domain.network import NetworkSettings
 from planswitch.domain.payments import Payment
 from planswitch.domain.pending_change import PendingChange
-from planswitch.domain.ports import ChangeTransaction, MembershipFilter, Page, ProductFilter
+from planswitch.domain.ports import MembershipFilter, Page, ProductFilter
 from planswitch.domain.products import Product
 from planswitch.domain.usage import Site, Usage
-from sqlalchemy import and_, create_engine, event, func, literal, select
+from sqlalchemy import and_, create_engine, event, func, select
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.sql import Select
 
@@ -45,8 +49,8 @@ T = TypeVar("T")
 
 WRITES_DISABLED_MESSAGE = "Writes to WordPress are disabled; set PLANSWITCH_WORDPRESS_WRITES=1."
 SITE_META_KEYS = ("wu_membership_id", "wu_customer_id", "wu_type")
-ALL_PRODUCTS = ProductFilter()
 MAX_READ_ERRORS = 1000
+SETTINGS = "wp-ultimo_v2_settings"
 
 
 def make_engine(url: str) -> Engine:
@@ -96,20 +100,33 @@ class WordPressStore:
         self.engine = engine or make_engine(url)
         self.writes = writes
         self.read_errors: list[RowError] = []
-        self._mapper: Mapper | None = None
+        self._reader: RowReader | None = None
+        self._network = NetworkSettings()
 
     # ------------------------------------------------------------------------- plumbing
     @property
     def mapper(self) -> Mapper:
         """The row mapper, with the main site's time zone (read once)."""
-        if self._mapper is None:
+        return self.reader.mapper
+
+    @property
+    def reader(self) -> RowReader:
+        """Queries and row mapping, shared with this store's transactions (built once)."""
+        if self._reader is None:
             with self.engine.connect() as conn:
-                self._mapper = Mapper(self.names, self._site_time(conn))
-        return self._mapper
+                self._network = self._network_settings(conn)
+                mapper = Mapper(self.names, self._site_time(conn), self._network.company_name)
+            self._reader = RowReader(self.tables, mapper, self._record_error)
+        return self._reader
+
+    def network_settings(self) -> NetworkSettings:
+        """The plugin's settings that shape what planswitch shows (read with the time zone)."""
+        _ = self.reader
+        return self._network
 
     def _connect(self) -> Connection:
         """A connection, after the mapper (and its one options query) is ready."""
-        _ = self.mapper
+        _ = self.reader
         return self.engine.connect()
 
     def _site_time(self, conn: Connection) -> SiteTime:
@@ -122,156 +139,95 @@ class WordPressStore:
         values = {name: value for name, value in rows}
         return SiteTime.from_options(values.get("timezone_string"), values.get("gmt_offset"))
 
-    def _collect(self, rows: Iterable[Any], build: Callable[[Any], T]) -> list[T]:
-        """Map each row; a row that fails is logged, recorded in ``read_errors`` and skipped."""
-        out = []
-        for row in rows:
-            try:
-                out.append(build(row))
-            except RowError as error:
-                log.warning("skipping unreadable row: %s", error)
-                self.read_errors.append(error)
-                # a long-running server keeps only the latest ones
-                del self.read_errors[:-MAX_READ_ERRORS]
-        return out
+    def _network_settings(self, conn: Connection) -> NetworkSettings:
+        """``wu_get_setting()`` reads the network option ``wp-ultimo_v2_settings``
+        (``inc/class-settings.php:34, 150-163``, ``inc/functions/options.php:20-25``)."""
+        meta = self.tables.sitemeta
+        rows = conn.execute(
+            select(meta.c.meta_key, meta.c.meta_value)
+            .where(
+                meta.c.site_id == (self.names.network_id or 1),
+                meta.c.meta_key.in_((SETTINGS, "site_name")),
+            )
+            .order_by(meta.c.meta_id.desc())  # so the first row of a key is kept below
+        )
+        values = {key: value for key, value in rows}
+        return plugin_settings(values.get(SETTINGS), values.get("site_name") or "")
 
-    @staticmethod
-    def _ids(ids: Iterable[Any]) -> list[int]:
-        return sorted({int(i) for i in ids})
-
-    def _meta(
-        self,
-        conn: Connection,
-        table: Any,
-        id_column: str,
-        ids: Sequence[int],
-        keys: Sequence[str] | None = None,
-    ) -> dict[int, dict[str, Any]]:
-        """All meta of ``ids`` in one statement: id → {key: value}; the first row of a key wins
-        (WordPress's ``get_metadata(..., single=true)``)."""
-        result: dict[int, dict[str, Any]] = {i: {} for i in ids}
-        if not ids:
-            return result
-        owner = table.c[id_column]
-        query = select(owner, table.c.meta_key, table.c.meta_value).where(owner.in_(list(ids)))
-        if keys is not None:
-            query = query.where(table.c.meta_key.in_(list(keys)))
-        for object_id, key, value in conn.execute(query.order_by(table.c.meta_id)):
-            result.setdefault(int(object_id), {}).setdefault(str(key), value)
-        return result
+    def _record_error(self, error: RowError) -> None:
+        log.warning("skipping unreadable row: %s", error)
+        self.read_errors.append(error)
+        del self.read_errors[:-MAX_READ_ERRORS]  # a long-running server keeps the latest
 
     # --------------------------------------------------------------------------- catalog
-    def _products(self, conn: Connection, query: Select[Any]) -> list[Product]:
-        rows = [row._mapping for row in conn.execute(query)]
-        t = self.tables
-        meta = self._meta(conn, t.productmeta, "wu_product_id", [int(r["id"]) for r in rows])
-        return self._collect(rows, lambda r: self.mapper.product(r, meta.get(int(r["id"]), {})))
-
     def products_query(self, where: ProductFilter) -> Select:
         """The products matching ``where``, ordered by list_order, then id."""
-        p = self.tables.products
-        query = select(p)
-        if where.type is not None:
-            query = query.where(p.c.type == where.type.value)
-        if where.plan_group is not None:
-            query = query.where(p.c.product_group == where.plan_group)
-        if where.active is not None:
-            query = query.where(p.c.active == (1 if where.active else 0))
-        return query.order_by(p.c.list_order, p.c.id)
+        return self.reader.products_query(where)
 
     def list_products(self, where: ProductFilter = ALL_PRODUCTS) -> list[Product]:
         """Products ordered by list_order, then id (2 statements)."""
         with self._connect() as conn:
-            return self._products(conn, self.products_query(where))
+            return self.reader.products(conn, self.reader.products_query(where))
 
     def products_by_id(self, ids: Sequence[int]) -> dict[int, Product]:
-        wanted = self._ids(ids)
-        if not wanted:
+        if not ids_of(ids):
             return {}
-        p = self.tables.products
         with self._connect() as conn:
-            products = self._products(conn, select(p).where(p.c.id.in_(wanted)).order_by(p.c.id))
-        return {product.id: product for product in products}
+            return self.reader.products_by_id(conn, ids)
 
     def product_by_slug(self, slug: str) -> Product | None:
         p = self.tables.products
         with self._connect() as conn:
-            products = self._products(
+            products = self.reader.products(
                 conn, select(p).where(p.c.slug == slug).order_by(p.c.id).limit(1)
             )
         return products[0] if products else None
 
     def discount_code(self, code: str) -> DiscountCode | None:
         """Case-insensitive lookup (the plugin upper-cases codes)."""
-        d, t = self.tables.discount_codes, self.tables
         with self._connect() as conn:
-            rows = [
-                r._mapping
-                for r in conn.execute(
-                    select(d)
-                    .where(func.upper(d.c.code) == func.upper(literal(code.strip())))
-                    .order_by(d.c.id)
-                    .limit(1)
-                )
-            ]
-            meta = self._meta(
-                conn, t.discount_codemeta, "wu_discount_code_id", [int(r["id"]) for r in rows]
-            )
-        codes = self._collect(
-            rows, lambda r: self.mapper.discount_code(r, meta.get(int(r["id"]), {}))
-        )
-        return codes[0] if codes else None
+            return self.reader.discount_code(conn, code)
 
     # ------------------------------------------------------------------------- customers
-    def _customers_query(self) -> Select[Any]:
-        c, u = self.tables.customers, self.tables.users
-        return select(
-            c,
-            u.c.user_email,
-            u.c.display_name,
-            u.c.user_login,
-        ).select_from(c.outerjoin(u, c.c.user_id == u.c.ID))
-
-    def _customer(self, row: Mapping[str, Any]) -> Customer:
-        user = {key: row[key] for key in ("user_email", "display_name", "user_login")}
-        return self.mapper.customer(row, user if row["user_login"] is not None else None)
-
     def list_customers(self, offset: int, limit: int) -> Page[Customer]:
         """Customers ordered by id (2 statements: count, page)."""
         c = self.tables.customers
         with self._connect() as conn:
             total = int(conn.execute(select(func.count()).select_from(c)).scalar_one())
-            query = self._customers_query().order_by(c.c.id).offset(max(offset, 0)).limit(limit)
-            rows = [r._mapping for r in conn.execute(query)]
-        return Page(self._collect(rows, self._customer), total)
+            query = self.reader.customers_query().order_by(c.c.id)
+            items = self.reader.customers(conn, query.offset(max(offset, 0)).limit(limit))
+        return Page(items, total)
 
     def customers_by_id(self, ids: Sequence[int]) -> dict[int, Customer]:
-        wanted = self._ids(ids)
-        if not wanted:
+        if not ids_of(ids):
             return {}
-        c = self.tables.customers
         with self._connect() as conn:
-            query = self._customers_query().where(c.c.id.in_(wanted)).order_by(c.c.id)
-            rows = [r._mapping for r in conn.execute(query)]
-        return {customer.id: customer for customer in self._collect(rows, self._customer)}
+            return self.reader.customers_by_id(conn, ids)
 
     # ----------------------------------------------------------------------- memberships
-    def _memberships(self, conn: Connection, query: Select[Any]) -> list[Membership]:
-        rows = [row._mapping for row in conn.execute(query)]
-        meta = self._meta(
-            conn, self.tables.membershipmeta, "wu_membership_id", [int(r["id"]) for r in rows]
-        )
-        return self._collect(rows, lambda r: self.mapper.membership(r, meta.get(int(r["id"]), {})))
+    # Private shorthands over the shared reader (used inside this module only).
+    def _ids(self, ids: Any) -> list[int]:
+        return ids_of(ids)
 
-    def memberships_with(
-        self, conn: Connection, ids: Sequence[int], *, lock: bool = False
-    ) -> dict[int, Membership]:
-        """Memberships by id on an open connection (``lock`` = ``SELECT … FOR UPDATE``)."""
-        m = self.tables.memberships
-        query = select(m).where(m.c.id.in_(self._ids(ids))).order_by(m.c.id)
-        if lock:
-            query = query.with_for_update()
-        return {membership.id: membership for membership in self._memberships(conn, query)}
+    def _meta(
+        self, conn: Connection, table: Any, id_column: str, ids: Any, keys: Any = None
+    ) -> Any:
+        return meta_of(conn, table, id_column, list(ids), keys)
+
+    def _collect(self, rows: Any, build: Any) -> Any:
+        return self.reader.collect(rows, build)
+
+    def _memberships(self, conn: Connection, query: Select[Any]) -> list[Membership]:
+        return self.reader.memberships(conn, query)
+
+    def _payments(self, conn: Connection, query: Select[Any]) -> list[Payment]:
+        return self.reader.payments(conn, query)
+
+    def _customers_query(self) -> Select[Any]:
+        return self.reader.customers_query()
+
+    def _customer(self, row: Any) -> Customer:
+        return self.reader.customer(row)
 
     def _membership_condition(self, where: MembershipFilter) -> Any:
         m = self.tables.memberships
@@ -326,25 +282,24 @@ class WordPressStore:
                 conn.execute(select(func.count()).select_from(m).where(condition)).scalar_one()
             )
             query = select(m).where(condition).order_by(m.c.id).offset(max(offset, 0)).limit(limit)
-            items = self._memberships(conn, query)
+            items = self.reader.memberships(conn, query)
         return Page(items, total)
 
     def memberships_by_id(self, ids: Sequence[int]) -> dict[int, Membership]:
-        wanted = self._ids(ids)
-        if not wanted:
+        if not ids_of(ids):
             return {}
         with self._connect() as conn:
-            return self.memberships_with(conn, wanted)
+            return self.reader.memberships_by_id(conn, ids)
 
     def memberships_by_customer(self, customer_ids: Sequence[int]) -> dict[int, list[Membership]]:
         """customer id → their memberships ordered by id (every requested id is a key)."""
-        wanted = self._ids(customer_ids)
+        wanted = ids_of(customer_ids)
         result: dict[int, list[Membership]] = {i: [] for i in wanted}
         if not wanted:
             return result
         m = self.tables.memberships
         with self._connect() as conn:
-            items = self._memberships(
+            items = self.reader.memberships(
                 conn, select(m).where(m.c.customer_id.in_(wanted)).order_by(m.c.id)
             )
         for membership in items:
@@ -352,35 +307,21 @@ class WordPressStore:
         return result
 
     # -------------------------------------------------------------------------- payments
-    def _payments(self, conn: Connection, query: Select[Any]) -> list[Payment]:
-        rows = [row._mapping for row in conn.execute(query)]
-        meta = self._meta(
-            conn,
-            self.tables.paymentmeta,
-            "wu_payment_id",
-            [int(r["id"]) for r in rows],
-            keys=("wu_line_items",),
-        )
-        return self._collect(rows, lambda r: self.mapper.payment(r, meta.get(int(r["id"]), {})))
-
     def payments_by_id(self, ids: Sequence[int]) -> dict[int, Payment]:
-        wanted = self._ids(ids)
-        if not wanted:
+        if not ids_of(ids):
             return {}
-        p = self.tables.payments
         with self._connect() as conn:
-            items = self._payments(conn, select(p).where(p.c.id.in_(wanted)).order_by(p.c.id))
-        return {payment.id: payment for payment in items}
+            return self.reader.payments_by_id(conn, ids)
 
     def payments_by_membership(self, membership_ids: Sequence[int]) -> dict[int, list[Payment]]:
         """membership id → its payments ordered by id (every requested id is a key)."""
-        wanted = self._ids(membership_ids)
+        wanted = ids_of(membership_ids)
         result: dict[int, list[Payment]] = {i: [] for i in wanted}
         if not wanted:
             return result
         p = self.tables.payments
         with self._connect() as conn:
-            items = self._payments(
+            items = self.reader.payments(
                 conn, select(p).where(p.c.membership_id.in_(wanted)).order_by(p.c.id)
             )
         for payment in items:
@@ -390,7 +331,7 @@ class WordPressStore:
     # ----------------------------------------------------------------------------- sites
     def sites_by_membership(self, membership_ids: Sequence[int]) -> dict[int, list[Site]]:
         """membership id → its sites (blogmeta ``wu_membership_id``) by blog id (2 statements)."""
-        wanted = self._ids(membership_ids)
+        wanted = ids_of(membership_ids)
         result: dict[int, list[Site]] = {i: [] for i in wanted}
         if not wanted:
             return result
@@ -407,10 +348,10 @@ class WordPressStore:
                 .order_by(blogs.c.blog_id)
             )
             rows = [r._mapping for r in conn.execute(query)]
-            site_meta = self._meta(
+            site_meta = meta_of(
                 conn, meta, "blog_id", [int(r["blog_id"]) for r in rows], keys=SITE_META_KEYS
             )
-        sites = self._collect(
+        sites = self.reader.collect(
             rows, lambda r: self.mapper.site(r, site_meta.get(int(r["blog_id"]), {}))
         )
         for site in sites:
@@ -506,17 +447,20 @@ class WordPressStore:
             return [int(row[0]) for row in conn.execute(query)]
 
     # ------------------------------------------------------------------------- lifecycle
-    def transaction(self) -> AbstractContextManager[ChangeTransaction]:
-        """One database transaction for a change (H7's ``WordPressTransaction``).
+    def transaction(self, now: datetime | None = None) -> WordPressTransaction:
+        """One database transaction for a change, stamped with one instant.
+
+        Args:
+            now: the instant of the change (aware); ``date_modified``, Action Scheduler log
+                dates and payment dates all use it, so one commit carries one time. Without
+                it the clock is read once, when the transaction starts.
 
         Raises:
             DomainError: WRITES_DISABLED when the store is read-only.
         """
         if not self.writes:
             raise DomainError(ErrorCode.WRITES_DISABLED, WRITES_DISABLED_MESSAGE)
-        from planswitch.adapters.wordpress.transaction import WordPressTransaction
-
-        return WordPressTransaction(self)
+        return WordPressTransaction(self.engine, self.reader, now or datetime.now(UTC))
 
     def check(self) -> None:
         """Raise if the database cannot be reached or the plugin's tables are missing."""

@@ -31,13 +31,13 @@ Decisions:
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from planswitch.adapters.wordpress import encoders, pending, phpserial
+from planswitch.adapters.wordpress import encoders, pending, phpserial, reads
 from planswitch.adapters.wordpress import usage as usage_queries
 from planswitch.adapters.wordpress.mappers import (
     DATE_FORMAT,
@@ -46,6 +46,7 @@ from planswitch.adapters.wordpress.mappers import (
     ZERO_DATE,
     flag,
 )
+from planswitch.adapters.wordpress.reads import ALL_PRODUCTS, RowReader
 from planswitch.domain.customers import Customer
 from planswitch.domain.discounts import DiscountCode
 from planswitch.domain.errors import VersionConflict
@@ -57,22 +58,14 @@ from planswitch.domain.ports import IdempotencyRecord, ProductFilter
 from planswitch.domain.products import Product
 from planswitch.domain.usage import Usage
 from sqlalchemy import CursorResult, and_, delete, func, insert, select, update
-from sqlalchemy.engine import Connection
-
-if TYPE_CHECKING:
-    from planswitch.adapters.wordpress.store import WordPressStore
+from sqlalchemy.engine import Connection, Engine
 
 SWAP_HOOK = "wu_async_membership_swap"
 SWAP_GROUP = "membership"
 LINE_ITEMS = "wu_line_items"
 EVENT_SEVERITY_INFO = 3
 _NO_ZERO_DATE_MODES = {"NO_ZERO_DATE", "NO_ZERO_IN_DATE"}
-_ALL_PRODUCTS = ProductFilter()
 _own_tables_ready: set[tuple[str, str]] = set()
-
-
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 def _money4(value: Decimal) -> Decimal:
@@ -84,16 +77,22 @@ class WordPressTransaction:
     """The ``ChangeTransaction`` of a :class:`WordPressStore` (see the module docstring).
 
     Args:
-        store: the store whose engine, tables, names and mapper are used; its read helpers
-            run on this transaction's connection, so reads see the writes made so far.
-        now_fn: the clock for ``date_modified``, log and payment dates (aware UTC).
+        engine: the network database.
+        reader: the store's queries and row mapping; they run on this transaction's
+            connection, so reads see the writes made so far.
+        now: the one instant of this change (aware): ``date_modified``, log and payment
+            dates all carry it.
     """
 
-    def __init__(self, store: WordPressStore, now_fn: Callable[[], datetime] | None = None) -> None:
-        self.store = store
-        self.tables = store.tables
-        self.names = store.names
-        self.now_fn = now_fn or _utc_now
+    def __init__(self, engine: Engine, reader: RowReader, now: datetime) -> None:
+        if now.tzinfo is None:
+            raise ValueError("naive datetime: a transaction's now must be aware")
+        self.engine = engine
+        self.reader = reader
+        self.mapper = reader.mapper
+        self.tables = reader.tables
+        self.names = reader.tables.names
+        self.now = now.astimezone(UTC).replace(microsecond=0)
         self._conn: Connection | None = None
         self._outer: Any = None
         self._saved_sql_mode: str | None = None
@@ -101,10 +100,8 @@ class WordPressTransaction:
 
     # ------------------------------------------------------------------ context manager
     def __enter__(self) -> WordPressTransaction:
-        mapper = self.store.mapper  # reads the site time zone on a connection of its own
-        self.mapper = mapper
         self._ensure_own_tables()
-        conn = self.store.engine.connect()
+        conn = self.engine.connect()
         try:
             self._relax_zero_dates(conn)
             self._outer = conn.begin()
@@ -157,13 +154,10 @@ class WordPressTransaction:
 
     def _ensure_own_tables(self) -> None:
         # DDL commits implicitly in MySQL, so it runs once per process, before any write.
-        key = (str(self.store.engine.url), self.names.idempotency)
+        key = (str(self.engine.url), self.names.idempotency)
         if key not in _own_tables_ready:
-            self.tables.create_own_tables(self.store.engine)
+            self.tables.create_own_tables(self.engine)
             _own_tables_ready.add(key)
-
-    def _now(self) -> datetime:
-        return self.now_fn().astimezone(UTC).replace(microsecond=0)
 
     def _local(self, moment: datetime) -> str:
         return moment.astimezone(self.mapper.site_time.tz).strftime(DATE_FORMAT)
@@ -171,48 +165,20 @@ class WordPressTransaction:
     # ----------------------------------------------------------------------------- reads
     def lock_membership(self, membership_id: int) -> Membership | None:
         """The membership, its row locked (``SELECT … FOR UPDATE``) until commit."""
-        found = self.store.memberships_with(self.conn, [int(membership_id)], lock=True)
+        found = self.reader.memberships_by_id(self.conn, [int(membership_id)], lock=True)
         return found.get(int(membership_id))
 
     def products_by_id(self, ids: Sequence[int]) -> dict[int, Product]:
-        wanted = sorted({int(i) for i in ids})
-        if not wanted:
-            return {}
-        p = self.tables.products
-        products = self.store._products(self.conn, select(p).where(p.c.id.in_(wanted)))
-        return {product.id: product for product in products}
+        return self.reader.products_by_id(self.conn, ids)
 
-    def list_products(self, where: ProductFilter = _ALL_PRODUCTS) -> list[Product]:
-        return self.store._products(self.conn, self.store.products_query(where))
+    def list_products(self, where: ProductFilter = ALL_PRODUCTS) -> list[Product]:
+        return self.reader.products(self.conn, self.reader.products_query(where))
 
     def customers_by_id(self, ids: Sequence[int]) -> dict[int, Customer]:
-        wanted = sorted({int(i) for i in ids})
-        if not wanted:
-            return {}
-        c = self.tables.customers
-        query = self.store._customers_query().where(c.c.id.in_(wanted))
-        rows = [r._mapping for r in self.conn.execute(query)]
-        customers = self.store._collect(rows, self.store._customer)
-        return {customer.id: customer for customer in customers}
+        return self.reader.customers_by_id(self.conn, ids)
 
     def discount_code(self, code: str) -> DiscountCode | None:
-        d = self.tables.discount_codes
-        rows = [
-            r._mapping
-            for r in self.conn.execute(
-                select(d).where(func.upper(d.c.code) == code.strip().upper()).order_by(d.c.id)
-            )
-        ][:1]
-        meta = self.store._meta(
-            self.conn,
-            self.tables.discount_codemeta,
-            "wu_discount_code_id",
-            [int(r["id"]) for r in rows],
-        )
-        codes = self.store._collect(
-            rows, lambda r: self.mapper.discount_code(r, meta.get(int(r["id"]), {}))
-        )
-        return codes[0] if codes else None
+        return self.reader.discount_code(self.conn, code)
 
     def usage(self, membership_id: int) -> Usage:
         return usage_queries.membership_usage(self.conn, self.tables, int(membership_id), True)
@@ -222,12 +188,12 @@ class WordPressTransaction:
         """The ``wu_payments`` row locked (``SELECT … FOR UPDATE``) until commit."""
         p = self.tables.payments
         query = select(p).where(p.c.id == int(payment_id)).with_for_update()
-        found = self.store._payments(self.conn, query)
+        found = self.reader.payments(self.conn, query)
         return found[0] if found else None
 
     def save_payment(self, payment: Payment) -> Payment:
         p = self.tables.payments
-        modified = payment.date_modified or self._now()
+        modified = payment.date_modified or self.now
         self.conn.execute(
             update(p)
             .where(p.c.id == payment.id)
@@ -238,7 +204,7 @@ class WordPressTransaction:
                 date_modified=encoders.mysql_datetime(modified),
             )
         )
-        return self.store._payments(self.conn, select(p).where(p.c.id == payment.id))[0]
+        return self.reader.payments(self.conn, select(p).where(p.c.id == payment.id))[0]
 
     def pending_change(self, membership_id: int) -> PendingChange | None:
         found = pending.by_membership(self.conn, self.tables, [membership_id])
@@ -270,7 +236,7 @@ class WordPressTransaction:
 
     def put_idempotency(self, record: IdempotencyRecord) -> None:
         """Insert the record; the primary key makes a concurrent duplicate raise."""
-        created = record.created_at or self._now()
+        created = record.created_at or self.now
         self.conn.execute(
             insert(self.tables.idempotency).values(
                 key=record.key,
@@ -283,8 +249,8 @@ class WordPressTransaction:
 
     # ------------------------------------------------------------------------ membership
     def _next_modified(self, before_version: str) -> datetime:
-        """Now, or one second past the stored ``date_modified`` when the clock is not past it."""
-        now = self._now()
+        """``now``, or one second past the stored ``date_modified`` when ``now`` is not past it."""
+        now = self.now
         try:
             stored = datetime.strptime(before_version, DATE_FORMAT).replace(tzinfo=UTC)
         except ValueError:
@@ -450,7 +416,7 @@ class WordPressTransaction:
         self.conn.execute(
             update(actions).where(actions.c.action_id.in_(pending)).values(status="canceled")
         )
-        now = self._now()
+        now = self.now
         for action_id in pending:
             self._log(action_id, "action canceled", now)
 
@@ -475,12 +441,12 @@ class WordPressTransaction:
             )
         )
         action_id = _inserted_id(result)
-        self._log(action_id, "action created", self._now())
+        self._log(action_id, "action created", self.now)
         return action_id
 
     def _product_facts(self, products: Mapping[int, Product]) -> dict[int, encoders.ProductFacts]:
         """What line items copy from their products, with the ``taxable``/``tax_category`` meta."""
-        meta = self.store._meta(
+        meta = reads.meta(
             self.conn,
             self.tables.productmeta,
             "wu_product_id",
@@ -498,7 +464,7 @@ class WordPressTransaction:
 
     def _cart_address(self, customer_id: int) -> encoders.CartAddress:
         """Country/state/city of the customer's ``wu_billing_address`` (the cart copies them)."""
-        meta = self.store._meta(
+        meta = reads.meta(
             self.conn,
             self.tables.customermeta,
             "wu_customer_id",
@@ -521,7 +487,7 @@ class WordPressTransaction:
     # -------------------------------------------------------------------------- payments
     def add_payment(self, payment: Payment) -> Payment:
         """A ``wu_payments`` row plus its ``wu_line_items`` meta; returns it with its id."""
-        now = self._now()
+        now = self.now
         created = payment.date_created or now
         modified = payment.date_modified or created
         result = self.conn.execute(
@@ -557,34 +523,48 @@ class WordPressTransaction:
                 meta_value=encoders.encode_line_items(payment.line_items, facts, discount),
             )
         )
-        stored = self.store._payments(
-            self.conn, select(self.tables.payments).where(self.tables.payments.c.id == payment_id)
-        )
-        return stored[0] if stored else payment
+        return self.reader.payments_by_id(self.conn, [payment_id]).get(payment_id, payment)
 
     # ---------------------------------------------------------------------------- events
     def add_event(self, event: Event) -> Event:
-        """A ``wu_events`` row like the plugin's ``log_transitions``: slug ``changed``.
+        """The change's event, split the way the plugin and planswitch each keep theirs.
 
-        The payload is the fields this transaction changed on the object
-        (``{field: {old_value, new_value}}``), then the event's own payload entries; it is
-        stored serialized and slashed (a main-table column).
+        * ``wu_events``: what the plugin's ``log_transitions`` writes on a model save: slug
+          ``changed``, payload = the model's changed properties ``{field: {old_value,
+          new_value}}`` (serialized and slashed), and nothing when nothing changed
+          (``inc/managers/class-event-manager.php:104-187``); ``initiator`` ``manual`` with
+          the acting WordPress user, else ``system`` with author 0 (``:181-184``,
+          ``inc/functions/event.php:135-160``).
+        * ``planswitch_events``: planswitch's own data (the event's kind and payload: quote
+          figures, idempotency key, payment id), linked to the plugin's row.
+
+        Returns the event with the id of planswitch's own row.
         """
-        payload: dict[str, Any] = dict(
-            self._transitions.get((event.object_type, int(event.object_id)), {})
-        )
-        for key, value in event.payload.items():
-            payload.setdefault(str(key), value)
+        changed = self._transitions.pop((event.object_type, int(event.object_id)), {})
         initiator, author_id = self._initiator(event.actor)
-        result = self.conn.execute(
-            insert(self.tables.events).values(
-                severity=EVENT_SEVERITY_INFO,
-                initiator=initiator,
-                author_id=author_id,
-                object_id=int(event.object_id),
+        wu_event_id = None
+        if changed:
+            result = self.conn.execute(
+                insert(self.tables.events).values(
+                    severity=EVENT_SEVERITY_INFO,
+                    initiator=initiator,
+                    author_id=author_id,
+                    object_id=int(event.object_id),
+                    object_type=event.object_type,
+                    slug="changed",
+                    payload=encoders.encode_event_payload(changed),
+                    date_created=encoders.mysql_datetime(event.date_created),
+                )
+            )
+            wu_event_id = _inserted_id(result)
+        own = self.conn.execute(
+            insert(self.tables.own_events).values(
+                wu_event_id=wu_event_id,
+                kind=event.kind,
                 object_type=event.object_type,
-                slug="changed",
-                payload=encoders.encode_event_payload(payload),
+                object_id=int(event.object_id),
+                actor=event.actor,
+                payload=json.dumps(dict(event.payload), sort_keys=True, default=str),
                 date_created=encoders.mysql_datetime(event.date_created),
             )
         )
@@ -595,22 +575,22 @@ class WordPressTransaction:
             date_created=event.date_created,
             payload=event.payload,
             actor=event.actor,
-            id=_inserted_id(result),
+            id=_inserted_id(own),
         )
 
     def _initiator(self, actor: str) -> tuple[str, int]:
-        """``system`` for planswitch itself; ``manual`` (with the WordPress user) for a person."""
-        if actor == "system":
+        """``manual`` with the customer's WordPress user for a customer acting themselves;
+        ``system`` (author 0) for planswitch's own jobs and operators, who reach the plugin's
+        tables through no WordPress login."""
+        if not actor.startswith("customer:"):
             return "system", 0
-        if actor.startswith("customer:"):
-            try:
-                customer_id = int(actor.split(":", 1)[1])
-            except ValueError:
-                return "manual", 0
-            c = self.tables.customers
-            user_id = self.conn.execute(select(c.c.user_id).where(c.c.id == customer_id)).scalar()
-            return "manual", int(user_id or 0)
-        return "manual", 0
+        try:
+            customer_id = int(actor.split(":", 1)[1])
+        except ValueError:
+            return "system", 0
+        c = self.tables.customers
+        user_id = self.conn.execute(select(c.c.user_id).where(c.c.id == customer_id)).scalar()
+        return ("manual", int(user_id)) if user_id else ("system", 0)
 
     # -------------------------------------------------------------------------- products
     def save_product(self, product: Product) -> Product:
@@ -623,7 +603,7 @@ class WordPressTransaction:
                 product_group=product.plan_group,
                 list_order=product.list_order,
                 active=1 if product.active else 0,
-                date_modified=self._now().strftime(DATE_FORMAT),
+                date_modified=self.now.strftime(DATE_FORMAT),
             )
         )
         where = and_(meta.c.wu_product_id == product.id, meta.c.meta_key == "wu_available_addons")

@@ -93,3 +93,12 @@ def test_settings_read_the_environment(monkeypatch) -> None:
     assert Settings().demo is False  # not even for the embedded SQLite file
     demo = Settings(demo=True)
     assert demo.demo is True and demo.secret_key == DEMO_SECRET_KEY
+
+
+def test_apply_due_leaves_a_wordpress_network_to_the_plugin_unless_enabled(monkeypatch) -> None:
+    # Refused before any database is touched (the URL need not even resolve).
+    monkeypatch.setenv("PLANSWITCH_WORDPRESS_URL", "mysql+pymysql://nobody@127.0.0.1:1/none")
+    monkeypatch.delenv("PLANSWITCH_WORDPRESS_APPLY_DUE", raising=False)
+    result = CliRunner().invoke(app, ["apply-due"])
+    assert result.exit_code == 2
+    assert "PLANSWITCH_WORDPRESS_APPLY_DUE=1" in result.output

@@ -384,7 +384,26 @@ async def test_payments_match_the_summary(wordpress_url, wordpress_summary) -> N
 # ---------------------------------------------------------- 2. options and exact quotes
 
 
-async def test_upgrade_options_and_quotes_for_membership_5(wordpress_url) -> None:
+def pays_by_invoice(url: str, membership_id: int) -> str:
+    """Make the membership renew through the plugin (manual gateway, no subscription), so a
+    change does not touch a gateway subscription planswitch cannot update (issue 10)."""
+    engine = create_engine(url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "UPDATE wp_wu_memberships SET gateway = 'manual', "
+                    "gateway_subscription_id = '' WHERE id = :id"
+                ),
+                {"id": membership_id},
+            )
+    finally:
+        engine.dispose()
+    return url
+
+
+async def test_upgrade_options_and_quotes_for_membership_5(writable_url) -> None:
+    wordpress_url = pays_by_invoice(writable_url, 5)
     store = WordPressStore(wordpress_url)
     try:
         membership = store.memberships_by_id([5])[5]
@@ -517,6 +536,7 @@ async def test_change_plan_with_writes_off_is_refused_and_writes_nothing(writabl
 
 
 async def test_change_plan_writes_the_plugin_tables(writable_url) -> None:
+    pays_by_invoice(writable_url, 5)
     [row_before] = query_rows(writable_url, "SELECT * FROM wp_wu_memberships WHERE id = 5")
     payments_before = query_rows(writable_url, "SELECT id FROM wp_wu_payments ORDER BY id")
     assert row_before["plan_id"] == 5 and len(payments_before) == 13
@@ -710,3 +730,74 @@ def test_serve_runs_in_live_mode(served: str, wordpress_summary) -> None:
         timeout=10,
     ).json()
     assert anonymous == {"data": {"memberships": {"totalCount": 0}}}
+
+
+# ------------------------------------------------- 6. never desynchronise a gateway
+
+
+async def test_a_stripe_renewing_membership_is_refused_without_stripe_configured(
+    writable_url,
+) -> None:
+    """Membership 5 renews through a Stripe subscription (auto-renew on): an upgrade would
+    leave Stripe billing 14.00, so options, the quote and the commit all refuse it."""
+    before = table_checksums(writable_url)
+    async with live_client(writable_url, writes=True) as client:
+        options = (await gql(client, OPTIONS, id="5"))["upgradeOptions"]
+        by_plan = {o["plan"]["databaseId"]: o for o in options["plans"]}
+        assert by_plan[2]["allowed"] is False
+        assert [b["code"] for b in by_plan[2]["blockers"]] == ["GATEWAY_SYNC_UNAVAILABLE"]
+        assert by_plan[1]["allowed"] is False  # a scheduled downgrade changes the amount too
+        preview = (await gql(client, PREVIEW, input={"membershipId": "5", "planId": "2"}))[
+            "planChangeQuote"
+        ]
+        assert preview["changeKind"] == "BLOCKED" and preview["quoteToken"] is None
+        [error] = preview["userErrors"]
+        assert error["code"] == "GATEWAY_SYNC_UNAVAILABLE"
+        assert "Stripe" in error["message"] and "(stripe)" in error["message"]
+        change = (
+            await gql(
+                client,
+                CHANGE,
+                input={"membershipId": "5", "planId": "2", "idempotencyKey": "desync-1"},
+            )
+        )["changePlan"]
+        assert [e["code"] for e in change["userErrors"]] == ["GATEWAY_SYNC_UNAVAILABLE"]
+        assert change["payment"] is None
+    after = table_checksums(writable_url)
+    # planswitch's own idempotency table may appear (created before the first write); the
+    # plugin's tables are untouched.
+    assert {k: v for k, v in after.items() if "planswitch_" not in k} == before
+
+
+# ------------------------------------------------- 7. the network's own settings
+
+
+async def test_a_default_role_limit_shows_the_networks_default_role(writable_url) -> None:
+    """Membership 1's merged role limit is ``default`` (its first add-on is merged last);
+    the plugin gives the customer the network's ``default_role`` setting (issue 10)."""
+    query = """query($id: ID!) { membership(id: $id, idType: DATABASE_ID) {
+      limits { customerUserRole { enabled role } hideCredits } } }"""
+    async with live_client(writable_url) as client:
+        limits = (await gql(client, query, id="1"))["membership"]["limits"]
+    assert limits == {
+        "customerUserRole": {"enabled": True, "role": "administrator"},
+        "hideCredits": False,
+    }
+    engine = create_engine(writable_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "UPDATE wp_sitemeta SET meta_value = REPLACE(meta_value, :old, :new) "
+                    "WHERE meta_key = 'wp-ultimo_v2_settings'"
+                ),
+                {
+                    "old": 's:12:"default_role";s:13:"administrator";',
+                    "new": 's:12:"default_role";s:6:"editor";',
+                },
+            )
+    finally:
+        engine.dispose()
+    async with live_client(writable_url) as client:
+        limits = (await gql(client, query, id="1"))["membership"]["limits"]
+    assert limits["customerUserRole"] == {"enabled": True, "role": "editor"}

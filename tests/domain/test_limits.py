@@ -81,9 +81,16 @@ def test_merge_is_recursive_for_nested_arrays():
 
 
 @pytest.mark.parametrize("module", ["plugins", "themes"])
-def test_plugins_and_themes_are_force_enabled(module):
-    result = merge({module: {"enabled": False}}, {module: {"enabled": False}})
-    assert result.to_raw()[module]["enabled"] is True
+def test_plugins_and_themes_are_force_enabled_when_the_array_names_its_module(module):
+    named = {module: {"id": module, "enabled": False}}
+    assert merge(named, named).to_raw()[module]["enabled"] is True
+
+
+@pytest.mark.parametrize("module", ["plugins", "themes"])
+def test_unnamed_plugins_and_themes_stay_disabled_as_in_the_plugin(module):
+    # The plugin takes the module from an ``id`` key (class-limitations.php:302-304).
+    result = merge({module: {"enabled": False, "limit": {"x": {}}}}, {module: {"enabled": False}})
+    assert result.to_raw()[module] == {"enabled": False}
 
 
 def test_other_modules_are_not_force_enabled():
@@ -107,16 +114,21 @@ def test_visible_beats_hidden(first, second):
         ("plugins", "force_active_locked", "force_inactive", "force_active_locked"),
         ("themes", "not_available", "available", "available"),
         ("themes", "force_active", "available", "force_active"),
-        ("site_templates", "available", "pre_selected", "pre_selected"),
-        ("site_templates", "available", "not_available", "available"),
     ],
 )
-def test_higher_behavior_priority_wins_by_module_even_without_an_id_key(
+def test_higher_behavior_priority_wins_when_the_array_names_its_module(
     module, first, second, winner
 ):
-    base = {module: {"enabled": True, "limit": {"x": {"behavior": first}}}}
-    other = {module: {"enabled": True, "limit": {"x": {"behavior": second}}}}
+    base = {module: {"id": module, "enabled": True, "limit": {"x": {"behavior": first}}}}
+    other = {module: {"id": module, "enabled": True, "limit": {"x": {"behavior": second}}}}
     assert merge(base, other).to_raw()[module]["limit"]["x"]["behavior"] == winner
+
+
+@pytest.mark.parametrize("module", ["plugins", "themes", "site_templates"])
+def test_without_an_id_key_the_first_behavior_stays_as_in_the_plugin(module):
+    base = {module: {"enabled": True, "limit": {"x": {"behavior": "not_available"}}}}
+    other = {module: {"enabled": True, "limit": {"x": {"behavior": "force_active"}}}}
+    assert merge(base, other).to_raw()[module]["limit"]["x"]["behavior"] == "not_available"
 
 
 def test_behavior_is_replaced_in_override_mode():
@@ -139,7 +151,15 @@ def test_string_numbers_add_up_to_an_int():
     )
 
 
-@pytest.mark.parametrize("unlimited", ["", 0, "0"])
+def test_a_string_zero_in_place_is_summed_as_in_the_plugin():
+    # Only '' and int 0 are compared strictly as unlimited (class-limitations.php:315).
+    free = {"visits": {"enabled": True, "limit": "0"}}
+    limited = {"visits": {"enabled": True, "limit": "5000"}}
+    assert merge(free, limited).view().visits == ModuleLimit(True, 5000)
+    assert merge(limited, free).view().visits == ModuleLimit(True, None)
+
+
+@pytest.mark.parametrize("unlimited", ["", 0])
 @pytest.mark.parametrize("unlimited_first", [True, False])
 def test_unlimited_wins_in_either_order(unlimited, unlimited_first):
     limited = {"visits": {"enabled": True, "limit": "5000"}}
@@ -353,7 +373,10 @@ def test_role_hide_credits_and_templates_view():
     }
     view = Limitations.from_raw(raw).view()
     assert view.customer_user_role == RoleLimit(True, None)
-    assert view.hide_credits == HideCreditsLimit(True, True)
+    # A null limit shows the credits, as the plugin's check() decides.
+    assert view.hide_credits == HideCreditsLimit(True, False)
+    hide = Limitations.from_raw({"hide_credits": {"enabled": True, "limit": True}})
+    assert hide.view().hide_credits == HideCreditsLimit(True, True)
     assert view.site_templates.mode == "assign_template"
     assert dict(view.site_templates.templates) == {2: "pre_selected"}
     assert dict(view.plugins) == {"a/a.php": ExtensionRule("hidden", "force_active")}
@@ -440,10 +463,12 @@ def test_premium_with_unlimited_visits_and_two_extra_disks():
     assert view.users.allowed("subscriber") is None
     assert view.post_types.allowed("post") is None
     assert view.domain_mapping == DomainMappingLimit(True, True, None)
-    assert view.customer_user_role == RoleLimit(True, "administrator")
-    assert view.hide_credits == HideCreditsLimit(True, True)
+    # The first add-on is merged last (its role "default" wins), and no product stores a
+    # bool limit for hide_credits, so the credits show (issue 10).
+    assert view.customer_user_role == RoleLimit(True, None)
+    assert view.hide_credits == HideCreditsLimit(True, False)
     assert view.site_templates.mode == "choose_available_templates"
-    assert view.themes["twentytwentyfour"] == ExtensionRule("visible", "available")
+    assert dict(view.themes) == {}  # reset by the merge (see below)
 
 
 def test_basic_with_unlimited_visits():
@@ -469,17 +494,13 @@ def test_business_with_a_service_keeps_the_plans_limits():
     assert (view.sites.limit, view.visits.limit, view.disk_space.limit) == (5, 50000, 5120)
 
 
-def test_addon_plugin_and_theme_rules_merge_even_when_stored_disabled():
-    # plugins/themes have no on/off switch (is_enabled() is always true) and every product
-    # stores them "disabled"; rule 1 force-enables both sides so their rules still merge:
-    # force_active (50) beats default, and the service's "visible" beats Business's "hidden".
+def test_stored_disabled_plugin_and_theme_rules_are_lost_when_products_merge():
+    # Every product stores plugins/themes "disabled" without an ``id`` key, so the plugin's
+    # force-enable rule does not fire and the merge resets them to {enabled: false}.
     limits = membership_limits(2)
-    assert limits.to_raw()["plugins"]["enabled"] is True
-    assert limits.view().plugins["akismet/akismet.php"] == ExtensionRule("visible", "force_active")
-    # Solo + Extra Disk Space: the package's default "available" outranks "not_available".
-    solo = membership_limits(5).view().themes
-    assert solo["twentytwentythree"] == ExtensionRule("visible", "force_active")
-    assert solo["twentytwentyfour"] == ExtensionRule("visible", "available")
+    assert limits.to_raw()["plugins"] == {"enabled": False}
+    assert limits.to_raw()["themes"] == {"enabled": False}
+    assert dict(membership_limits(5).view().themes) == {}
 
 
 def test_a_plan_alone_keeps_its_plugin_and_theme_rules():
@@ -528,7 +549,6 @@ def test_downgrade_from_premium_to_basic_lists_sites_and_disk():
     assert by_key[("post_types", "post")] == LimitChange("post_types", "post", None, 200)
     assert by_key[("users", "administrator")] == LimitChange("users", "administrator", 3, 1)
     assert by_key[("domain_mapping", None)] == LimitChange("domain_mapping", None, None, 0)
-    assert by_key[("hide_credits", None)] == LimitChange("hide_credits", None, True, False)
     assert ("visits", None) not in by_key  # unlimited on both sides
 
 

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
-from planswitch.adapters.wordpress import encoders, phpserial
+from planswitch.adapters.wordpress import encoders, phpserial, reads
 from planswitch.adapters.wordpress.hashing import decode_id, encode_id
 from planswitch.adapters.wordpress.mappers import flag
 from planswitch.adapters.wordpress.store import WordPressStore
@@ -198,7 +198,7 @@ def test_event_payload_converts_domain_values() -> None:
 def _facts(store: WordPressStore, product_ids: set[int]) -> dict[int, encoders.ProductFacts]:
     products = store.products_by_id(sorted(product_ids))
     with store.engine.connect() as conn:
-        meta = store._meta(conn, store.tables.productmeta, "wu_product_id", sorted(product_ids))
+        meta = reads.meta(conn, store.tables.productmeta, "wu_product_id", sorted(product_ids))
     return {
         pid: encoders.ProductFacts.of(
             p,

@@ -133,6 +133,13 @@ def test_a_second_network_reads_its_own_plugin_tables(
     with engine.begin() as conn:
         for name in PLUGIN_TABLES:
             conn.execute(text(f"RENAME TABLE net7_wu_{name} TO net7_wu_2_{name}"))
+        # A second network has its own network options (the plugin's settings among them).
+        conn.execute(
+            text(
+                "INSERT INTO net7_sitemeta (site_id, meta_key, meta_value) "
+                "SELECT 2, meta_key, meta_value FROM net7_sitemeta WHERE site_id = 1"
+            )
+        )
     engine.dispose()
     store = WordPressStore(url, prefix="net7_", network_id=2)
     try:

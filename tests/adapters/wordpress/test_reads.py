@@ -203,6 +203,16 @@ def test_scheduled_downgrade_of_membership_1(
     assert change.period == BillingPeriod(1, DurationUnit.MONTH)
     assert change.effective_at == datetime(2026, 7, 3, 23, 59, 59, tzinfo=UTC)
     assert change.effective_at == utc(want["scheduled_date"])
+    # Cart::get_cart_descriptor(): "{company_name} - {titles of the product lines}".
+    assert change.description == "Example Network Ltd - Basic, Unlimited Visits"
+
+
+def test_network_settings_come_from_the_plugins_settings(wordpress_store: WordPressStore) -> None:
+    settings = wordpress_store.network_settings()
+    assert (settings.default_role, settings.company_name) == (
+        "administrator",
+        "Example Network Ltd",
+    )
 
 
 def test_effective_limits_of_membership_1(wordpress_store: WordPressStore) -> None:

@@ -22,6 +22,7 @@ from planswitch.adapters.wordpress.mappers import (
     version_of,
 )
 from planswitch.adapters.wordpress.names import TableNames
+from planswitch.domain.network import NetworkSettings
 from planswitch.domain.periods import BillingPeriod, DurationUnit
 
 SITES_3 = {"sites": {"enabled": True, "limit": "3"}}
@@ -229,3 +230,12 @@ def test_product_with_limitations_object_and_string_variations() -> None:
     assert product.trial is None and product.available_addons == (8,)
     with pytest.raises(RowError, match="product type"):
         MAPPER.product({**row, "type": "demo"}, meta)
+
+
+def test_plugin_settings_fall_back_to_the_plugins_defaults() -> None:
+    from planswitch.adapters.wordpress.mappers import plugin_settings
+
+    assert plugin_settings(None, "My Network") == NetworkSettings("administrator", "My Network")
+    assert plugin_settings("not serialized", "") == NetworkSettings("administrator", "")
+    stored = 'a:2:{s:12:"default_role";s:6:"editor";s:12:"company_name";s:4:"Acme";}'
+    assert plugin_settings(stored, "My Network") == NetworkSettings("editor", "Acme")

@@ -7,6 +7,7 @@ through ``WordPressStore``, through raw SQL and through PHP's ``unserialize()``.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -52,7 +53,7 @@ def db(*parts: int) -> datetime:
 
 
 def tx(store: WordPressStore, now: datetime = NOW) -> WordPressTransaction:
-    return WordPressTransaction(store, lambda: now)
+    return store.transaction(now)
 
 
 def rows(store: WordPressStore, sql: str, **params: Any) -> list[dict[str, Any]]:
@@ -212,7 +213,8 @@ def test_upgrade_event_is_a_changed_row_with_a_slashed_transition_payload(
     store: WordPressStore,
 ) -> None:
     _, _, event = upgrade_membership_5(store)
-    (row,) = rows(store, "SELECT * FROM wp_wu_events WHERE id = :id", id=event.id)
+    (own,) = rows(store, "SELECT * FROM wp_planswitch_events WHERE id = :id", id=event.id)
+    (row,) = rows(store, "SELECT * FROM wp_wu_events WHERE id = :id", id=own["wu_event_id"])
     assert (row["slug"], row["severity"], row["object_type"], row["object_id"]) == (
         "changed",
         3,
@@ -229,7 +231,29 @@ def test_upgrade_event_is_a_changed_row_with_a_slashed_transition_payload(
         "new_value": "2026-07-15 00:00:00",
     }
     assert payload["amount"] == {"old_value": 14.0, "new_value": 54.0}
-    assert payload["due_now"] == "51.70"
+    # planswitch's own data stays in planswitch's table, not in the plugin's row (issue 10).
+    assert "due_now" not in payload
+    assert (own["kind"], own["object_id"], own["actor"]) == ("plan_changed", 5, "customer:4")
+    assert json.loads(own["payload"]) == {"due_now": "51.70"}
+
+
+def test_an_event_without_changes_writes_no_plugin_row_and_operators_are_system(
+    store: WordPressStore,
+) -> None:
+    before = scalar(store, "SELECT COUNT(*) FROM wp_wu_events")
+    with tx(store) as t:
+        event = t.add_event(Event("noted", "membership", 5, NOW, {"why": "x"}, actor="operator"))
+    assert scalar(store, "SELECT COUNT(*) FROM wp_wu_events") == before
+    (own,) = rows(store, "SELECT * FROM wp_planswitch_events WHERE id = :id", id=event.id)
+    assert own["wu_event_id"] is None and own["actor"] == "operator"
+    with tx(store) as t:
+        current = t.lock_membership(6)
+        assert current is not None
+        t.save_membership(current, replace(current, amount=current.amount + 1))
+        event = t.add_event(Event("changed", "membership", 6, NOW, {}, actor="operator"))
+    (own,) = rows(store, "SELECT * FROM wp_planswitch_events WHERE id = :id", id=event.id)
+    (row,) = rows(store, "SELECT * FROM wp_wu_events WHERE id = :id", id=own["wu_event_id"])
+    assert (row["initiator"], row["author_id"]) == ("system", 0)
 
 
 # --------------------------------------------------------------------- an add-on purchase
@@ -546,3 +570,33 @@ def test_store_transaction_is_a_wordpress_transaction(store: WordPressStore) -> 
         assert t.customers_by_id([4])[4].login == "nadia"
         code = t.discount_code("newyear33")
         assert code is not None and code.value == Decimal("33")
+
+
+def test_one_commit_stamps_every_date_with_its_one_now(store: WordPressStore) -> None:
+    """date_modified, Action Scheduler log dates and the payment's dates carry the same
+    instant: the one the transaction was opened with (issue 7), not the system clock."""
+    moment = datetime(2026, 6, 15, 10, 11, 12, 654321, tzinfo=UTC)
+    with store.transaction(moment) as t:
+        before = t.lock_membership(1)
+        assert before is not None
+        change = ScheduledChange(3, {}, MONTH, Decimal("19.00"), SWAP_DATE)
+        t.save_membership(before, replace(before, scheduled_change=change))
+        t.add_payment(
+            Payment(0, 1, 1, PaymentStatus.PENDING, "USD", Decimal("1.00"), total=Decimal("1.00"))
+        )
+    stamped = db(2026, 6, 15, 10, 11, 12)
+    assert scalar(store, "SELECT date_modified FROM wp_wu_memberships WHERE id = 1") == stamped
+    logs = rows(
+        store,
+        "SELECT log_date_gmt FROM wp_actionscheduler_logs WHERE log_date_gmt >= '2026-06-15'",
+    )
+    assert [log["log_date_gmt"] for log in logs] == [stamped, stamped]  # canceled, created
+    payment = rows(
+        store, "SELECT date_created, date_modified FROM wp_wu_payments ORDER BY id DESC LIMIT 1"
+    )[0]
+    assert payment == {"date_created": stamped, "date_modified": stamped}
+
+
+def test_a_transaction_refuses_a_naive_now(store: WordPressStore) -> None:
+    with pytest.raises(ValueError, match="naive"):
+        store.transaction(datetime(2026, 6, 15, 10, 0, 0))  # noqa: DTZ001 - the point

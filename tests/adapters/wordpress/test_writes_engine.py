@@ -6,13 +6,13 @@ transaction, apply, save membership, add payment and event; then read everything
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
 from planswitch.adapters.wordpress.store import WordPressStore
-from planswitch.adapters.wordpress.transaction import WordPressTransaction
 from planswitch.domain.apply import apply_quote, apply_scheduled_change
 from planswitch.domain.events import Event
 from planswitch.domain.periods import BillingPeriod, DurationUnit
@@ -37,11 +37,20 @@ def store(load_wordpress_fixture: Callable[..., str]) -> Iterator[WordPressStore
 
 
 def commit(store: WordPressStore, request: PlanChangeRequest, now: datetime = NOW):
-    with WordPressTransaction(store, lambda: now) as t:
+    with store.transaction(now) as t:
         before = t.lock_membership(request.membership_id)
         assert before is not None
         catalog = {p.id: p for p in t.list_products()}
-        q = quote(before, request, catalog, now, usage=t.usage(before.id))
+        # As if a provider kept the membership's gateway subscription in step (issue 10):
+        # these tests are about the rows written, not about the gateway refusal.
+        q = quote(
+            before,
+            request,
+            catalog,
+            now,
+            usage=t.usage(before.id),
+            syncable_gateways={before.gateway},
+        )
         outcome = apply_quote(before, q, now)
         saved = t.save_membership(before, outcome.membership)
         payment = t.add_payment(outcome.payment)
@@ -71,15 +80,20 @@ def test_engine_upgrade_of_membership_5_reads_back_through_store_and_php(
             text("SELECT meta_value FROM wp_wu_paymentmeta WHERE wu_payment_id = :id"),
             {"id": payment.id},
         ).scalar_one()
+        own_payload, wu_event_id = conn.execute(
+            text("SELECT payload, wu_event_id FROM wp_planswitch_events WHERE id = :id"),
+            {"id": event.id},
+        ).one()
         payload_text = conn.execute(
-            text("SELECT payload FROM wp_wu_events WHERE id = :id"), {"id": event.id}
+            text("SELECT payload FROM wp_wu_events WHERE id = :id"), {"id": wu_event_id}
         ).scalar_one()
     lines = php_read(lines_text)
     assert all(line["__class__"] == "WP_Ultimo\\Checkout\\Line_Item" for line in lines.values())
     assert round(sum(line["total"] for line in lines.values()), 2) == float(q.due_now)
     payload = php_read(payload_text, slashed=True)
     assert payload["plan_id"] == {"old_value": 5, "new_value": 2}
-    assert payload["changeKind"] == "UPGRADE"
+    assert "changeKind" not in payload  # planswitch's data is in its own table
+    assert json.loads(own_payload)["changeKind"] == "UPGRADE"
 
 
 def test_engine_addon_purchase_keeps_existing_addons(store: WordPressStore) -> None:
@@ -114,7 +128,7 @@ def test_engine_scheduled_downgrade_then_its_application(store: WordPressStore) 
 
     due = saved.scheduled_change.effective_at
     assert store.due_scheduled_changes(due) == [1, 2]  # membership 1's swap is due too
-    with WordPressTransaction(store, lambda: due) as t:
+    with store.transaction(due) as t:
         before = t.lock_membership(2)
         assert before is not None
         outcome = apply_scheduled_change(before, t.products_by_id([3, 8]), due)
