@@ -12,7 +12,7 @@ reports it instead of failing the whole request.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from decimal import Decimal, InvalidOperation
@@ -408,7 +408,7 @@ class Mapper:
             description=description,
         )
 
-    def _cart_descriptor(self, cart: Mapping[str, Any], lines: list[Mapping[str, Any]]) -> str:
+    def _cart_descriptor(self, cart: Mapping[str, Any], lines: Sequence[Mapping[str, Any]]) -> str:
         """``Cart::get_cart_descriptor()``: the stored descriptor, else "{company} - {titles of
         the lines that carry a product}" trimmed (inc/checkout/class-cart.php:504-527)."""
         stored = cart.get("cart_descriptor")
