@@ -40,12 +40,6 @@ class Viewer:
     def is_operator(self) -> bool:
         return self.kind == "operator"
 
-    def can_act_on(self, customer_id: int) -> bool:
-        """Kept for code written before ``resolvers.policy``; asks the policy."""
-        from planswitch.resolvers import policy
-
-        return policy.may_change_membership_of(self, customer_id)
-
 
 @dataclass
 class Context:

@@ -32,10 +32,7 @@ async def find_site(ctx: Context, value: str) -> Site | None:
     site = (await _sites(ctx, [site_id])).get(site_id)
     if site is None:
         return None
-    if site.customer_id is None:  # a network site of nobody's: operators only
-        return site if ctx.viewer.is_operator else None
-    return site if policy.may_see_customer(ctx.viewer, site.customer_id) else None
-    return site
+    return site if policy.may_see_site_of(ctx.viewer, site.customer_id) else None
 
 
 async def _sites(ctx: Context, ids: list[int]) -> dict[int, Site]:

@@ -203,7 +203,7 @@ async def preview_change(
     if out_of_bounds:  # before any read, and before any limits are merged
         quote = blocked_quote(None, ctx.clock.now(), out_of_bounds)
         return PreviewResult(quote, user_errors=out_of_bounds)
-    preview = as_of is not None and ctx.viewer.is_operator
+    preview = as_of is not None and policy.may_preview_another_instant(ctx.viewer)
     now = as_of if preview and as_of is not None else ctx.clock.now()
     secret = "" if preview else ctx.settings.secret_key
     return await asyncio.to_thread(_preview, ctx.store, ctx.viewer, request, now, secret)

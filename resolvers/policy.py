@@ -61,6 +61,18 @@ def may_see_customer(viewer: Viewer, customer_id: int) -> bool:
     return scope.all or scope.customer_id == customer_id
 
 
+def may_see_site_of(viewer: Viewer, customer_id: int | None) -> bool:
+    """A site: its customer's, or, for a network site of nobody's, operators only."""
+    if customer_id is None:
+        return viewer.is_operator
+    return may_see_customer(viewer, customer_id)
+
+
+def may_preview_another_instant(viewer: Viewer) -> bool:
+    """``asOf`` on a quote: an operator's preview; customers always get the present."""
+    return viewer.is_operator
+
+
 def may_change_membership_of(viewer: Viewer, customer_id: int) -> bool:
     """Quote, change, cancel or pay for a membership held by ``customer_id``."""
     return may_see_customer(viewer, customer_id)

@@ -171,3 +171,66 @@ async def test_nul_characters_never_reach_postgresql(postgres_url) -> None:
                 assert response.json()["errors"][0]["extensions"]["code"] == "INVALID_INPUT"
     finally:
         store.close()
+
+
+COMPLETE = """mutation($id: ID!) { completePayment(input: {paymentId: $id}) {
+  userErrors { code message } } }"""
+KILL_ON_MEMBERSHIP_UPDATE = """
+CREATE FUNCTION planswitch_test_kill_update() RETURNS trigger AS $$
+BEGIN PERFORM pg_terminate_backend(pg_backend_pid()); RETURN NEW; END $$ LANGUAGE plpgsql;
+CREATE TRIGGER planswitch_test_kill_update BEFORE UPDATE ON memberships
+  FOR EACH ROW EXECUTE FUNCTION planswitch_test_kill_update();
+"""
+
+
+def payment_state(url: str, payment_id: int) -> tuple[Any, ...]:
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        status = conn.execute(
+            text("SELECT status FROM payments WHERE id = :i"), {"i": payment_id}
+        ).scalar()
+        pending = conn.execute(text("SELECT count(*) FROM pending_changes")).scalar()
+        plans = dict(conn.execute(text("SELECT id, plan_id FROM memberships")).all())
+        events = conn.execute(text("SELECT count(*) FROM events")).scalar()
+    engine.dispose()
+    return status, pending, plans, events
+
+
+@pytest.mark.postgres
+async def test_a_connection_killed_mid_payment_completion_leaves_nothing(postgres_url) -> None:
+    store = seeded_store(postgres_url)
+    try:
+        async with api_client(store, postgres_url) as client:
+            membership_id, plan_id = await an_upgrade(client)
+            variables = {"m": membership_id, "p": plan_id, "k": "pay-1"}
+            change = data(await gql(client, CHANGE, variables, OPERATOR))["changePlan"]
+            assert change["userErrors"] == [] and change["pendingChange"], change
+            payment_id = change["payment"]["databaseId"]
+            before = payment_state(postgres_url, payment_id)
+            admin = create_engine(postgres_url)
+            with admin.begin() as conn:
+                conn.execute(text(KILL_ON_MEMBERSHIP_UPDATE))
+            response = await client.post(
+                "/graphql",
+                json={"query": COMPLETE, "variables": {"id": str(payment_id)}},
+                headers=OPERATOR,
+            )
+            assert response.status_code == 503, response.text
+            assert response.json()["errors"][0]["extensions"]["code"] == "UNAVAILABLE"
+            assert payment_state(postgres_url, payment_id) == before  # still pending, unchanged
+            with admin.begin() as conn:
+                conn.execute(text("DROP TRIGGER planswitch_test_kill_update ON memberships"))
+            admin.dispose()
+            done = data(await gql(client, COMPLETE, {"id": str(payment_id)}, OPERATOR))
+            assert done["completePayment"]["userErrors"] == [], done
+            status, pending, plans, _ = payment_state(postgres_url, payment_id)
+            assert status == "completed"
+            assert plans[int(membership_id)] == int(plan_id)  # the change applied, once
+            again = data(await gql(client, COMPLETE, {"id": str(payment_id)}, OPERATOR))
+            assert payment_state(postgres_url, payment_id)[:3] == (status, pending, plans)
+            assert [e["code"] for e in again["completePayment"]["userErrors"]] in (
+                [],
+                ["PAYMENT_NOT_PENDING"],
+            )
+    finally:
+        store.close()

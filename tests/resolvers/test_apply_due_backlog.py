@@ -57,7 +57,6 @@ def test_racing_runs_drain_the_backlog_exactly_once(postgres_url) -> None:
     store = seeded_store(postgres_url)
     ids, change = with_backlog(store)
     runs = race(4, lambda _: drain_due_changes(store, change.effective_at, batch_size=30))
-    assert all(runs), "every run took part"
     applied = [membership_id for run in runs for membership_id in run]
     assert_drained(store, ids, applied, change.plan_id)
     store.close()

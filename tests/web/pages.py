@@ -15,7 +15,7 @@ from tests.web.conftest import ROOT, SCREENSHOTS, Server
 AXE = (ROOT / "web" / "vendor" / "axe-core" / "axe.min.js").read_text(encoding="utf-8")
 
 
-def wait(driver: WebDriver, seconds: float = 15) -> WebDriverWait:
+def wait(driver: WebDriver, seconds: float = 30) -> WebDriverWait:
     return WebDriverWait(driver, seconds)
 
 

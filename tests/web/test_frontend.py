@@ -32,12 +32,6 @@ def shot(name: str, lang: str) -> str | None:
     return f"{lang}-{name}" if SHOTS else None
 
 
-def has_pending_changes(server: Server) -> bool:
-    """Whether this server gates paid changes on their payment (issue 8)."""
-    data = server.operator('{ __type(name: "Membership") { fields { name } } }')
-    return "pendingChange" in {f["name"] for f in data["__type"]["fields"]}
-
-
 def complete_pending_payment(server: Server, membership_id: int) -> None:
     """The operator records the manual payment, as the network's team would."""
     data = server.operator(
@@ -61,6 +55,11 @@ def walk_upgrade(browser, server: Server, lang: str, texts: dict[str, str]) -> N
     check_screen(browser, shot("signin", lang))
     click(browser, "button[data-customer='5']")
     screen(browser, "account")
+    # Signed in with a customer session (createCustomerSession), not as the demo's operator.
+    token = browser.execute_script(
+        "return JSON.parse(sessionStorage.getItem('planswitch.session')).token"
+    )
+    assert token and token.count(".") == 2  # a JWT
     assert heading(browser) == texts["account"]
     assert "Free" in main_text(browser)
     check_screen(browser, shot("account", lang))
@@ -81,21 +80,17 @@ def walk_upgrade(browser, server: Server, lang: str, texts: dict[str, str]) -> N
     click(browser, "button.big")
 
     screen(browser, "done")
-    pending = has_pending_changes(server)
     state = browser.find_element(By.CSS_SELECTOR, "[data-state]").get_attribute("data-state")
     assert state == "awaiting-payment"  # $49 due, the manual provider: the team records it
     check_screen(browser, shot("done", lang))
-    if pending:
-        # Until the payment is recorded the account shows the change awaiting payment.
-        click(browser, "a.button.primary")
-        screen(browser, "account")
-        assert browser.find_elements(By.CSS_SELECTOR, "[data-pending]")
-        assert "Free" in browser.find_element(By.CSS_SELECTOR, ".plan-name").text
-        check_screen(browser, shot("account-pending", lang))
-        complete_pending_payment(server, 5)
-        browser.refresh()
-    else:
-        click(browser, "a.button.primary")
+    # Until the payment is recorded the account shows the change awaiting payment.
+    click(browser, "a.button.primary")
+    screen(browser, "account")
+    assert browser.find_elements(By.CSS_SELECTOR, "[data-pending]")
+    assert "Free" in browser.find_element(By.CSS_SELECTOR, ".plan-name").text
+    check_screen(browser, shot("account-pending", lang))
+    complete_pending_payment(server, 5)
+    browser.refresh()
     screen(browser, "account")
     assert browser.find_element(By.CSS_SELECTOR, ".plan-name").text == "Premium"
     assert not browser.find_elements(By.CSS_SELECTOR, "[data-pending]")
@@ -150,9 +145,8 @@ def test_an_addon_bought_alone(browser, server):
     assert browser.find_element(By.CSS_SELECTOR, "[data-due]").text == "$99.00"
     click(browser, "button.big")
     screen(browser, "done")
-    if has_pending_changes(server):
-        assert browser.find_element(By.CSS_SELECTOR, "[data-state='awaiting-payment']")
-        complete_pending_payment(server, 1)
+    assert browser.find_element(By.CSS_SELECTOR, "[data-state='awaiting-payment']")
+    complete_pending_payment(server, 1)
     browser.get(f"{server.url}/app/#/account")
     screen(browser, "account")
     assert browser.find_element(By.CSS_SELECTOR, ".plan-name").text == "Premium"
@@ -253,6 +247,17 @@ def test_the_operator_edits_plan_groups(browser, server):
     assert "Solo saved." in main_text(browser)
     family = browser.find_element(By.CSS_SELECTOR, "li[data-group='Standard']")
     assert "Solo" in family.text
+    # Solo now also offers Unlimited Visits (an order bump on the same tab).
+    form = browser.find_element(By.CSS_SELECTOR, "li[data-product='5'] form")
+    visits = form.find_element(By.XPATH, ".//label[normalize-space()='Unlimited Visits']")
+    visits.click()
+    form.find_element(By.CSS_SELECTOR, "button").click()
+    wait(browser).until(lambda d: "Solo saved." in main_text(d))
+    data = server.operator(
+        '{ product(id: "5", idType: DATABASE_ID) { planGroup { name } availableAddons { slug } } }'
+    )
+    assert data["product"]["planGroup"]["name"] == "Standard"
+    assert "unlimited-visits" in {a["slug"] for a in data["product"]["availableAddons"]}
     # A name over 20 characters is refused with the translated message.
     form = browser.find_element(By.CSS_SELECTOR, "li[data-product='5'] form")
     group = form.find_element(By.NAME, "planGroup")
@@ -277,3 +282,106 @@ def test_graphiql_loads_without_internet(browser, server):
         "return performance.getEntriesByType('resource').map(e => new URL(e.name).host)"
     )
     assert hosts and set(hosts) == {server.url.removeprefix("http://")}
+
+
+def test_the_flow_works_from_the_keyboard(browser, server):
+    """Tab reaches the Change button, Enter follows it, and focus lands on the new heading."""
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.keys import Keys
+
+    sign_in(browser, server, 5)
+    assert browser.switch_to.active_element.get_attribute("id") == "page-title"
+    for _ in range(30):
+        ActionChains(browser).send_keys(Keys.TAB).perform()
+        if browser.switch_to.active_element.get_attribute("id") == "change-5":
+            break
+    else:
+        raise AssertionError("Tab never reached the Change button")
+    ActionChains(browser).send_keys(Keys.ENTER).perform()
+    screen(browser, "change")
+    assert browser.switch_to.active_element.get_attribute("id") == "page-title"
+    assert browser.switch_to.active_element.text == "Change your membership"
+
+
+def test_money_and_dates_follow_the_locale_and_the_currency(browser, server):
+    """The app's formatter (web/js/i18n.js) in the browser: each currency with its own minor
+    units, amounts formatted from their decimal strings, billing days in UTC."""
+    open_app(browser, server, "en", "signin")
+    screen(browser, "signin")
+    script = (
+        "const done = arguments[arguments.length - 1];"
+        "import('./js/i18n.js').then(async (m) => { const out = {};"
+        " for (const lang of ['en', 'fr', 'ms']) { await m.setLanguage(lang);"
+        "  out[lang] = [m.money({amount: '1500', currency: 'JPY'}),"
+        "   m.money({amount: '1.250', currency: 'KWD'}),"
+        "   m.money({amount: '12345678901234567.89', currency: 'EUR'}),"
+        "   m.date('2026-12-19T23:59:59+00:00')]; }"
+        " done(out); })"
+    )
+    spaces = str.maketrans({"\u00a0": " ", "\u202f": " "})  # Intl's no-break spaces
+    out = {
+        k: [v.translate(spaces) for v in values]
+        for k, values in browser.execute_async_script(script).items()
+    }
+    assert out["en"] == ["¥1,500", "KWD 1.250", "€12,345,678,901,234,567.89", "December 19, 2026"]
+    assert out["fr"][0] == "1 500 JPY"
+    assert out["fr"][3] == "19 décembre 2026"
+    assert out["ms"][3] == "19 Disember 2026"
+
+
+def test_a_discount_code_is_applied_and_a_wrong_one_explained(browser, server):
+    sign_in(browser, server, 5)
+    browser.get(f"{server.url}/app/#/summary/5?plan=2&period=1-MONTH")
+    screen(browser, "summary")
+    code = browser.find_element(By.NAME, "code")
+    code.send_keys("NOPE")
+    code.submit()
+    wait(browser).until(lambda d: "code=NOPE" in d.current_url)
+    screen(browser, "summary")
+    assert "This discount code is not valid." in main_text(browser)
+    code = browser.find_element(By.NAME, "code")
+    code.clear()
+    code.send_keys("WELCOME10")
+    code.submit()
+    wait(browser).until(lambda d: "code=WELCOME10" in d.current_url)
+    screen(browser, "summary")
+    assert browser.find_element(By.CSS_SELECTOR, "[data-due]").text == "$44.10"
+    assert "−$4.90" in main_text(browser)
+    check_screen(browser)
+
+
+def test_an_ended_session_asks_to_sign_in_again(browser, server):
+    sign_in(browser, server, 5)
+    server.operator(
+        'mutation { revokeCustomerSessions(input: { customerId: "5" }) { userErrors { code } } }'
+    )
+    browser.refresh()
+    screen(browser, "account")
+    assert "Your session has ended. Please sign in again." in main_text(browser)
+    click(browser, "main a.button.primary")
+    screen(browser, "signin")
+
+
+def test_a_change_awaiting_payment_is_cancelled_from_the_account(browser, server):
+    """Olivia adds a third Extra Disk Space, then drops it before paying: nothing moves."""
+    sign_in(browser, server, 1)
+    click(browser, "#change-1")
+    screen(browser, "change")
+    browser.find_element(By.CSS_SELECTOR, "li[data-addon='7'] button.primary").click()
+    screen(browser, "summary")
+    assert browser.find_element(By.CSS_SELECTOR, "[data-due]").text != "$0.00"
+    click(browser, "button.big")
+    screen(browser, "done")
+    assert browser.find_element(By.CSS_SELECTOR, "[data-state='awaiting-payment']")
+    click(browser, "a.button.primary")
+    screen(browser, "account")
+    pending = browser.find_element(By.CSS_SELECTOR, "[data-pending]")
+    assert "awaiting payment" in pending.text.lower()
+    pending.find_element(By.TAG_NAME, "button").click()
+    wait(browser).until(lambda d: "notice=cancelPendingChange" in d.current_url)
+    screen(browser, "account")
+    assert "The change awaiting payment was cancelled" in main_text(browser)
+    assert not browser.find_elements(By.CSS_SELECTOR, "[data-pending]")
+    assert "Extra Disk Space × 2" in browser.find_element(By.CSS_SELECTOR, ".addons").text
+    history = browser.find_element(By.CSS_SELECTOR, "table").text
+    assert "Cancelled" in history

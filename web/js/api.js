@@ -63,34 +63,6 @@ export async function gql(query, variables = {}, { as = "customer" } = {}) {
   return body.data;
 }
 
-let capabilities = null;
-/**
- * Which optional parts of the API this server has (pending changes and payments, customer
- * sessions), read once by introspection so the same files work against older servers.
- */
-export async function features() {
-  if (capabilities) return capabilities;
-  const data = await gql(`{
-    membership: __type(name: "Membership") { fields { name } }
-    mutation: __type(name: "Mutation") { fields { name } }
-    payload: __type(name: "ChangePlanPayload") { fields { name } }
-    action: __type(name: "PaymentAction") { fields { name } }
-  }`).catch(() => ({}));
-  const names = (type) => new Set((type?.fields || []).map((f) => f.name));
-  const membership = names(data.membership);
-  const mutation = names(data.mutation);
-  const payload = names(data.payload);
-  capabilities = {
-    pendingChange: membership.has("pendingChange"),
-    customerSessions: mutation.has("createCustomerSession"),
-    signIn: mutation.has("signIn"),
-    cancelPendingChange: mutation.has("cancelPendingChange"),
-    paymentAction: payload.has("paymentAction"),
-    publishableKey: names(data.action).has("publishableKey"),
-  };
-  return capabilities;
-}
-
 /** A fresh idempotency key for one intended change (kept across retries of that change). */
 export function idempotencyKey() {
   return crypto.randomUUID ? crypto.randomUUID() : `${Date.now()}-${Math.random().toString(16).slice(2)}`;

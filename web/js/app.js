@@ -3,7 +3,7 @@
 // on planswitch's public GraphQL API. Plain ES modules, no build step.
 import { h, mount } from "./dom.js";
 import { session } from "./api.js";
-import { LANGUAGES, language, preferredLanguage, setLanguage, t } from "./i18n.js";
+import { LANGUAGES, has, language, preferredLanguage, setLanguage, t } from "./i18n.js";
 import { signInScreen } from "./screens/signin.js";
 import { accountScreen } from "./screens/account.js";
 import { changeScreen } from "./screens/change.js";
@@ -102,8 +102,13 @@ export async function render() {
   } catch (error) {
     console.error(error);
     content = [h("h1", { id: "page-title", tabindex: "-1" }, t("error.title")),
-      h("p", { role: "alert", class: "notice notice-error" }, t(`error.${error.code}`) === `error.${error.code}` ? t("error.UNKNOWN") : t(`error.${error.code}`))];
-    if (error.code === "UNAUTHENTICATED") session.clear();
+      h("p", { role: "alert", class: "notice notice-error" }, has(`error.${error.code}`) ? t(`error.${error.code}`) : t("error.UNKNOWN"))];
+    if (error.code === "UNAUTHENTICATED") {
+      // The session token expired or was revoked: sign in again.
+      session.clear();
+      renderHeader();
+      content.push(h("p", {}, h("a", { class: "button primary", href: "#/signin" }, t("nav.signIn"))));
+    }
   }
   if (current !== rendering) return; // a newer navigation won
   mount(main, content);

@@ -94,9 +94,11 @@ export function date(iso) {
 
 export function dateTime(iso) {
   if (!iso) return "";
-  return new Intl.DateTimeFormat(lang, { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" }).format(
-    new Date(iso),
-  );
+  // A moment (not a billing day): with its time zone, since it is shown in UTC.
+  return new Intl.DateTimeFormat(lang, {
+    year: "numeric", month: "short", day: "numeric", hour: "numeric", minute: "2-digit",
+    timeZone: "UTC", timeZoneName: "short",
+  }).format(new Date(iso));
 }
 
 /** "month", "3 months", "year"... (as in "$49.00 / month") */

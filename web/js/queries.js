@@ -10,24 +10,18 @@ export const LIMITS = `limits {
   users { ${ENTRY} } postTypes { ${ENTRY} } hideCredits
 }`;
 
-export function membershipFields({ pendingChange = false } = {}) {
-  // Membership.pendingChange arrives with the checkout (issue 8); asked only when present.
-  const pending = pendingChange
-    ? `pendingChange { createdAt expiresAt
-        quote { changeKind dueNow { ${MONEY} } plan { name } addons { quantity product { name } } }
-        payment { id databaseId status total { ${MONEY} } } }`
-    : "";
-  return `id databaseId status currency recurring
-    amount { ${MONEY} } billingPeriod { ${PERIOD} } dateExpiration dateTrialEnd
-    plan { id databaseId name description }
-    addons { quantity product { id databaseId name type } }
-    ${LIMITS}
-    scheduledChange { effectiveAt plan { name } billingPeriod { ${PERIOD} } amount { ${MONEY} }
-      addons { quantity product { name } } }
-    ${pending}
-    payments(first: 20) { totalCount nodes { id databaseId status dateCreated gateway
-      total { ${MONEY} } lineItems { type title quantity product { name } } } }`;
-}
+export const MEMBERSHIP_FIELDS = `id databaseId status currency recurring timesBilled
+  amount { ${MONEY} } initialAmount { ${MONEY} } billingPeriod { ${PERIOD} } dateExpiration dateTrialEnd
+  plan { id databaseId name description }
+  addons { quantity product { id databaseId name type } }
+  ${LIMITS}
+  scheduledChange { effectiveAt plan { name } billingPeriod { ${PERIOD} } amount { ${MONEY} }
+    addons { quantity product { name } } }
+  pendingChange { createdAt expiresAt
+    quote { changeKind dueNow { ${MONEY} } plan { name } addons { quantity product { name } } }
+    payment { id databaseId status total { ${MONEY} } } }
+  payments(first: 20) { totalCount nodes { id databaseId status dateCreated gateway
+    total { ${MONEY} } lineItems { type title quantity product { name } } } }`;
 
 export const DEMO_CUSTOMERS = `{ customers(first: 50) { nodes { databaseId displayName email
   memberships(first: 5) { nodes { status plan { name } } } } } }`;
@@ -39,12 +33,9 @@ export const SIGN_IN = `mutation($login: String!, $password: String!) {
   signIn(input: { login: $login, password: $password }) {
     token expiresAt customer { databaseId displayName } userErrors { code field message } } }`;
 
-export function accountQuery(features, { viewer }) {
-  const root = viewer ? "viewer" : "customer(id: $id, idType: DATABASE_ID)";
-  const args = viewer ? "" : "($id: ID!)";
-  return `query Account${args} { me: ${root} { databaseId displayName email
-    memberships(first: 20) { nodes { ${membershipFields(features)} } } } }`;
-}
+/** The signed-in customer (the session token says who) with their memberships. */
+export const ACCOUNT = `query Account { viewer { databaseId displayName email
+  memberships(first: 20) { nodes { ${MEMBERSHIP_FIELDS} } } } }`;
 
 export const UPGRADE_OPTIONS = `query Options($id: ID!) { upgradeOptions(membershipId: $id) {
   userErrors { code field message }
@@ -61,7 +52,7 @@ export const UPGRADE_OPTIONS = `query Options($id: ID!) { upgradeOptions(members
 export const QUOTE = `query Quote($input: PlanChangeInput!) { planChangeQuote(input: $input) {
   changeKind message quoteToken scheduled effectiveAt nextBillingDate
   userErrors { code field message }
-  lineItems { type title description quantity recurring total { ${MONEY} } product { name }
+  lineItems { type title description quantity recurring subtotal { ${MONEY} } total { ${MONEY} } product { name }
     billingPeriod { ${PERIOD} } }
   subtotal { ${MONEY} } credit { ${MONEY} } discount { ${MONEY} } dueNow { ${MONEY} }
   unusedCredit { ${MONEY} } nextBillingAmount { ${MONEY} }
@@ -69,16 +60,13 @@ export const QUOTE = `query Quote($input: PlanChangeInput!) { planChangeQuote(in
   plan { name } billingPeriod { ${PERIOD} }
   addons { quantity product { name } } removedAddons { quantity product { name } } } }`;
 
-export function changePlanMutation(features) {
-  const pending = features.pendingChange ? "pendingChange { expiresAt payment { id databaseId status } }" : "";
-  const action = features.paymentAction ? "paymentAction { provider clientSecret payUrl }" : "";
-  return `mutation Change($input: ChangePlanInput!) { changePlan(input: $input) {
-    userErrors { code field message }
-    payment { id databaseId status total { ${MONEY} } }
-    quote { changeKind scheduled effectiveAt dueNow { ${MONEY} } plan { name } }
-    membership { id plan { name } }
-    ${pending} ${action} } }`;
-}
+export const CHANGE_PLAN = `mutation Change($input: ChangePlanInput!) { changePlan(input: $input) {
+  userErrors { code field message }
+  payment { id databaseId status total { ${MONEY} } }
+  quote { changeKind scheduled effectiveAt dueNow { ${MONEY} } plan { name } }
+  membership { id plan { name } }
+  pendingChange { expiresAt payment { id databaseId status } }
+  paymentAction { provider clientSecret payUrl } } }`;
 
 export const CANCEL_SCHEDULED = `mutation($id: ID!, $key: String) {
   cancelScheduledChange(input: { membershipId: $id, idempotencyKey: $key }) {
@@ -89,7 +77,9 @@ export const CANCEL_PENDING = `mutation($id: ID!) { cancelPendingChange(input: {
 
 export const PLAN_GROUPS = `{ planGroups { name plans { databaseId name active } }
   products(where: { type: PLAN }, first: 100) { nodes { id databaseId name active listOrder
-    price { ${MONEY} } billingPeriod { ${PERIOD} } planGroup { name } } } }`;
+    price { ${MONEY} } billingPeriod { ${PERIOD} } planGroup { name } availableAddons { id } } }
+  packages: products(where: { type: PACKAGE }, first: 100) { nodes { id name } }
+  services: products(where: { type: SERVICE }, first: 100) { nodes { id name } } }`;
 
 export const UPDATE_PRODUCT = `mutation($input: UpdateProductInput!) { updateProduct(input: $input) {
-  userErrors { code field message } product { databaseId planGroup { name } listOrder } } }`;
+  userErrors { code field message } product { databaseId planGroup { name } listOrder availableAddons { id } } } }`;

@@ -1,17 +1,13 @@
 // Account: "Your Membership" with its plan, add-ons, billing, limits, the pending and the
 // scheduled change, and the payment history; the Change button starts the flow.
 import { h } from "../dom.js";
-import { features, gql, idempotencyKey, session } from "../api.js";
-import { accountQuery, CANCEL_PENDING, CANCEL_SCHEDULED } from "../queries.js";
-import { date, dateTime, money, t } from "../i18n.js";
+import { gql, idempotencyKey } from "../api.js";
+import { ACCOUNT, CANCEL_PENDING, CANCEL_SCHEDULED } from "../queries.js";
+import { date, dateTime, money, number, t } from "../i18n.js";
 import { errorList, heading, limitsList, notice, priceWithPeriod, row, statusBadge } from "../ui.js";
 
 export async function loadCustomer() {
-  const can = await features();
-  const who = session.get();
-  const viewer = Boolean(who.token);
-  const data = await gql(accountQuery(can, { viewer }), viewer ? {} : { id: String(who.customerId) });
-  return data.me;
+  return (await gql(ACCOUNT)).viewer;
 }
 
 export async function accountScreen({ go, params }) {
@@ -41,9 +37,13 @@ function membershipSection(m, go) {
         h("a", { class: "button primary", href: `#/change/${m.databaseId}`, "aria-describedby": titleId, id: `change-${m.databaseId}` },
           t("account.change"))),
       h("dl", { class: "rows" },
+        // The documentation's overview: number, plan, initial amount, price, times billed.
+        row(t("account.number"), `#${m.databaseId}`),
         row(t("account.plan"), h("strong", { class: "plan-name" }, m.plan?.name || t("account.noPlan"))),
         row(t("account.status"), statusBadge(m.status)),
         row(t("account.price"), m.recurring ? priceWithPeriod(m.amount, m.billingPeriod) : money(m.amount)),
+        row(t("account.initialAmount"), money(m.initialAmount)),
+        row(t("account.timesBilled"), number(m.timesBilled)),
         row(t("account.addons"), m.addons.length
           ? h("ul", { class: "plain addons" }, m.addons.map((a) =>
             h("li", {}, t("account.addonQuantity", { name: a.product?.name || "—", count: a.quantity }))))

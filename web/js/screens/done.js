@@ -5,6 +5,7 @@ import { h } from "../dom.js";
 import { date, money, t } from "../i18n.js";
 import { backLink, heading, notice } from "../ui.js";
 import { DONE_KEY } from "./summary.js";
+import { stripePaymentForm } from "../stripe.js";
 
 export async function doneScreen({ id }) {
   const result = JSON.parse(sessionStorage.getItem(DONE_KEY) || "null");
@@ -13,13 +14,16 @@ export async function doneScreen({ id }) {
     return [heading(t("done.title")), backLink("#/account", t("nav.backToAccount"))];
   }
   const quote = result.quote;
-  const awaiting = Boolean(result.pendingChange) || result.payment?.status === "PENDING";
+  // Money due: the change waits for its payment (Membership.pendingChange) and nothing moves.
+  const awaiting = Boolean(result.pendingChange);
   const parts = [heading(awaiting ? t("done.awaitingTitle") : t("done.title"))];
   if (awaiting) {
     const total = result.payment?.total || quote?.dueNow;
     parts.push(notice("info", h("p", { "data-state": "awaiting-payment" }, t("done.awaiting", { amount: money(total) }))));
     const action = result.paymentAction;
-    if (action?.provider === "stripe" && action.payUrl) {
+    if (action?.provider === "stripe") {
+      parts.push(await stripePaymentForm(action));
+    } else if (action?.payUrl) {
       parts.push(h("p", {}, h("a", { class: "button primary", href: action.payUrl }, t("done.payNow"))));
     } else {
       parts.push(h("p", {}, t("done.manual")));

@@ -20,7 +20,8 @@ export async function operatorScreen({ go, params }) {
   parts.push(status);
   parts.push(h("section", { "aria-labelledby": "plans-title" },
     h("h2", { id: "plans-title" }, t("operator.plans")),
-    h("ul", { class: "cards" }, data.products.nodes.map((p) => planForm(p, status, go)))));
+    h("ul", { class: "cards" }, data.products.nodes.map((p) =>
+      planForm(p, [...data.packages.nodes, ...data.services.nodes], status, go)))));
   parts.push(h("section", { "aria-labelledby": "families-title" },
     h("h2", { id: "families-title" }, t("operator.families")),
     data.planGroups.length
@@ -49,7 +50,7 @@ function keyForm(go) {
   return form;
 }
 
-function planForm(product, status, go) {
+function planForm(product, addons, status, go) {
   const groupId = uid("group");
   const orderId = uid("order");
   const nameId = uid("name");
@@ -60,11 +61,17 @@ function planForm(product, status, go) {
     h("input", { id: groupId, name: "planGroup", maxlength: "20", value: product.planGroup?.name || "", "aria-describedby": `${nameId}` }),
     h("label", { for: orderId }, t("operator.order")),
     h("input", { id: orderId, name: "listOrder", type: "number", inputmode: "numeric", value: product.listOrder }),
+    addonChoices(product, addons),
     h("button", { type: "submit", class: "primary", "aria-describedby": nameId }, t("operator.save")));
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const values = Object.fromEntries(new FormData(form));
-    const input = { id: product.id, planGroup: values.planGroup.trim(), listOrder: Number.parseInt(values.listOrder, 10) || 0 };
+    const input = {
+      id: product.id,
+      planGroup: values.planGroup.trim(),
+      listOrder: Number.parseInt(values.listOrder, 10) || 0,
+      availableAddons: [...form.querySelectorAll("input[name=addon]:checked")].map((box) => box.value),
+    };
     try {
       const result = (await gql(UPDATE_PRODUCT, { input }, { as: "operator" })).updateProduct;
       if (result.userErrors.length) return status.replaceChildren(errorList(result.userErrors));
@@ -74,4 +81,18 @@ function planForm(product, status, go) {
     }
   });
   return h("li", { class: "card", "data-product": product.databaseId }, form);
+}
+
+/** The packages and services this plan offers (the plugin's order bumps on this tab). */
+function addonChoices(product, addons) {
+  if (!addons.length) return null;
+  const offered = new Set(product.availableAddons.map((a) => a.id));
+  return h("fieldset", { class: "choices-box" },
+    h("legend", {}, t("operator.addons")),
+    addons.map((addon) => {
+      const id = uid("addon");
+      return h("div", { class: "check" },
+        h("input", { type: "checkbox", id, name: "addon", value: addon.id, checked: offered.has(addon.id) }),
+        h("label", { for: id }, addon.name));
+    }));
 }

@@ -1,9 +1,9 @@
 // Summary before paying: what is due now after the credit for the unused time, the credit
 // itself, the next charge and its date, the limits that change; a choice that changes
 // nothing shows the explanation instead. Confirm commits the quote with an idempotency key.
-import { h } from "../dom.js";
-import { features, gql, idempotencyKey } from "../api.js";
-import { changePlanMutation, QUOTE } from "../queries.js";
+import { h, uid } from "../dom.js";
+import { gql, idempotencyKey } from "../api.js";
+import { CHANGE_PLAN, QUOTE } from "../queries.js";
 import { date, isZero, moduleName, money, t } from "../i18n.js";
 import { backLink, errorList, heading, limitValue, notice, priceWithPeriod, row } from "../ui.js";
 import { lineTitle } from "./account.js";
@@ -23,6 +23,7 @@ function selection(id, params) {
   };
   if (params.get("addon")) input.addons = pair(params.get("addon"));
   if (params.get("remove")) input.removeAddons = pair(params.get("remove"));
+  if (params.get("code")) input.discountCode = params.get("code");
   return input;
 }
 
@@ -34,9 +35,16 @@ export async function summaryScreen({ id, params, go }) {
     return [heading(t("summary.title")), back, notice("info", t("quote.NO_CHANGE"))];
   }
   if (quote.userErrors.length || !quote.quoteToken) {
-    return [heading(t("summary.title")), back, errorList(quote.userErrors.length ? quote.userErrors : [{ code: "BLOCKED" }])];
+    const badCode = quote.userErrors.some((e) => e.code === "INVALID_DISCOUNT_CODE");
+    return [
+      heading(t("summary.title")),
+      back,
+      errorList(quote.userErrors.length ? quote.userErrors : [{ code: "BLOCKED" }]),
+      badCode ? discountForm(id, params, go) : null,
+    ];
   }
-  // Credit and discount lines are shown once, as totals; a scheduled change charges nothing
+  // Lines at their price before discount (the discount is its own row, as is the credit);
+  // a scheduled change charges nothing
   // today, so its lines (priced at renewal) are not listed under "Today".
   const charged = quote.lineItems.filter((l) => !["CREDIT", "DISCOUNT"].includes(l.type));
   const errors = h("div", { class: "errors" });
@@ -47,8 +55,7 @@ export async function summaryScreen({ id, params, go }) {
     confirm.disabled = true;
     confirm.setAttribute("aria-busy", "true");
     try {
-      const can = await features();
-      const data = await gql(changePlanMutation(can), { input: { ...input, idempotencyKey: key, quoteToken: quote.quoteToken } });
+      const data = await gql(CHANGE_PLAN, { input: { ...input, idempotencyKey: key, quoteToken: quote.quoteToken } });
       const result = data.changePlan;
       if (result.userErrors.length) {
         errors.replaceChildren(errorList(result.userErrors));
@@ -70,10 +77,14 @@ export async function summaryScreen({ id, params, go }) {
     back,
     h("p", { class: "lead", "data-kind": quote.changeKind }, kindText(quote)),
     h("p", {}, quote.scheduled ? t("summary.whenRenewal", { date: date(quote.effectiveAt) }) : t("summary.whenNow")),
+    // Add-ons the new plan does not allow are dropped by the change: say so before paying.
+    quote.changeKind !== "REMOVE_ADDON" && quote.removedAddons.length
+      ? notice("info", t("summary.removed", { addons: quote.removedAddons.map((a) => a.product?.name).join(", ") }))
+      : null,
     h("section", { class: "card", "aria-labelledby": "now-title" },
       h("h2", { id: "now-title" }, t("summary.today")),
       charged.length && !quote.scheduled
-        ? h("dl", { class: "rows lines" }, charged.map((l) => row(lineTitle(l), money(l.total))))
+        ? h("dl", { class: "rows lines" }, charged.map((l) => row(lineTitle(l), money(l.subtotal))))
         : null,
       h("dl", { class: "rows totals" },
         isZero(quote.credit) || quote.scheduled
@@ -91,6 +102,7 @@ export async function summaryScreen({ id, params, go }) {
         })
         : t("summary.noNext"))),
     limitChanges(quote.limitChanges),
+    quote.scheduled ? null : discountForm(id, params, go),
     errors,
     confirm,
   ];
@@ -124,4 +136,22 @@ function limitChanges(changes) {
           h("th", { scope: "row" }, moduleName(c.module, c.key)),
           h("td", {}, limitValue(c.module, c.before)),
           h("td", {}, limitValue(c.module, c.after))))))));
+}
+
+/** A discount code re-quotes the same choice (the API validates it: INVALID_DISCOUNT_CODE). */
+function discountForm(id, params, go) {
+  const inputId = uid("code");
+  const input = h("input", { id: inputId, name: "code", value: params.get("code") || "", autocomplete: "off" });
+  const form = h("form", { class: "inline" },
+    h("label", { for: inputId }, t("summary.discountCode")),
+    input,
+    h("button", { type: "submit", class: "secondary" }, t("summary.apply")));
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const next = new URLSearchParams(params);
+    if (input.value.trim()) next.set("code", input.value.trim());
+    else next.delete("code");
+    go(`#/summary/${id}?${next}`);
+  });
+  return form;
 }
