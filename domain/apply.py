@@ -73,7 +73,25 @@ def _membership_after(membership: Membership, quote: Quote, now: datetime) -> Me
             description=quote.message or "",
         )
         return replace(membership, scheduled_change=change)
+    if quote.change_kind is ChangeKind.ADDON and _renews(membership, quote):
+        # A lapsed membership renewed with its purchase: a new period starts now.
+        return replace(
+            membership,
+            addons=dict(quote.addons),
+            amount=amount,
+            initial_amount=quote.due_now,
+            recurring=quote.recurring,
+            date_renewed=now,
+            date_expiration=quote.next_billing_date,
+            date_modified=now,
+        )
     if quote.change_kind in (ChangeKind.ADDON, ChangeKind.REMOVE_ADDON):
+        scheduled = membership.scheduled_change
+        update = quote.scheduled_update
+        if scheduled is not None and update is not None:
+            # The purchase is carried into the scheduled change (it would drop it).
+            scheduled = replace(scheduled, addons=dict(update.addons), amount=update.amount)
+            amount = update.current_amount
         return replace(
             membership,
             addons=dict(quote.addons),
@@ -81,6 +99,7 @@ def _membership_after(membership: Membership, quote: Quote, now: datetime) -> Me
             recurring=quote.recurring,
             date_expiration=membership.date_expiration if quote.recurring else None,
             date_modified=now,
+            scheduled_change=scheduled,
         )
     # A downgrade of an active/on-hold/trialing membership whose expiration has passed
     # applies at once with nothing due: the current period goes on.
@@ -99,6 +118,18 @@ def _membership_after(membership: Membership, quote: Quote, now: datetime) -> Me
         date_expiration=quote.next_billing_date,
         date_modified=now,
         scheduled_change=None,
+    )
+
+
+def _renews(membership: Membership, quote: Quote) -> bool:
+    """The purchase starts a new period (it renewed a lapsed membership)."""
+    expiration = membership.date_expiration
+    return (
+        quote.next_billing_date is not None
+        and expiration is not None
+        and quote.next_billing_date > expiration
+        and quote.scheduled_update is None
+        and expiration <= (quote.effective_at or expiration)
     )
 
 

@@ -87,10 +87,11 @@ class PlanOption:
     plan_id: int
     direction: Direction
     timing: Timing
-    price: Money | None  # at the membership's current period; None if not sold at it
+    price: Money | None  # at ``period``
     prices: tuple[PeriodPrice, ...]  # at each of the plan's periods
     allowed: bool
     blockers: tuple[Blocker, ...] = ()
+    period: BillingPeriod | None = None  # what a quote without billingPeriod prices it at
 
 
 @dataclass(frozen=True)
@@ -106,6 +107,15 @@ class UpgradeOptions:
     membership_id: int
     plans: tuple[PlanOption, ...]
     addons: tuple[AddonOption, ...]
+
+
+@dataclass(frozen=True)
+class ScheduledUpdate:
+    """An add-on purchase carried into the membership's scheduled change."""
+
+    addons: Mapping[int, int]  # the scheduled change's add-ons after the purchase
+    amount: Decimal  # its recurring amount after the purchase
+    current_amount: Decimal  # the membership's recurring amount until the change applies
 
 
 @dataclass(frozen=True)
@@ -134,6 +144,9 @@ class Quote:
     removed_addons: Mapping[int, int] = field(default_factory=dict)
     recurring: bool = True
     scheduled: bool = False  # True: stored as a scheduled change for effective_at
+    # An add-on purchase on a membership with a scheduled change: the purchase carried into
+    # it (None: no scheduled change to update).
+    scheduled_update: ScheduledUpdate | None = None
 
     @property
     def ok(self) -> bool:

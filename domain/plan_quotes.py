@@ -116,7 +116,7 @@ def _carry_addons(ctx: QuoteContext) -> tuple[dict[int, int], dict[int, int]]:
     return kept, dropped
 
 
-def _recurring_lines(
+def recurring_lines(
     ctx: QuoteContext, kept: Mapping[int, int], *, charge_one_time: bool
 ) -> list[LineItem]:
     """The target plan, kept recurring add-ons and newly added add-ons at the new period.
@@ -156,7 +156,7 @@ class _Charge:
 def _immediate(ctx: QuoteContext, kept: Mapping[int, int]) -> _Charge:
     """Charged now: new plan + kept add-ons + new add-ons + setup fees − credit − discount."""
     d = ctx.digits
-    lines = _recurring_lines(ctx, kept, charge_one_time=True)
+    lines = recurring_lines(ctx, kept, charge_one_time=True)
     if ctx.plan.setup_fee != 0 and not ctx.plan.is_free:
         lines.append(setup_fee_line(ctx.plan, 1, d))
     for pid, qty in sorted(ctx.add.items()):
@@ -199,7 +199,7 @@ def _deferred(ctx: QuoteContext, kept: Mapping[int, int]) -> _Charge:
     from the scheduled change.)"""
     d = ctx.digits
     priced = apply_discount(
-        tuple(_recurring_lines(ctx, kept, charge_one_time=True)), ctx.discount, ctx.now, d
+        tuple(recurring_lines(ctx, kept, charge_one_time=True)), ctx.discount, ctx.now, d
     )
     expiration = ctx.membership.date_expiration
     scheduled = expiration is not None and expiration > ctx.now

@@ -81,6 +81,19 @@ def per_day_pair(
     return DayPrice(old, own.days), DayPrice(new, period.days)
 
 
+def default_period(membership: Membership, plan: Product) -> BillingPeriod:
+    """The period a move to ``plan`` is priced at when the request names none.
+
+    The membership's own period when ``plan`` is sold at it (or is the current plan), else
+    the plan's own period. ``upgrade_options`` and ``quote`` both use it, so an option
+    listed as allowed quotes without PERIOD_NOT_AVAILABLE (issue 8).
+    """
+    own = membership.period.normalised()
+    if plan.id == membership.plan_id or plan.price_at(own) is not None:
+        return own
+    return plan.period.normalised()
+
+
 def plan_direction(
     membership: Membership, current: Product | None, target: Product, period: BillingPeriod
 ) -> Direction:

@@ -15,7 +15,7 @@ from typing import Any
 from planswitch.domain.limit_changes import LimitChange
 from planswitch.domain.payments import LineItem, LineItemType
 from planswitch.domain.periods import BillingPeriod
-from planswitch.domain.plan_change import ChangeKind, Quote
+from planswitch.domain.plan_change import ChangeKind, Quote, ScheduledUpdate
 
 
 def _period(period: BillingPeriod | None) -> list[Any] | None:
@@ -119,6 +119,7 @@ def quote_to_json(quote: Quote) -> dict[str, Any]:
         "removed_addons": [[k, v] for k, v in sorted(quote.removed_addons.items())],
         "recurring": quote.recurring,
         "scheduled": quote.scheduled,
+        "scheduled_update": _update_to_json(quote.scheduled_update),
     }
 
 
@@ -146,4 +147,25 @@ def quote_from_json(data: Mapping[str, Any]) -> Quote:
         removed_addons={int(k): int(v) for k, v in data["removed_addons"]},
         recurring=data["recurring"],
         scheduled=data["scheduled"],
+        scheduled_update=_update_from_json(data.get("scheduled_update")),
+    )
+
+
+def _update_to_json(update: ScheduledUpdate | None) -> dict[str, Any] | None:
+    if update is None:
+        return None
+    return {
+        "addons": [[k, v] for k, v in sorted(update.addons.items())],
+        "amount": _dec(update.amount),
+        "current_amount": _dec(update.current_amount),
+    }
+
+
+def _update_from_json(data: Mapping[str, Any] | None) -> ScheduledUpdate | None:
+    if not data:
+        return None
+    return ScheduledUpdate(
+        addons={int(k): int(v) for k, v in data["addons"]},
+        amount=Decimal(data["amount"]),
+        current_amount=Decimal(data["current_amount"]),
     )

@@ -20,6 +20,7 @@ from planswitch.domain.memberships import Membership
 from planswitch.domain.periods import BillingPeriod, DurationUnit
 from planswitch.domain.plan_change import AddonSelection, PlanChangeRequest
 from planswitch.domain.plan_checks import Problem, problem
+from planswitch.domain.pricing import default_period
 from planswitch.domain.products import Product
 
 # Bounds checked before any work (issue 11, defects 1 and 4): no plugin sells a period of
@@ -119,7 +120,13 @@ def resolve_request(
 ) -> ResolvedRequest:
     """Structural checks of the request: ids, quantities, periods, availability."""
     plan_id = membership.plan_id if request.plan_id is None else request.plan_id
-    period = (request.period or membership.period).normalised()
+    chosen = catalog.get(plan_id)
+    if request.period is not None:
+        period = request.period.normalised()
+    elif chosen is not None and chosen.is_plan:
+        period = default_period(membership, chosen)
+    else:
+        period = membership.period.normalised()
     target = ResolvedRequest(catalog.get(plan_id), period)
     plan = target.plan
     same_plan = plan_id == membership.plan_id

@@ -28,7 +28,7 @@ from planswitch.domain.plan_change import (
     UpgradeOptions,
 )
 from planswitch.domain.plan_checks import in_plan_group, plan_blockers
-from planswitch.domain.pricing import plan_direction
+from planswitch.domain.pricing import default_period, plan_direction
 from planswitch.domain.products import Product
 from planswitch.domain.quotes import quote
 from planswitch.domain.usage import Usage
@@ -62,12 +62,33 @@ def upgrade_options(
         ),
         key=lambda product: (product.list_order, product.id),
     )
-    plans = tuple(_plan_option(membership, current, plan, usage) for plan in candidates)
+    plans = [_plan_option(membership, current, plan, usage) for plan in candidates]
+    plans += _other_periods(membership, current, usage)
+    plans.sort(key=lambda option: _order(catalog, option))
     if renews_through_gateway(membership) and membership.gateway not in syncable_gateways:
-        plans = tuple(
-            _with_gateway_blocker(membership, catalog, now, usage, option) for option in plans
-        )
-    return UpgradeOptions(membership.id, plans, _addon_options(membership, current, catalog))
+        plans = [_with_gateway_blocker(membership, catalog, now, usage, option) for option in plans]
+    return UpgradeOptions(membership.id, tuple(plans), _addon_options(membership, current, catalog))
+
+
+def _order(catalog: Mapping[int, Product], option: PlanOption) -> tuple[int, int, int]:
+    plan = catalog[option.plan_id]
+    days = option.period.days if option.period is not None else 0
+    return (plan.list_order, plan.id, int(days))
+
+
+def _other_periods(
+    membership: Membership, current: Product | None, usage: Usage
+) -> list[PlanOption]:
+    """The current plan at each other period it is sold at (e.g. monthly → yearly)."""
+    if current is None or not current.is_plan or not current.is_recurring or current.is_free:
+        return []
+    own = membership.period.normalised()
+    periods = dict.fromkeys(p.normalised() for p in current.periods())
+    return [
+        _plan_option(membership, current, current, usage, period)
+        for period in periods
+        if period != own and current.price_at(period) is not None
+    ]
 
 
 def _money(amount: Decimal | None, currency: str) -> Money | None:
@@ -75,11 +96,14 @@ def _money(amount: Decimal | None, currency: str) -> Money | None:
 
 
 def _plan_option(
-    membership: Membership, current: Product | None, plan: Product, usage: Usage
+    membership: Membership,
+    current: Product | None,
+    plan: Product,
+    usage: Usage,
+    period: BillingPeriod | None = None,
 ) -> PlanOption:
-    # Judge the plan at the membership's period when it is sold so, else at its own period.
-    own = membership.period.normalised()
-    period: BillingPeriod = own if plan.price_at(own) is not None else plan.period.normalised()
+    # Judged and priced at the period a quote without billingPeriod uses (one rule).
+    period = period or default_period(membership, plan)
     direction = plan_direction(membership, current, plan, period)
     deferred = direction is Direction.DOWNGRADE and membership.status in SCHEDULING_STATUSES
     problems = plan_blockers(membership, current, plan, period, usage)
@@ -92,10 +116,11 @@ def _plan_option(
         plan_id=plan.id,
         direction=direction,
         timing=Timing.END_OF_TERM if deferred else Timing.IMMEDIATE,
-        price=_money(plan.price_at(own), plan.currency),
+        price=_money(plan.price_at(period), plan.currency),
         prices=prices,
         allowed=not problems,
         blockers=tuple(problem.blocker for problem in problems),
+        period=period,
     )
 
 
@@ -111,7 +136,8 @@ def _with_gateway_blocker(
         return option  # already refused; the quote stops at those blockers
     plan = catalog[option.plan_id]
     own = membership.period.normalised()
-    period = own if plan.price_at(own) is not None else plan.period.normalised()  # as listed
+    listed = own if plan.price_at(own) is not None else plan.period.normalised()
+    period = option.period if option.period is not None else listed
     request = PlanChangeRequest(membership.id, option.plan_id, period)
     priced = quote(membership, request, catalog, now, usage=usage)
     blockers = tuple(

@@ -65,9 +65,20 @@ class PlanOptionType:
     async def plan(self, info: Info) -> ProductNode | None:
         return await load_product(info, self.value.plan_id)
 
-    @strawberry.field(description="Price at the membership's current period (null: not sold so).")
+    @strawberry.field(
+        description="Price at `billingPeriod` (the membership's period when the plan is sold "
+        "at it, else the plan's own)."
+    )
     def price(self) -> Money | None:
         return Money.from_domain(self.value.price) if self.value.price else None
+
+    @strawberry.field(
+        description="The period this option is judged and priced at; quote and commit it "
+        "with this billingPeriod (for another plan, a quote without one uses it too)."
+    )
+    def billing_period(self) -> BillingPeriod | None:
+        period = self.value.period
+        return BillingPeriod.from_domain(period) if period is not None else None
 
     @strawberry.field(description="Price at each of the plan's periods.")
     def prices(self) -> list[PeriodPrice]:

@@ -15,6 +15,7 @@ from sqlalchemy.engine import make_url
 from tests.api.conftest import OPERATOR, api_client, data, gql, seeded_store
 
 OPTIONS = """query($id: ID!) { upgradeOptions(membershipId: $id) {
+  membership { plan { databaseId } }
   plans { direction allowed price { amount } plan { databaseId } } } }"""
 CHANGE = """mutation($m: ID!, $p: ID!, $k: String!) {
   changePlan(input: {membershipId: $m, planId: $p, idempotencyKey: $k}) {
@@ -47,7 +48,11 @@ async def an_upgrade(client) -> tuple[str, str]:
     for membership_id in range(1, 7):
         body = data(await gql(client, OPTIONS, {"id": str(membership_id)}, OPERATOR))
         for option in body["upgradeOptions"]["plans"]:
-            if option["direction"] == "UPGRADE" and option["allowed"] and option["price"]:
+            other_plan = (
+                option["plan"]["databaseId"]
+                != body["upgradeOptions"]["membership"]["plan"]["databaseId"]
+            )  # not the current plan at another period (issue 8)
+            if option["direction"] == "UPGRADE" and option["allowed"] and other_plan:
                 return str(membership_id), str(option["plan"]["databaseId"])
     raise AssertionError("the demo network has no allowed upgrade")
 

@@ -53,6 +53,7 @@ OPTIONS = """
 query($id: ID!) { upgradeOptions(membershipId: $id) {
   membership { databaseId }
   plans { plan { databaseId name } direction timing allowed price { amount currency }
+          billingPeriod { duration unit }
           prices { billingPeriod { duration unit } price { amount } }
           blockers { code message module current allowed } }
   addons { product { databaseId } price { amount } held quantity }
@@ -134,6 +135,10 @@ async def api(store, sqlite_url) -> AsyncIterator[Api]:
         api.engine.dispose()
 
 
+def _period(period) -> dict:  # noqa: ANN001 - a domain BillingPeriod
+    return {"duration": period.duration, "unit": period.unit.name}
+
+
 def amount(money: dict | None) -> Decimal | None:
     return None if money is None else Decimal(money["amount"])
 
@@ -145,10 +150,19 @@ async def quote_every_option(api: Api, store, membership_id: int) -> dict[int, d
     options = (await api.run(OPTIONS, id=mid))["upgradeOptions"]
     assert options["userErrors"] == []
     assert options["membership"]["databaseId"] == membership_id
-    plans = {int(o["plan"]["databaseId"]): o for o in options["plans"]}
-    assert membership.plan_id not in plans
-    for plan_id, option in plans.items():
-        quote = await api.quote(membershipId=mid, planId=str(plan_id))
+    # Other plans by id; the current plan is offered at its other periods (issue 8).
+    plans = {
+        int(o["plan"]["databaseId"]): o
+        for o in options["plans"]
+        if o["plan"]["databaseId"] != membership.plan_id
+    }
+    own = [o for o in options["plans"] if o["plan"]["databaseId"] == membership.plan_id]
+    assert all(o["billingPeriod"] != _period(membership.period) for o in own)
+    for option in options["plans"]:
+        plan_id = int(option["plan"]["databaseId"])
+        quote = await api.quote(
+            membershipId=mid, planId=str(plan_id), billingPeriod=option["billingPeriod"]
+        )
         if not option["allowed"]:
             assert quote["changeKind"] == "BLOCKED" and quote["quoteToken"] is None
             assert {e["code"] for e in quote["userErrors"]} >= {

@@ -422,7 +422,8 @@ async def test_upgrade_options_and_quotes_for_membership_5(writable_url) -> None
         options = (await gql(client, OPTIONS, id="5"))["upgradeOptions"]
         assert options["userErrors"] == []
         # Solo has no plan group: every other active plan is offered.
-        assert sorted(o["plan"]["databaseId"] for o in options["plans"]) == active_plans
+        others = [o for o in options["plans"] if o["plan"]["databaseId"] != 5]
+        assert sorted(o["plan"]["databaseId"] for o in others) == active_plans
         assert [o["plan"]["databaseId"] for o in options["plans"]] == [
             o.plan_id for o in expected.plans
         ]
@@ -498,11 +499,22 @@ async def test_upgrade_options_and_quotes_for_membership_5(writable_url) -> None
         assert free["changeKind"] == "DOWNGRADE" and free["scheduled"] is True
         assert free["dueNow"]["amount"] == "0.00"
         assert api_when(free["effectiveAt"]) == datetime(2026, 6, 20, 23, 59, 59, tzinfo=UTC)
-        business = (await gql(client, PREVIEW, input={"membershipId": "5", "planId": "4"}))[
-            "planChangeQuote"
-        ]
+        monthly = {"duration": 1, "unit": "MONTH"}
+        business = (
+            await gql(
+                client,
+                PREVIEW,
+                input={"membershipId": "5", "planId": "4", "billingPeriod": monthly},
+            )
+        )["planChangeQuote"]
         assert business["changeKind"] == "BLOCKED"
         assert [e["code"] for e in business["userErrors"]] == ["PERIOD_NOT_AVAILABLE"]
+        # Without a period it is quoted where upgradeOptions judged it (issue 8: they agree).
+        [option] = [o for o in options["plans"] if o["plan"]["databaseId"] == 4]
+        default = (await gql(client, PREVIEW, input={"membershipId": "5", "planId": "4"}))[
+            "planChangeQuote"
+        ]
+        assert (default["userErrors"] == []) is option["allowed"]
 
 
 # ------------------------------------------------------------------- 3. read-only mode

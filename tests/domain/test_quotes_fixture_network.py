@@ -11,7 +11,7 @@ import pytest
 from planswitch.domain.errors import ErrorCode
 from planswitch.domain.limits import Limitations
 from planswitch.domain.memberships import Membership, MembershipStatus
-from planswitch.domain.periods import BillingPeriod
+from planswitch.domain.periods import BillingPeriod, DurationUnit
 from planswitch.domain.plan_change import AddonSelection, ChangeKind, PlanChangeRequest
 from planswitch.domain.products import PriceVariation, PricingType, Product, ProductType
 from planswitch.domain.quotes import quote
@@ -157,10 +157,12 @@ def test_membership_3_trialing_basic_to_business_pays_in_full_with_setup_fee():
 
 
 def test_membership_3_cannot_buy_business_monthly():
-    q = _quote(3, plan_id=4)
+    q = _quote(3, plan_id=4, period=BillingPeriod(1, DurationUnit.MONTH))
     assert [(e.code, e.field) for e in q.errors] == [
         (ErrorCode.PERIOD_NOT_AVAILABLE, "billingPeriod")
     ]
+    # Without a period, Business is quoted at its own (yearly), as upgradeOptions lists it.
+    assert _quote(3, plan_id=4) == _quote(3, plan_id=4, period=YEAR)
 
 
 def test_membership_4_expired_is_charged_in_full():

@@ -113,7 +113,9 @@ def test_yearly_membership_sees_the_agreement_blocker():
     yearly = replace(MEMBER, plan_id=2, period=YEAR, amount=D("500"))
     catalog = {**CATALOG, 8: _plan(8, "60")}
     options = {o.plan_id: o for o in upgrade_options(yearly, catalog, NOW).plans}
-    assert options[8].price is None  # not sold yearly
+    # Not sold yearly: judged and priced at its own month (what a quote without a period does).
+    assert (options[8].price.amount, options[8].period) == (D("60.00"), options[8].period)
+    assert options[8].period is not None and options[8].period.unit.value == "month"
     assert [b.message for b in options[8].blockers] == [
         "You already have an active year agreement."
     ]

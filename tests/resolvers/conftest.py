@@ -92,7 +92,8 @@ def find_option(
         catalog = {product.id: product for product in store.list_products()}
         options = upgrade_options(membership, catalog, now, usage=usage)
         for option in options.plans:
-            if option.direction is direction and option.allowed and option.price is not None:
+            other_plan = option.plan_id != membership.plan_id  # not the same plan's periods
+            if option.direction is direction and option.allowed and other_plan:
                 return membership, option.plan_id
     raise AssertionError(f"the seed has no active membership with an allowed {direction}")
 
