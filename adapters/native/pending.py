@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from planswitch.adapters.native import reads
 from planswitch.adapters.native.tables import PaymentRow, PendingChangeRow
@@ -16,7 +16,7 @@ from planswitch.domain.payment_provider import PaymentAction
 from planswitch.domain.payments import Payment
 from planswitch.domain.pending_change import PendingChange, PendingStatus
 from planswitch.domain.quote_codec import quote_from_json, quote_to_json
-from sqlalchemy import insert, select, update
+from sqlalchemy import CursorResult, insert, select, update
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
@@ -166,7 +166,9 @@ def save_payment(session: Session, payment: Payment) -> Payment:
 
 
 def add(session: Session, change: PendingChange) -> PendingChange:
-    result = session.execute(insert(PendingChangeRow).values(**_columns(change)))
+    result = cast(
+        CursorResult[Any], session.execute(insert(PendingChangeRow).values(**_columns(change)))
+    )
     key = result.inserted_primary_key
     return replace(change, id=int(key[0]) if key else 0)
 
