@@ -4,6 +4,7 @@ carry them, and arrays that differ only in a value's type never do (issue 7)."""
 from __future__ import annotations
 
 from planswitch.domain.limits import Limitations
+from planswitch.domain.network import DEFAULT_ROLE as ROLE
 from planswitch.schema.limits import limits_node, membership_key
 
 
@@ -32,13 +33,13 @@ def test_nodes_of_different_values_stay_apart() -> None:
 
 def test_a_membership_key_holds_every_input_of_the_merge_in_order() -> None:
     plan, extra, override = sites("5"), sites("2"), Limitations.empty()
-    assert membership_key(plan, override, [(extra, 1)]) != membership_key(
-        plan, override, [(extra, 2)]
+    assert membership_key(ROLE, plan, override, [(extra, 1)]) != membership_key(
+        ROLE, plan, override, [(extra, 2)]
     )
-    assert membership_key(plan, override, [(extra, 1), (plan, 1)]) != membership_key(
-        plan, override, [(plan, 1), (extra, 1)]
+    assert membership_key(ROLE, plan, override, [(extra, 1), (plan, 1)]) != membership_key(
+        ROLE, plan, override, [(plan, 1), (extra, 1)]
     )
-    assert membership_key(None, override, []) != membership_key(plan, override, [])
-    assert membership_key(sites("5"), Limitations.empty(), [(sites("2"), 1)]) == membership_key(
-        plan, override, [(extra, 1)]
-    )
+    assert membership_key(ROLE, None, override, []) != membership_key(ROLE, plan, override, [])
+    assert membership_key(
+        ROLE, sites("5"), Limitations.empty(), [(sites("2"), 1)]
+    ) == membership_key(ROLE, plan, override, [(extra, 1)])
