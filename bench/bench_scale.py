@@ -28,7 +28,6 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -36,8 +35,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
-from sqlalchemy import create_engine, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
+
+from bench.databases import create_database, drop_database  # noqa: E402
 
 NOW = datetime(2026, 6, 15, tzinfo=UTC)
 KEY = "bench-operator-key"
@@ -53,43 +52,6 @@ QUERIES = {
     + " } } }",
     "totalCount": "{ memberships { totalCount } }",
 }
-
-
-def _database(server_url: str, kind: str) -> str:
-    base = make_url(server_url)
-    name = f"bench_scale_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(
-        base.set(database="postgres") if kind == "postgres" else base, isolation_level="AUTOCOMMIT"
-    )
-    with admin.connect() as conn:
-        if kind == "postgres":
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        else:
-            conn.execute(
-                text(
-                    f"CREATE DATABASE `{name}` DEFAULT CHARACTER SET utf8mb4 "
-                    "COLLATE utf8mb4_unicode_520_ci"
-                )
-            )
-    admin.dispose()
-    return base.set(database=name).render_as_string(hide_password=False)
-
-
-def _drop(url: str) -> None:
-    parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite":
-        return
-    postgres = parsed.get_backend_name() == "postgresql"
-    admin = create_engine(
-        parsed.set(database="postgres") if postgres else parsed.set(database=None),
-        isolation_level="AUTOCOMMIT",
-    )
-    with admin.connect() as conn:
-        if postgres:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)'))
-        else:
-            conn.execute(text(f"DROP DATABASE IF EXISTS `{parsed.database}`"))
-    admin.dispose()
 
 
 def _sync(wordpress_url: str, native_url: str) -> None:
@@ -167,7 +129,7 @@ def main() -> None:
     results: dict[str, dict[int, dict[str, float]]] = {s: {} for s in stores}
     with tempfile.TemporaryDirectory() as scratch:
         for size in sizes:
-            wordpress_url = _database(args.mariadb_url, "mariadb")
+            wordpress_url = create_database(args.mariadb_url, "mariadb", "bench_scale")
             generate_network(wordpress_url, size, keep_facts=False)
             try:
                 for store in stores:
@@ -180,7 +142,7 @@ def main() -> None:
                         target = (
                             f"sqlite:///{Path(scratch) / f'{size}.db'}"
                             if store == "sqlite"
-                            else _database(args.postgres_url, "postgres")
+                            else create_database(args.postgres_url, "postgres", "bench_scale")
                         )
                         _sync(wordpress_url, target)
                         settings["database_url"] = target
@@ -188,12 +150,12 @@ def main() -> None:
                         medians = asyncio.run(_time_queries(settings, size, args.iterations))
                     finally:
                         if target:
-                            _drop(target)
+                            drop_database(target)
                     results[store][size] = medians
                     shown = "  ".join(f"{k} {1000 * v:7.2f} ms" for k, v in medians.items())
                     print(f"{store:<9} {size:>7}  {shown}", flush=True)
             finally:
-                _drop(wordpress_url)
+                drop_database(wordpress_url)
     print()
     smallest = sizes[0]
     print(f"growth from {smallest} memberships (target <= 1.2x), median ms per request")

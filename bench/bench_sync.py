@@ -44,57 +44,19 @@ from sqlalchemy import (  # noqa: E402
     create_engine,
     insert,
     select,
-    text,
 )
-from sqlalchemy.engine import make_url  # noqa: E402
+
+from bench.databases import create_database, drop_database  # noqa: E402
 
 SOURCE_TABLES = ("products", "discount_codes", "customers", "memberships", "blogs", "payments")
 LATER = datetime(2026, 7, 1, tzinfo=UTC)
 
 
 # ------------------------------------------------------------------------- databases
-def _create_database(server_url: str, kind: str) -> str:
-    base = make_url(server_url)
-    name = f"bench_sync_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(
-        base.set(database="postgres") if kind == "postgres" else base, isolation_level="AUTOCOMMIT"
-    )
-    with admin.connect() as conn:
-        if kind == "postgres":
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        else:
-            conn.execute(
-                text(
-                    f"CREATE DATABASE `{name}` DEFAULT CHARACTER SET utf8mb4 "
-                    "COLLATE utf8mb4_unicode_520_ci"
-                )
-            )
-    admin.dispose()
-    return base.set(database=name).render_as_string(hide_password=False)
-
-
-def _drop_database(url: str) -> None:
-    parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite":
-        Path(str(parsed.database)).unlink(missing_ok=True)
-        return
-    kind = "postgres" if parsed.get_backend_name() == "postgresql" else "mariadb"
-    admin = create_engine(
-        parsed.set(database="postgres") if kind == "postgres" else parsed.set(database=None),
-        isolation_level="AUTOCOMMIT",
-    )
-    with admin.connect() as conn:
-        if kind == "postgres":
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)'))
-        else:
-            conn.execute(text(f"DROP DATABASE IF EXISTS `{parsed.database}`"))
-    admin.dispose()
-
-
 def _fresh_target(kind: str, postgres_url: str, scratch: Path) -> str:
     if kind == "sqlite":
         return f"sqlite:///{scratch / f'{uuid.uuid4().hex[:8]}.db'}"
-    return _create_database(postgres_url, "postgres")
+    return create_database(postgres_url, "postgres", "bench_sync")
 
 
 # ------------------------------------------------------------------------- the floor
@@ -226,7 +188,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as scratch_dir:
         scratch = Path(scratch_dir)
         for size in sizes:
-            wordpress_url = _create_database(args.mariadb_url, "mariadb")
+            wordpress_url = create_database(args.mariadb_url, "mariadb", "bench_sync")
             try:
                 network = generate_network(wordpress_url, size, keep_facts=False)
                 print(
@@ -240,7 +202,7 @@ def main() -> None:
                     try:
                         floor_rows, floor_seconds = floor(wordpress_url, floor_url)
                     finally:
-                        _drop_database(floor_url)
+                        drop_database(floor_url)
                     native_url = _fresh_target(kind, args.postgres_url, scratch)
                     try:
                         full = run_sync(wordpress_url, native_url)
@@ -252,7 +214,7 @@ def main() -> None:
                             wordpress_url, "memberships", touched, datetime(2026, 6, 1, tzinfo=UTC)
                         )
                     finally:
-                        _drop_database(native_url)
+                        drop_database(native_url)
                     floor_rate = floor_rows / floor_seconds
                     rate = full["considered"] / full["seconds"]
                     again_rate = again["considered"] / again["seconds"]
@@ -266,7 +228,7 @@ def main() -> None:
                     print(line, flush=True)
                     lines.append(line)
             finally:
-                _drop_database(wordpress_url)
+                drop_database(wordpress_url)
     print()
     print(header)
     print("\n".join(lines))
