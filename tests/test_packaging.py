@@ -81,8 +81,9 @@ def test_installs_beside_pypi_schema(wheel: Path, tmp_path: Path):
         "assert Schema(int).validate(3) == 3\n"
         "import planswitch.schema.app, planswitch.server.cli, planswitch.adapters.wordpress\n"
         "import schema, planswitch.schema\n"
-        "assert 'planswitch' not in schema.__file__, schema.__file__\n"
-        "assert 'site-packages' in planswitch.schema.__file__, planswitch.schema.__file__\n"
+        "import os, sys\n"
+        "assert not schema.__file__.startswith(os.path.dirname(planswitch.__file__))\n"
+        "assert planswitch.schema.__file__.startswith(sys.prefix), planswitch.schema.__file__\n"
         "print('both')\n"
     )
     result = subprocess.run(
