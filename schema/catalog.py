@@ -14,7 +14,7 @@ from planswitch.resolvers.context import Info
 from planswitch.schema.connections import After, Connection, First, build_connection, window
 from planswitch.schema.enums import DurationUnit, PricingTypeEnum, ProductIdType, ProductTypeEnum
 from planswitch.schema.limits import LimitsNode, limits_node
-from planswitch.schema.node import Node, encode_global_id
+from planswitch.schema.node import ID_TYPE_HELP, LookupId, Node, encode_global_id
 from planswitch.schema.scalars import Money
 
 
@@ -153,12 +153,10 @@ class CatalogQuery:
     async def product(
         self,
         info: Info,
-        id: Annotated[
-            strawberry.ID, strawberry.argument(description="The id, read as `idType` says.")
-        ],
+        id: LookupId,
         id_type: Annotated[
             ProductIdType | None,
-            strawberry.argument(description="How to read `id`; null means ID (global id)."),
+            strawberry.argument(description=ID_TYPE_HELP),
         ] = None,
     ) -> ProductNode | None:
         product = await use_cases.find_product(

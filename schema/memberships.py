@@ -29,7 +29,7 @@ from planswitch.schema.enums import (
     PaymentIdType,
 )
 from planswitch.schema.limits import LimitsNode, membership_key, remember, remembered
-from planswitch.schema.node import Node, encode_global_id
+from planswitch.schema.node import ID_TYPE_HELP, LookupId, Node, encode_global_id
 from planswitch.schema.payments import LineItemNode, PaymentNode, SiteNode
 from planswitch.schema.pending_change import PendingChangeNode
 from planswitch.schema.scalars import Money
@@ -257,12 +257,10 @@ class MembershipQuery:
     async def customer(
         self,
         info: Info,
-        id: Annotated[
-            strawberry.ID, strawberry.argument(description="The id, read as `idType` says.")
-        ],
+        id: LookupId,
         id_type: Annotated[
             CustomerIdType | None,
-            strawberry.argument(description="How to read `id`; null means ID (global id)."),
+            strawberry.argument(description=ID_TYPE_HELP),
         ] = None,
     ) -> CustomerNode | None:
         customer = await use_cases.find_customer(
@@ -295,12 +293,10 @@ class MembershipQuery:
     async def membership(
         self,
         info: Info,
-        id: Annotated[
-            strawberry.ID, strawberry.argument(description="The id, read as `idType` says.")
-        ],
+        id: LookupId,
         id_type: Annotated[
             MembershipIdType | None,
-            strawberry.argument(description="How to read `id`; null means ID (global id)."),
+            strawberry.argument(description=ID_TYPE_HELP),
         ] = None,
     ) -> MembershipNode | None:
         membership = await use_cases.find_membership(
@@ -312,12 +308,10 @@ class MembershipQuery:
     async def payment(
         self,
         info: Info,
-        id: Annotated[
-            strawberry.ID, strawberry.argument(description="The id, read as `idType` says.")
-        ],
+        id: LookupId,
         id_type: Annotated[
             PaymentIdType | None,
-            strawberry.argument(description="How to read `id`; null means ID (global id)."),
+            strawberry.argument(description=ID_TYPE_HELP),
         ] = None,
     ) -> PaymentNode | None:
         payment = await payment_reads.find_payment(

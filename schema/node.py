@@ -8,6 +8,8 @@ schema-facing name for it.
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 from planswitch.resolvers.ids import decode_id, encode_global_id, split_global_id
 
@@ -26,3 +28,11 @@ def decode_global_id(value: str, expected_type: str, field: str) -> int:
         DomainError: INVALID_ID naming ``field`` when malformed or of another type.
     """
     return decode_id(value, expected_type, field)
+
+
+# The `id` argument of every root lookup (product, customer, membership, payment); the
+# lookup's own `idType` enum says how to read it (docs/api.md).
+LookupId = Annotated[
+    strawberry.ID, strawberry.argument(description="The id, read as `idType` says.")
+]
+ID_TYPE_HELP = "How to read `id`; null means ID (global id)."
