@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import gc
 import logging
 from collections.abc import AsyncIterator
@@ -40,6 +41,11 @@ from strawberry.types import ExecutionResult
 logger = logging.getLogger("planswitch.server")
 
 
+@functools.cache
+def _graphiql_page() -> str:
+    return GRAPHIQL_HTML.read_text(encoding="utf-8")
+
+
 class PlanswitchGraphQL(GraphQL[Context, None]):
     """Strawberry's ASGI view with planswitch's per-request context."""
 
@@ -59,9 +65,9 @@ class PlanswitchGraphQL(GraphQL[Context, None]):
 
     @property
     def graphql_ide_html(self) -> str:
-        # Strawberry's page loads GraphiQL from unpkg.com; ours loads the same files (same
-        # SRI hashes) from web/vendor/, so the IDE works offline (issue 13).
-        return GRAPHIQL_HTML.read_text(encoding="utf-8")
+        # Strawberry's own page fetches GraphiQL from a CDN; ours serves the same files (same
+        # SRI hashes) from web/vendor/, so the IDE works offline (issue 13). Read once.
+        return _graphiql_page()
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket | None = None
