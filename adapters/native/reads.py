@@ -173,13 +173,7 @@ def memberships_from_rows(session: Session, rows: Sequence[Any]) -> list[Members
     ids = [r.id for r in rows]
     if not ids:
         return []
-    addons = _group(
-        _rows(
-            session,
-            select(_table(MembershipAddonRow)).where(MEMBERSHIP_ADDONS.membership_id.in_(ids)),
-        ),
-        "membership_id",
-    )
+    addons = membership_addons(session, ids)
     scheduled = {
         s.membership_id: s
         for s in _rows(
@@ -187,6 +181,17 @@ def memberships_from_rows(session: Session, rows: Sequence[Any]) -> list[Members
         )
     }
     return [mappers.to_membership(r, addons.get(r.id, []), scheduled.get(r.id)) for r in rows]
+
+
+def membership_addons(session: Session, ids: Sequence[int]) -> dict[int, list[Any]]:
+    """The add-on rows of each membership (one statement)."""
+    return _group(
+        _rows(
+            session,
+            select(_table(MembershipAddonRow)).where(MEMBERSHIP_ADDONS.membership_id.in_(ids)),
+        ),
+        "membership_id",
+    )
 
 
 def _membership_filter(query: Any, where: MembershipFilter) -> Any:
@@ -335,11 +340,12 @@ def apex_domain(domain: str) -> str | None:
     return None
 
 
-def usage(session: Session, membership_id: int) -> Usage:
+def usage(session: Session, membership_id: int, pending_payment: bool | None = None) -> Usage:
     """What the membership uses: published sites, their posts per type, active apex domains.
 
     Custom domains are counted once per apex name (``www.example.com`` and ``example.com``
-    are one domain), as the plugin's domain-mapping limit does.
+    are one domain), as the plugin's domain-mapping limit does. ``pending_payment``, when
+    the caller already read it (``pending_payment_column``), saves its statement.
     """
     # One statement: each published site with its active domains (a site without any
     # appears once, with a NULL domain).
@@ -364,12 +370,21 @@ def usage(session: Session, membership_id: int) -> Usage:
         sites=len(post_counts),
         posts=dict(sorted(posts.items())),
         custom_domains=len(apexes),
-        pending_payment=_has_pending_payment(session, membership_id),
+        pending_payment=(
+            _has_pending_payment(session, membership_id)
+            if pending_payment is None
+            else pending_payment
+        ),
     )
 
 
 def _has_pending_payment(session: Session, membership_id: int) -> bool:
-    """Pending membership, or a pending payment of it (one statement).
+    """Pending membership, or a pending payment of it (one statement)."""
+    return bool(session.scalar(select(pending_payment_column(membership_id))))
+
+
+def pending_payment_column(membership_id: int) -> Any:
+    """Whether the membership is pending or has a pending payment, as a SQL boolean.
 
     The payment of the membership's own pending change does not count: a new change
     replaces that one (issue 8) instead of being refused.
@@ -386,7 +401,7 @@ def _has_pending_payment(session: Session, membership_id: int) -> bool:
         PAYMENTS.status == PaymentStatus.PENDING.value,
         ~waiting_change,
     )
-    return bool(session.scalar(select(or_(pending_membership, pending_payment))))
+    return or_(pending_membership, pending_payment)
 
 
 # --- scheduled changes, idempotency, events ----------------------------------------------
