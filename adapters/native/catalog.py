@@ -24,6 +24,9 @@ VERSION_ROW = 1
 _VERSION = CatalogVersionRow.__table__.c  # type: ignore[attr-defined]
 
 
+_CURRENT = select(_VERSION.version).where(_VERSION.id == VERSION_ROW)
+
+
 def version_column() -> ScalarSelect[Any]:
     """The catalog's version as a scalar subquery, to ride along another statement."""
     return select(_VERSION.version).where(_VERSION.id == VERSION_ROW).scalar_subquery()
@@ -47,7 +50,7 @@ class CatalogCache:
 
     def read(self, session: Session, *, remember: bool = True) -> Catalog:
         """The catalog as of ``session``'s database: one statement when it has not moved."""
-        version = session.scalar(select(_VERSION.version).where(_VERSION.id == VERSION_ROW))
+        version = session.scalar(_CURRENT)
         return self.at(session, version, remember=remember)
 
     def at(self, session: Session, version: Any, *, remember: bool = True) -> Catalog:
