@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 _M = MembershipRow.__table__  # type: ignore[attr-defined]
 _S = ScheduledChangeRow.__table__  # type: ignore[attr-defined]
 _C = CustomerRow.__table__  # type: ignore[attr-defined]
-_ID = bindparam("membership_id")
+_ID: Any = bindparam("membership_id")
 
 
 def _columns(table: Any, prefix: str) -> list[Any]:

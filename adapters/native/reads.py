@@ -180,7 +180,7 @@ def memberships_from_rows(session: Session, rows: Sequence[Any]) -> list[Members
 
 # Statements on the hot paths are built once: building and hashing one cost about as much
 # as running it on SQLite (issue 12's profiles).
-_IDS = bindparam("ids", expanding=True)
+_IDS: Any = bindparam("ids", expanding=True)
 _MEMBERSHIP_ADDONS = select(_table(MembershipAddonRow)).where(
     MEMBERSHIP_ADDONS.membership_id.in_(_IDS)
 )
