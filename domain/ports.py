@@ -68,7 +68,7 @@ class Catalog:
     """Every product, ordered by list_order then id, as of one catalog version.
 
     Stores keep one per process and share it across requests while the database's catalog
-    version has not moved (docs/api.md, "Catalog cache"); it is read-only.
+    version has not moved (docs/api.md §10); it is read-only.
     """
 
     products: tuple[Product, ...] = ()

@@ -63,7 +63,7 @@ class Loaders:
             _by_key(store.customers_by_id)
         )
         self.memberships_by_id: DataLoader[int, Membership | None] = DataLoader(
-            _by_key(store.memberships_by_id)
+            _by_key(self._memberships_with_catalog)
         )
         self.memberships_by_customer: DataLoader[int, list[Membership]] = DataLoader(
             _lists_by_key(store.memberships_by_customer)
@@ -100,6 +100,13 @@ class Loaders:
         if catalog is None:
             catalog = self._catalog = self._store.catalog()
         return catalog
+
+    def _memberships_with_catalog(self, ids: Sequence[int]) -> Mapping[int, Membership]:
+        """The memberships, and the catalog in the same thread hop: their plans, add-ons and
+        limits are what is asked of a membership next."""
+        found = self._store.memberships_by_id(ids)
+        self._read_catalog()
+        return found
 
     async def _products(self, keys: list[int]) -> list[Product | None]:
         catalog = self._catalog

@@ -4,8 +4,7 @@
 A read checks the version with one statement (or as a column of a statement it makes
 anyway, see ``inputs.py``) and reloads the catalog only when it moved, so a product changed
 through any process sharing the database is seen by every other at its next read. Why a
-version row and not a TTL: staleness is then never a matter of time (docs/api.md,
-"Catalog cache").
+version row and not a TTL: staleness is then never a matter of time (docs/api.md §10).
 """
 
 from __future__ import annotations

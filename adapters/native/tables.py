@@ -319,7 +319,7 @@ class CatalogVersionRow(NativeModel, table=True):
 
     Each process caches the catalog with the version it read and reloads it when the row
     says otherwise, so a change made through any process sharing the database is seen by
-    the others at their next read (docs/api.md, "Catalog cache").
+    the others at their next read (docs/api.md §10).
     """
 
     __tablename__ = "catalog_version"

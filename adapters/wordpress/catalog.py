@@ -6,7 +6,7 @@ stamps ``date_modified``, ``inc/models/class-base-model.php``; a new or deleted 
 meta row moves a count or a max id) and checks it with one statement per read. What the
 fingerprint cannot see (two edits of one product within one second, or SQL run by hand on
 the meta table) is bounded by ``MAX_AGE_SECONDS``: an older catalog is reloaded anyway
-(docs/api.md, "Catalog cache"). planswitch's own ``updateProduct`` clears it on commit.
+(docs/api.md §10). planswitch's own ``updateProduct`` clears it on commit.
 """
 
 from __future__ import annotations
