@@ -11,7 +11,9 @@
 - ``sync_subscription`` points a Stripe subscription at the membership's new recurring
   amount from the next renewal on, with ``proration_behavior: none``: planswitch already
   charged the prorated part (the plugin's own update does the same,
-  ``inc/gateways/class-base-stripe-gateway.php:685-820``).
+  ``inc/gateways/class-base-stripe-gateway.php:685-820``). When the change started a new
+  period, the next charge moves to the membership's new expiration (``trial_end``,
+  ``next_charge_at``; docs/wordpress.md §11.5).
 """
 
 from __future__ import annotations
@@ -146,30 +148,37 @@ class StripeProvider:
     def sync_subscription(self, before: Membership, after: Membership) -> None:
         if not self.can_sync_subscription(after):
             raise GatewaySyncUnavailable(after.gateway)
-        if (before.amount, before.currency, before.period) == (
+        charge_changed = (before.amount, before.currency, before.period) != (
             after.amount,
             after.currency,
             after.period,
-        ):
-            return  # the recurring charge did not change
-        price = self._recurring_price(after)
+        )
+        anchor = next_charge_at(before, after)
+        if not charge_changed and anchor is None:
+            return  # the subscription already bills this, on this date
         subscription = self._call(
             lambda: self.client.v1.subscriptions.retrieve(after.gateway_subscription_id)
         )
-        items = list(subscription["items"].data)
-        if not items:
-            raise GatewaySyncUnavailable(after.gateway)
-        # One item billing the membership's whole recurring amount; the others go.
-        changes: list[dict[str, Any]] = [{"id": items[0].id, "price": price}]
-        changes += [{"id": item.id, "deleted": True} for item in items[1:]]
+        params: dict[str, Any] = {
+            "proration_behavior": "none",
+            "metadata": {META_MEMBERSHIP: str(after.id)},
+        }
+        if charge_changed:
+            items = list(subscription["items"].data)
+            if not items:
+                raise GatewaySyncUnavailable(after.gateway)
+            # One item billing the membership's whole recurring amount; the others go.
+            changes: list[dict[str, Any]] = [
+                {"id": items[0].id, "price": self._recurring_price(after)}
+            ]
+            changes += [{"id": item.id, "deleted": True} for item in items[1:]]
+            params["items"] = changes
+        if anchor is not None:
+            params["trial_end"] = anchor
         self._call(
             lambda: self.client.v1.subscriptions.update(
                 after.gateway_subscription_id,
-                params={  # type: ignore[arg-type]  # items: plain dicts of the documented keys
-                    "items": changes,
-                    "proration_behavior": "none",
-                    "metadata": {META_MEMBERSHIP: str(after.id)},
-                },
+                params=params,  # type: ignore[arg-type]  # items: plain dicts of the documented keys
             )
         )
 
@@ -263,12 +272,37 @@ def stripe_key(idempotency_key: str, purpose: str) -> str:
     return f"planswitch:{idempotency_key}:{purpose}"
 
 
+def next_charge_at(before: Membership, after: Membership) -> int | None:
+    """When the subscription must charge next, as a Unix time, if the change moved it.
+
+    An upgrade starts a new period at once (docs/plan-changes.md §3.6) and planswitch has
+    charged for it, so Stripe's next invoice moves to the membership's new expiration. A
+    subscription update cannot set a future billing anchor, and changing the interval
+    would invoice at once; ``trial_end`` moves the next charge without charging now
+    (docs.stripe.com/billing/subscriptions/billing-cycle#changing). None when the
+    expiration did not move (add-on purchases, scheduled changes) or there is none.
+    """
+    if after.date_expiration is None or after.date_expiration == before.date_expiration:
+        return None
+    return int(after.date_expiration.timestamp())
+
+
+def customer_id(intent: Any) -> str:
+    """The Stripe customer an intent charges (an id, or the object when expanded)."""
+    customer = getattr(intent, "customer", None)
+    if customer is None or isinstance(customer, str):
+        return customer or ""
+    return str(getattr(customer, "id", "") or "")
+
+
 def _state(intent: Any) -> ProviderPayment:
     """What a PaymentIntent's status means for the pending payment
     (docs.stripe.com/payments/paymentintents/lifecycle)."""
     status = intent.status
     if status == "succeeded":
-        return ProviderPayment(ProviderState.COMPLETED, intent.id)
+        return ProviderPayment(
+            ProviderState.COMPLETED, intent.id, gateway_customer_id=customer_id(intent)
+        )
     if status == "canceled":
         return ProviderPayment(ProviderState.CANCELLED, intent.id)
     error = getattr(intent, "last_payment_error", None)

@@ -195,6 +195,9 @@ def test_an_upgrade_is_paid_with_stripe_and_applied_once_by_the_webhook(checkout
     assert after["plan"]["databaseId"] == PREMIUM and after["pendingChange"] is None
     paid = next(p for p in after["payments"]["nodes"] if p["databaseId"] == payment["databaseId"])
     assert (paid["status"], paid["gatewayPaymentId"]) == ("COMPLETED", intent.id)
+    # The Stripe customer the webhook's intent charged is kept on the membership.
+    membership = checkout.store.memberships_by_id([FREE])[FREE]
+    assert (membership.gateway, membership.gateway_customer_id) == ("stripe", intent.customer)
     assert checkout.plan_changes() == 1
     assert checkout.stored_events() == 1
 
