@@ -463,6 +463,9 @@ def _commit_change(
             "idempotency_key": commit.key,
         }
         tx.add_event(Event(outcome.event_kind, "membership", saved.id, now, payload, actor))
+        # Nothing due, so no payment will sync it later: a gateway subscription follows
+        # now (a scheduled change bills from its swap date on, docs/wordpress.md §11.5).
+        settlement.sync_subscription(tx, commit.checkout.provider, membership, saved, now, actor)
         _remember(tx, commit, saved.id, payment_id, fresh, now)
     return ChangePlanResult(saved, payment, fresh)
 
@@ -584,7 +587,13 @@ async def cancel_scheduled_change(
     With an idempotency key, a retry returns the membership and changes nothing.
     """
     return await asyncio.to_thread(
-        _cancel, ctx.store, ctx.viewer, membership_id, ctx.clock.now(), idempotency_key
+        _cancel,
+        ctx.store,
+        ctx.viewer,
+        membership_id,
+        ctx.clock.now(),
+        idempotency_key,
+        _provider(ctx),
     )
 
 
@@ -594,6 +603,7 @@ def _cancel(
     membership_id: int,
     now: datetime,
     idempotency_key: str | None,
+    provider: PaymentProvider | None = None,
 ) -> CancelResult:
     errors = _check_key(idempotency_key, required=False)
     if errors:
@@ -637,6 +647,8 @@ def _cancel(
                     _actor(viewer),
                 )
             )
+            # The subscription was set to bill the scheduled change from its date: back.
+            settlement.sync_subscription(tx, provider, membership, saved, now, _actor(viewer))
             if key:
                 tx.put_idempotency(
                     IdempotencyRecord(key, request_hash, saved.id, {"membership_id": saved.id}, now)

@@ -281,3 +281,38 @@ def test_without_stripe_configured_the_stripe_renewing_change_is_refused(
     subscription = localstripe.client().v1.subscriptions.retrieve(subscription_id)
     (item,) = subscription["items"].data
     assert item.plan.amount == 1400 and subscription.trial_end is None
+
+
+def test_a_scheduled_removal_points_the_subscription_at_the_renewal_amount(
+    network: str, localstripe: LocalStripe
+) -> None:
+    """On a network the plugin's scheduler applies swaps (docs/wordpress.md §11.2), so the
+    subscription cannot wait for planswitch to apply it: it bills the scheduled amount from
+    its next invoice, the renewal on which the removal takes effect."""
+    settings = stripe_settings(network, localstripe)
+    subscription_id = subscribe_on_stripe(network, localstripe, SOLO)
+    before = membership_row(network, SOLO)
+
+    async def commit() -> dict[str, Any]:
+        async with client_for(settings) as client:
+            change = {
+                "membershipId": str(SOLO),
+                "removeAddons": [{"productId": "7", "quantity": 1}],
+                "idempotencyKey": f"wp-stripe-remove-{uuid.uuid4().hex[:8]}",
+            }
+            return (await gql(client, CHANGE, input=change))["changePlan"]
+
+    result = asyncio.run(commit())
+    assert result["userErrors"] == [] and result["payment"] is None
+    after = membership_row(network, SOLO)
+    assert (after["amount"], after["addon_products"]) == (
+        before["amount"],
+        before["addon_products"],
+    )  # the plugin's scheduler swaps it at the expiration
+    subscription = localstripe.client().v1.subscriptions.retrieve(subscription_id)
+    (item,) = subscription["items"].data
+    assert item.plan.amount == 900 and (item.plan.interval, item.plan.interval_count) == (
+        "month",
+        1,
+    )
+    assert subscription.trial_end is None  # the current period and its date stand
