@@ -25,6 +25,7 @@ from planswitch.domain.discounts import DiscountCode
 from planswitch.domain.errors import DomainError, ErrorCode, UserError
 from planswitch.domain.events import Event
 from planswitch.domain.memberships import Membership
+from planswitch.domain.money import MoneyFormat
 from planswitch.domain.payment_provider import (
     PaymentAction,
     PaymentProvider,
@@ -105,6 +106,7 @@ class _Inputs:
     customer: Customer | None
     discount: DiscountCode | None
     syncable_gateways: frozenset[str] = frozenset()
+    money_format: MoneyFormat | None = None  # the network's (messages), from the store
 
 
 def _authorize(
@@ -124,12 +126,18 @@ def _provider(ctx: Context) -> PaymentProvider | None:
     return ctx.checkout.provider if ctx.checkout is not None else ctx.payment_provider
 
 
-def _inputs(read: ChangeInputs, provider: PaymentProvider | None = None) -> _Inputs:
+def _inputs(
+    read: ChangeInputs,
+    provider: PaymentProvider | None = None,
+    money_format: MoneyFormat | None = None,
+) -> _Inputs:
     """What ``quote()`` needs besides the membership (read with it in one session by
     ``change_inputs``); it judges the request itself."""
     assert read.membership is not None
     syncable = syncable_gateways(provider, read.membership)
-    return _Inputs(read.catalog.by_id, read.usage, read.customer, read.discount, syncable)
+    return _Inputs(
+        read.catalog.by_id, read.usage, read.customer, read.discount, syncable, money_format
+    )
 
 
 def _quote(
@@ -145,6 +153,7 @@ def _quote(
         discount=inputs.discount,
         syncable_gateways=inputs.syncable_gateways,
         digits=minor_units(membership.currency),
+        money_format=inputs.money_format,
     )
 
 
@@ -261,7 +270,8 @@ def _preview(
     errors = _authorize(viewer, membership, request.membership_id)
     if errors or membership is None:
         return PreviewResult(blocked_quote(membership, now, errors), user_errors=errors)
-    quote = _quote(membership, request, _inputs(read, provider), now)
+    money_format = store.network_settings().money_format
+    quote = _quote(membership, request, _inputs(read, provider, money_format), now)
     token = quote_token.issue(request, quote, now, secret) if secret and quote.ok else None
     return PreviewResult(quote, membership, token, list(quote.errors), read.catalog)
 
@@ -438,7 +448,8 @@ def _commit_change(
         if errors or membership is None:
             raise _Refused(errors)
         _replay_or_raise(tx.get_idempotency(commit.key), commit.request_hash)
-        inputs = _inputs(read, commit.checkout.provider)
+        money_format = store.network_settings().money_format
+        inputs = _inputs(read, commit.checkout.provider, money_format)
         fresh = _quote(membership, request, inputs, now)
         errors = quote_errors(fresh)
         if not errors and commit.token:
@@ -465,6 +476,9 @@ def _commit_change(
             "idempotency_key": commit.key,
         }
         tx.add_event(Event(outcome.event_kind, "membership", saved.id, now, payload, actor))
+        # Nothing due, so no payment will sync it later: a gateway subscription follows
+        # now (a scheduled change bills from its swap date on, docs/wordpress.md §11.5).
+        settlement.sync_subscription(tx, commit.checkout.provider, membership, saved, now, actor)
         _remember(tx, commit, saved.id, payment_id, fresh, now)
     return ChangePlanResult(saved, payment, fresh, catalog=read.catalog)
 
@@ -586,7 +600,13 @@ async def cancel_scheduled_change(
     With an idempotency key, a retry returns the membership and changes nothing.
     """
     return await asyncio.to_thread(
-        _cancel, ctx.store, ctx.viewer, membership_id, ctx.clock.now(), idempotency_key
+        _cancel,
+        ctx.store,
+        ctx.viewer,
+        membership_id,
+        ctx.clock.now(),
+        idempotency_key,
+        _provider(ctx),
     )
 
 
@@ -596,6 +616,7 @@ def _cancel(
     membership_id: int,
     now: datetime,
     idempotency_key: str | None,
+    provider: PaymentProvider | None = None,
 ) -> CancelResult:
     errors = _check_key(idempotency_key, required=False)
     if errors:
@@ -639,6 +660,8 @@ def _cancel(
                     _actor(viewer),
                 )
             )
+            # The subscription was set to bill the scheduled change from its date: back.
+            settlement.sync_subscription(tx, provider, membership, saved, now, _actor(viewer))
             if key:
                 tx.put_idempotency(
                     IdempotencyRecord(key, request_hash, saved.id, {"membership_id": saved.id}, now)
