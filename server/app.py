@@ -121,6 +121,14 @@ def make_checkout(settings: Settings, provider: PaymentProvider | None = None) -
     )
 
 
+def from_environment() -> Starlette:
+    """The app built from ``PLANSWITCH_*`` alone, for a process manager that starts several
+    workers: ``uvicorn --factory planswitch.server.app:from_environment --workers 4`` (the
+    README's "Several workers"). Migrations are not applied here: run ``planswitch db
+    upgrade`` once first; demo mode is never inferred (``PLANSWITCH_DEMO`` decides)."""
+    return create_app(Settings())
+
+
 def create_app(
     settings: Settings,
     *,
