@@ -152,18 +152,18 @@ KINDS: dict[str, _Kind] = {
 }
 
 
-def _storable(value: Any) -> Any:
-    """A value as the store gives it back: money at 4 places (MoneyType rounds half up).
+def _prepare(columns: Row) -> Row:
+    """Values as the store gives them back: money at 4 places (MoneyType rounds half up).
 
     JSON values need nothing: the mappers already give them text keys (``limits_to_json``).
+    One comprehension, no call per value: it runs for every column of every synced row.
     """
-    if isinstance(value, Decimal):
-        return value.quantize(MONEY_PLACES, rounding=ROUND_HALF_UP)
-    return value
-
-
-def _prepare(columns: Row) -> Row:
-    return {key: _storable(value) for key, value in columns.items()}
+    return {
+        key: value.quantize(MONEY_PLACES, rounding=ROUND_HALF_UP)
+        if type(value) is Decimal
+        else value
+        for key, value in columns.items()
+    }
 
 
 @dataclass
@@ -192,29 +192,43 @@ def _not_written(exc: SQLAlchemyError) -> str:
 
 
 def _insert_many(conn: Connection, table: Table, rows: list[Row]) -> None:
-    """One multi-row INSERT; on PostgreSQL a COPY (several times faster for new rows).
+    """One bulk insert: COPY on PostgreSQL (several times faster for new rows), the driver's
+    ``executemany`` on SQLite, SQLAlchemy's multi-row INSERT elsewhere.
 
-    COPY takes the values SQLAlchemy would bind: each column type's bind processor runs
-    first (money quantized, datetimes in UTC, JSON as text).
+    COPY and SQLite's ``executemany`` take the values SQLAlchemy would bind: each column
+    type's bind processor runs first (money quantized, datetimes in UTC, JSON as text);
+    only SQLAlchemy's per-row parameter bookkeeping is left out.
     """
-    if conn.dialect.name != "postgresql":
+    dialect = conn.dialect.name
+    if dialect not in ("postgresql", "sqlite"):
         conn.execute(insert(table), rows)
         return
     names = list(rows[0])
     processors = [table.c[name].type._cached_bind_processor(conn.dialect) for name in names]
+    pairs = list(zip(names, processors, strict=True))
+    values = (
+        [row[name] if process is None else process(row[name]) for name, process in pairs]
+        for row in rows
+    )
     columns = ", ".join(f'"{name}"' for name in names)
-    statement = f'COPY "{table.name}" ({columns}) FROM STDIN'
+    if dialect == "postgresql":
+        statement = f'COPY "{table.name}" ({columns}) FROM STDIN'
+    else:
+        marks = ", ".join("?" for _ in names)
+        statement = f'INSERT INTO "{table.name}" ({columns}) VALUES ({marks})'
     driver: Any = conn.connection.driver_connection
     error: Any = conn.dialect.dbapi.Error  # type: ignore[union-attr]
     try:
-        with driver.cursor() as cursor, cursor.copy(statement) as copy:
-            for row in rows:
-                copy.write_row(
-                    [
-                        row[name] if process is None else process(row[name])
-                        for name, process in zip(names, processors, strict=True)
-                    ]
-                )
+        if dialect == "postgresql":
+            with driver.cursor() as cursor, cursor.copy(statement) as copy:
+                for value in values:
+                    copy.write_row(value)
+        else:
+            cursor = driver.cursor()
+            try:
+                cursor.executemany(statement, values)
+            finally:
+                cursor.close()
     except error as exc:
         # Reported as SQLAlchemy reports a failed statement (DataError, IntegrityError, ...).
         raise DBAPIError.instance(statement, None, exc, error) from exc
