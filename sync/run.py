@@ -147,4 +147,6 @@ def sync(
     finally:
         for bar in bars.values():
             bar.close()
+    if not dry_run:
+        target.finish({name: c.created + c.updated for name, c in report.tables.items()})
     return report

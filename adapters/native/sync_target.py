@@ -14,7 +14,7 @@ rows are reported and the rest still commit.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, cast
@@ -53,6 +53,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.types import NullType
 
+ANALYZE_AFTER = 1000  # rows written to a table before a sync refreshes its statistics
 MONEY_PLACES = Decimal("0.0001")  # MoneyType keeps 4 places (rounded half up)
 
 Row = dict[str, Any]
@@ -393,6 +394,29 @@ class NativeSyncTarget:
             if fresh:
                 _insert_many(conn, child.table, fresh)
         return results
+
+    def finish(self, changed: Mapping[str, int]) -> None:
+        """PostgreSQL: ``VACUUM (ANALYZE)`` the tables a sync loaded in bulk.
+
+        Right after a bulk load the planner has no statistics for the new rows and no page
+        is marked all-visible, so ``COUNT(*)`` (``totalCount``) and lookups read the heap
+        row by row until autovacuum comes around (a minute or more later). Tables that
+        changed by fewer than ``ANALYZE_AFTER`` rows are left to autovacuum, so an
+        incremental sync stays proportional to what changed. SQLite and MySQL keep their
+        statistics up to date by themselves or need none for these primary-key reads.
+        """
+        if self.engine.dialect.name != "postgresql":
+            return
+        loaded = [
+            KINDS[name] for name, rows in changed.items() if rows >= ANALYZE_AFTER and name in KINDS
+        ]
+        if not loaded:
+            return
+        names = [kind.table.name for kind in loaded]
+        names += [child.table.name for kind in loaded for child in kind.children]
+        # VACUUM cannot run inside a transaction block.
+        with self.store.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql("VACUUM (ANALYZE) " + ", ".join(f'"{n}"' for n in names))
 
     def _advance_sequence(self, conn: Connection, table: Table) -> None:
         # PostgreSQL: explicit ids do not move the id sequence; the next plain INSERT would
