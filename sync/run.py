@@ -28,7 +28,8 @@ Decisions:
   writes only what changed). ``dry_run`` runs exactly the same writes and rolls each batch
   back, so the report is the one a real run would print and nothing is written.
 - **Memory**: batches are streamed; what is kept across batches is the report and the sets
-  of parent ids (ints), so memory barely grows with the network.
+  of parent ids (ints), so memory barely grows with the network. A thread reads one batch
+  ahead (``read_ahead``) so WordPress reads overlap native writes: two batches at most.
 """
 
 from __future__ import annotations
