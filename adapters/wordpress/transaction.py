@@ -279,6 +279,11 @@ class WordPressTransaction:
         m = self.tables.memberships
         modified = self._next_modified(before.version)
         old_values, values = self._membership_values(before), self._membership_values(after)
+        # Gateway fields and the billing count are written only when a change moved them (a
+        # change paid through a gateway, docs/wordpress.md §11.5): an untouched NULL stays.
+        for key in _GATEWAY_FIELDS:
+            if getattr(before, key) != getattr(after, key):
+                old_values[key], values[key] = getattr(before, key), getattr(after, key)
         version_match = (
             m.c.date_modified.is_(None)
             if before.version == ""
@@ -623,6 +628,9 @@ class WordPressTransaction:
 
 
 # ------------------------------------------------------------------------------ helpers
+
+
+_GATEWAY_FIELDS = ("gateway", "gateway_customer_id", "gateway_subscription_id", "times_billed")
 
 
 def _same_schedule(a: ScheduledChange | None, b: ScheduledChange | None) -> bool:
