@@ -36,6 +36,7 @@ from planswitch.domain.pending_change import (
     PendingChange,
     needs_payment,
     open_pending_change,
+    writes_payment,
 )
 from planswitch.domain.plan_change import ChangeKind, PlanChangeRequest, Quote, UpgradeOptions
 from planswitch.domain.ports import IdempotencyRecord, Store
@@ -447,8 +448,8 @@ def _commit_change(
             return _open_pending(tx, membership, fresh, inputs.customer, now, actor, commit)
         outcome = apply_quote(membership, fresh, now)
         saved = tx.save_membership(membership, outcome.membership)
-        # A scheduled change charges nothing and writes no payment (issue 8).
-        payment = None if fresh.scheduled else tx.add_payment(outcome.payment)
+        # Scheduled changes and add-on removals write no payment (issues 8 and 10).
+        payment = tx.add_payment(outcome.payment) if writes_payment(fresh) else None
         payment_id = payment.id if payment else None
         payload: dict[str, Any] = {
             **outcome.event_payload,
@@ -533,6 +534,8 @@ def _open_pending(
     change = tx.add_pending_change(
         open_pending_change(membership, quote, payment.id, now, commit.checkout.ttl, opened.action)
     )
+    # As stored: a WordPress store writes it as the plugin's checkout would (its lines).
+    payment = tx.lock_payment(payment.id) or payment
     payload: dict[str, Any] = {
         **outcome.event_payload,
         "payment_id": payment.id,
