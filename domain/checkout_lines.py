@@ -3,7 +3,7 @@
 Ultimate Multisite's checkout prices a plan change or an add-on purchase as the **whole new
 recurring membership**: the plan and every add-on held afterwards at their recurring price,
 the fees charged now, and one negative ``Credit`` line that brings the total down to what is
-due (docs/wordpress.md §5.5). Its "Pay Now" link rebuilds a cart from these lines, and its
+due (docs/wordpress.md §5.6). Its "Pay Now" link rebuilds a cart from these lines, and its
 gateways create the renewing subscription from their recurring products, so lines that held
 only the prorated new add-on would leave the gateway billing only that add-on.
 

@@ -13,16 +13,39 @@ given by the caller (``PaymentProvider.can_sync_subscription``), never looked up
 from __future__ import annotations
 
 from collections.abc import Set
+from dataclasses import dataclass
+from decimal import Decimal
 
 from planswitch.domain.errors import ErrorCode
 from planswitch.domain.memberships import Membership
 from planswitch.domain.money import round_money
+from planswitch.domain.periods import BillingPeriod
 from planswitch.domain.plan_change import Blocker, Quote
 from planswitch.domain.plan_checks import Problem
 
 # Gateways whose renewals run on a subscription held at the gateway.
 SUBSCRIPTION_GATEWAYS = frozenset({"stripe", "stripe-checkout", "paypal"})
 _NAMES = {"stripe": "Stripe", "stripe-checkout": "Stripe Checkout", "paypal": "PayPal"}
+
+
+@dataclass(frozen=True)
+class RenewalCharge:
+    """What the membership's next renewal bills: what a gateway subscription must charge."""
+
+    amount: Decimal
+    currency: str
+    period: BillingPeriod
+
+
+def renewal_charge(membership: Membership) -> RenewalCharge:
+    """The charge of the next renewal: a scheduled change's amount and period when one is
+    waiting (it takes effect at the expiration, which is that renewal), else the
+    membership's own. A subscription set to bill it with no proration charges the current
+    period as before and the new amount from the swap on (docs/wordpress.md §11.5)."""
+    change = membership.scheduled_change
+    if change is not None:
+        return RenewalCharge(change.amount, membership.currency, change.period)
+    return RenewalCharge(membership.amount, membership.currency, membership.period)
 
 
 def renews_through_gateway(membership: Membership) -> bool:

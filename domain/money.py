@@ -78,8 +78,11 @@ class Money:
     def rounded(self, digits: int = DEFAULT_DIGITS) -> Money:
         return Money(round_money(self.amount, digits), self.currency)
 
-    def formatted(self, digits: int = DEFAULT_DIGITS) -> str:
-        """Human form, e.g. ``$49.00``, ``49.00 EUR`` or (``digits=0``) ``¥1,500``."""
+    def formatted(self, digits: int = DEFAULT_DIGITS, style: MoneyFormat | None = None) -> str:
+        """Human form, e.g. ``$49.00``, ``49.00 KWD`` or (``digits=0``) ``¥1,500``; with a
+        network's ``style``, as that network writes it (``1.234,50 €``)."""
+        if style is not None:
+            return style.render(self.amount, self.currency)
         amount = round_money(self.amount, digits)
         symbol = CURRENCY_SYMBOLS.get(self.currency)
         sign = "-" if amount < 0 else ""
@@ -92,3 +95,59 @@ class Money:
 
 
 CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "BRL": "R$", "JPY": "¥"}
+
+# Where a network puts the symbol (%s) and the number (%v): the four choices the plugin
+# offers (inc/class-settings.php:655-670).
+MONEY_PATTERNS = frozenset({"%s%v", "%v%s", "%s %v", "%v %s"})
+
+
+@dataclass(frozen=True, slots=True)
+class MoneyFormat:
+    """How a network writes amounts: its own settings, given by the store (on WordPress the
+    plugin's currency settings, docs/wordpress.md §5.5). The defaults are the plugin's.
+
+    The number is rounded to ``precision`` places by the one rounding rule, then written
+    with the separators (what PHP's ``number_format()`` does for ``wu_format_currency``,
+    inc/functions/currency.php:371-405); the sign stays with the number. The symbol is the
+    currency's, or its code when it has none (the plugin's own fallback, same file :352-354).
+
+    >>> MoneyFormat("%v %s", ",", ".", 2).render(Decimal("1234.5"), "EUR")
+    '1.234,50 €'
+    >>> MoneyFormat("%s%v", ".", ",", 3).render(Decimal("-1.25"), "KWD")
+    'KWD-1.250'
+    """
+
+    pattern: str = "%s %v"
+    decimal_separator: str = "."
+    thousand_separator: str = ","
+    precision: int = DEFAULT_DIGITS
+
+    def render(self, amount: Decimal, currency: str) -> str:
+        digits = max(0, self.precision)
+        body = f"{round_money(amount, digits):,.{digits}f}"
+        whole, _, fraction = body.partition(".")
+        number = whole.replace(",", self.thousand_separator)
+        if fraction:
+            number += self.decimal_separator + fraction
+        symbol = CURRENCY_SYMBOLS.get(currency, currency)
+        # One pass, so a symbol or separator containing "%v" is never substituted again.
+        return "".join(
+            number if part == "%v" else symbol if part == "%s" else part
+            for part in _split_pattern(self.pattern)
+        )
+
+
+def _split_pattern(pattern: str) -> list[str]:
+    """``"%v %s"`` -> ``["%v", " ", "%s"]``."""
+    parts: list[str] = []
+    rest = pattern
+    while rest:
+        index = min((i for i in (rest.find("%v"), rest.find("%s")) if i >= 0), default=-1)
+        if index < 0:
+            parts.append(rest)
+            break
+        if index:
+            parts.append(rest[:index])
+        parts.append(rest[index : index + 2])
+        rest = rest[index + 2 :]
+    return parts

@@ -54,6 +54,9 @@ class ProviderPayment:
     state: ProviderState
     gateway_payment_id: str = ""
     reason: str = ""  # why it failed, when it did
+    # The gateway customer the payment was charged to (e.g. the PaymentIntent's Stripe
+    # customer): stored on the membership when the payment applies its change.
+    gateway_customer_id: str = ""
 
 
 class PaymentProviderUnavailable(Exception):
@@ -96,6 +99,7 @@ class PaymentProvider(Protocol):
 
     def sync_subscription(self, before: Membership, after: Membership) -> None:
         """Make the gateway subscription bill ``after``'s recurring items from the next
-        renewal on, without prorating again. Raises ``GatewaySyncUnavailable`` or
+        renewal on, without prorating again, and bill next on ``after.date_expiration``
+        when the change started a new period. Raises ``GatewaySyncUnavailable`` or
         ``PaymentProviderUnavailable``."""
         ...

@@ -25,7 +25,7 @@ from datetime import datetime, timedelta
 from enum import Enum
 
 from planswitch.domain.apply import apply_quote
-from planswitch.domain.memberships import Membership, MembershipStatus
+from planswitch.domain.memberships import Membership
 from planswitch.domain.payment_provider import PaymentAction
 from planswitch.domain.payments import Payment, PaymentStatus
 from planswitch.domain.plan_change import ChangeKind, ChangeOutcome, Quote
@@ -162,21 +162,12 @@ def apply_pending_change(
     """The membership after ``change`` applies at ``now``: exactly as quoted at commit.
 
     Amounts, add-ons, limits and dates are the quote's (a new period started at the
-    commit instant ends on the quote's next billing date); ``date_modified`` says when it
-    was applied. The payment counts as one billing and the membership is active, as the
-    plugin leaves a membership whose checkout payment is confirmed (an admin confirming a
-    manual payment, ``inc/admin-pages/class-payment-edit-admin-page.php:1319-1328``; a
-    gateway's completed charge, ``inc/gateways/class-stripe-gateway.php:610-617``);
-    docs/wordpress.md §5.5.
+    commit instant ends on the quote's next billing date); only ``date_modified`` says
+    when it was applied. How the payment's gateway leaves the membership (billing count,
+    status, gateway fields) is ``domain.gateway_payment``.
     """
     outcome = apply_quote(membership, change.quote, change.created_at)
-    after = replace(
-        outcome.membership,
-        status=MembershipStatus.ACTIVE,
-        times_billed=membership.times_billed + 1,
-        date_modified=now,
-    )
-    return replace(outcome, membership=after)
+    return replace(outcome, membership=replace(outcome.membership, date_modified=now))
 
 
 def applied(change: PendingChange, now: datetime) -> PendingChange:

@@ -11,7 +11,7 @@ from planswitch.domain.discounts import DiscountCode
 from planswitch.domain.limit_changes import LimitChange, limit_changes
 from planswitch.domain.limits import Limitations, effective_limits
 from planswitch.domain.memberships import Membership
-from planswitch.domain.money import Money
+from planswitch.domain.money import Money, MoneyFormat
 from planswitch.domain.periods import BillingPeriod
 from planswitch.domain.products import Product
 
@@ -30,13 +30,14 @@ class QuoteContext:
     remove: Mapping[int, int]
     discount: DiscountCode | None
     digits: int = 2  # the currency's minor unit (handed in by the caller)
+    money_format: MoneyFormat | None = None  # the network's own, when it has one
 
     @property
     def currency(self) -> str:
         return self.membership.currency
 
     def money(self, amount: Decimal) -> str:
-        return Money(amount, self.currency).formatted(self.digits)
+        return Money(amount, self.currency).formatted(self.digits, self.money_format)
 
 
 def clean_addons(addons: Mapping[int, int]) -> dict[int, int]:

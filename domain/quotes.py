@@ -33,7 +33,7 @@ from planswitch.domain.discounts import DiscountCode
 from planswitch.domain.errors import ErrorCode
 from planswitch.domain.gateway_sync import gateway_sync_problems
 from planswitch.domain.memberships import Membership
-from planswitch.domain.money import round_money
+from planswitch.domain.money import MoneyFormat, round_money
 from planswitch.domain.plan_change import NO_CHANGE_MESSAGE, ChangeKind, PlanChangeRequest, Quote
 from planswitch.domain.plan_checks import (
     Problem,
@@ -78,13 +78,15 @@ def quote(
     discount: DiscountCode | None = None,
     syncable_gateways: Set[str] = frozenset(),
     digits: int = 2,
+    money_format: MoneyFormat | None = None,
 ) -> Quote:
     """Price ``request`` against ``membership`` at ``now``; side-effect free and deterministic.
 
     ``catalog`` holds every product by id; ``discount`` is the code the request names
     (looked up by the caller); ``digits`` is the currency's minor unit (ISO 4217), handed in
-    by the caller. ``customer`` is accepted for the trial rule, but a plan change
-    never starts a trial (docs/plan-changes.md §3.9), so it does not change the result.
+    by the caller, with ``money_format`` the network's way of writing amounts in messages
+    (None: ``Money.formatted``'s own). ``customer`` is accepted for the trial rule, but a
+    plan change never starts a trial (docs/plan-changes.md §3.9), so it does not change the result.
     ``syncable_gateways``: the gateways whose subscriptions a configured payment provider can
     update; a change that alters the recurring charge of a membership renewing through any
     other gateway subscription is blocked (``domain.gateway_sync``).
@@ -123,6 +125,7 @@ def quote(
         target.remove,
         discount if request.discount_code else None,
         digits,
+        money_format,
     )
     if plan_changes:
         priced = plan_change_quote(ctx)

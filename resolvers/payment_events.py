@@ -43,6 +43,7 @@ class ProviderEvent:
     gateway_payment_id: str
     payment_id: int | None
     reason: str = ""
+    gateway_customer_id: str = ""  # the gateway customer charged (stored on the membership)
 
     @property
     def key(self) -> str:
@@ -95,7 +96,14 @@ def _settle(tx, checkout, event, membership, payment, now):  # noqa: ANN001, ANN
     actor = f"{event.provider}-webhook"
     if event.state is ProviderState.COMPLETED:
         return settlement.complete(
-            tx, membership, payment, now, actor, event.gateway_payment_id, checkout.provider
+            tx,
+            membership,
+            payment,
+            now,
+            actor,
+            event.gateway_payment_id,
+            checkout.provider,
+            event.gateway_customer_id,
         )
     if event.state is ProviderState.FAILED:
         return settlement.cancel_at_provider(

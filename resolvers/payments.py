@@ -286,6 +286,7 @@ def _follow_provider(store: Store, checkout: Checkout, payment_id: int, now: dat
                 "system",
                 answer.gateway_payment_id,
                 checkout.provider,
+                answer.gateway_customer_id,
             )
         else:
             reason = (

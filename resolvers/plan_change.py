@@ -25,6 +25,7 @@ from planswitch.domain.discounts import DiscountCode
 from planswitch.domain.errors import DomainError, ErrorCode, UserError
 from planswitch.domain.events import Event
 from planswitch.domain.memberships import Membership
+from planswitch.domain.money import MoneyFormat
 from planswitch.domain.payment_provider import (
     PaymentAction,
     PaymentProvider,
@@ -112,6 +113,7 @@ class _Inputs:
     customer: Customer | None
     discount: DiscountCode | None
     syncable_gateways: frozenset[str] = frozenset()
+    money_format: MoneyFormat | None = None  # the network's (messages), from the store
 
 
 def _authorize(
@@ -136,6 +138,7 @@ def _load_inputs(
     membership: Membership,
     request: PlanChangeRequest,
     provider: PaymentProvider | None = None,
+    money_format: MoneyFormat | None = None,
 ) -> _Inputs:
     """What ``quote()`` needs besides the membership; it judges the request itself."""
     catalog = {product.id: product for product in reader.list_products()}
@@ -143,7 +146,8 @@ def _load_inputs(
     discount = reader.discount_code(code) if code else None
     customer = reader.customers_by_id([membership.customer_id]).get(membership.customer_id)
     syncable = syncable_gateways(provider, membership)
-    return _Inputs(catalog, reader.usage(membership.id), customer, discount, syncable)
+    usage = reader.usage(membership.id)
+    return _Inputs(catalog, usage, customer, discount, syncable, money_format)
 
 
 def _quote(
@@ -159,6 +163,7 @@ def _quote(
         discount=inputs.discount,
         syncable_gateways=inputs.syncable_gateways,
         digits=minor_units(membership.currency),
+        money_format=inputs.money_format,
     )
 
 
@@ -259,7 +264,8 @@ def _preview(
     errors = _authorize(viewer, membership, request.membership_id)
     if errors or membership is None:
         return PreviewResult(blocked_quote(membership, now, errors), user_errors=errors)
-    inputs = _load_inputs(store, membership, request, provider)
+    money_format = store.network_settings().money_format
+    inputs = _load_inputs(store, membership, request, provider, money_format)
     quote = _quote(membership, request, inputs, now)
     token = quote_token.issue(request, quote, now, secret) if secret and quote.ok else None
     return PreviewResult(quote, membership, token, list(quote.errors))
@@ -431,7 +437,8 @@ def _commit_change(
         if errors or membership is None:
             raise _Refused(errors)
         _replay_or_raise(tx.get_idempotency(commit.key), commit.request_hash)
-        inputs = _load_inputs(tx, membership, request, commit.checkout.provider)
+        money_format = store.network_settings().money_format
+        inputs = _load_inputs(tx, membership, request, commit.checkout.provider, money_format)
         fresh = _quote(membership, request, inputs, now)
         errors = quote_errors(fresh)
         if not errors and commit.token:
@@ -457,6 +464,9 @@ def _commit_change(
             "idempotency_key": commit.key,
         }
         tx.add_event(Event(outcome.event_kind, "membership", saved.id, now, payload, actor))
+        # Nothing due, so no payment will sync it later: a gateway subscription follows
+        # now (a scheduled change bills from its swap date on, docs/wordpress.md §11.5).
+        settlement.sync_subscription(tx, commit.checkout.provider, membership, saved, now, actor)
         _remember(tx, commit, saved.id, payment_id, fresh, now)
     return ChangePlanResult(saved, payment, fresh)
 
@@ -580,7 +590,13 @@ async def cancel_scheduled_change(
     With an idempotency key, a retry returns the membership and changes nothing.
     """
     return await asyncio.to_thread(
-        _cancel, ctx.store, ctx.viewer, membership_id, ctx.clock.now(), idempotency_key
+        _cancel,
+        ctx.store,
+        ctx.viewer,
+        membership_id,
+        ctx.clock.now(),
+        idempotency_key,
+        _provider(ctx),
     )
 
 
@@ -590,6 +606,7 @@ def _cancel(
     membership_id: int,
     now: datetime,
     idempotency_key: str | None,
+    provider: PaymentProvider | None = None,
 ) -> CancelResult:
     errors = _check_key(idempotency_key, required=False)
     if errors:
@@ -633,6 +650,8 @@ def _cancel(
                     _actor(viewer),
                 )
             )
+            # The subscription was set to bill the scheduled change from its date: back.
+            settlement.sync_subscription(tx, provider, membership, saved, now, _actor(viewer))
             if key:
                 tx.put_idempotency(
                     IdempotencyRecord(key, request_hash, saved.id, {"membership_id": saved.id}, now)

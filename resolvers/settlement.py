@@ -19,6 +19,7 @@ from typing import Any
 
 from planswitch.domain.errors import DomainError, ErrorCode
 from planswitch.domain.events import Event
+from planswitch.domain.gateway_payment import after_gateway_payment
 from planswitch.domain.memberships import Membership
 from planswitch.domain.payment_provider import (
     GatewaySyncUnavailable,
@@ -97,8 +98,12 @@ def complete(
     actor: str,
     gateway_payment_id: str = "",
     provider: PaymentProvider | None = None,
+    gateway_customer_id: str = "",
 ) -> Settled:
     """Record that ``payment`` was paid and apply its change once (or flag it for refund).
+
+    ``gateway_customer_id``: the gateway customer the provider charged, stored on the
+    membership with the change (``domain.gateway_payment``).
 
     Raises:
         DomainError: PAYMENT_NOT_PENDING when the payment was refunded or is a draft.
@@ -120,7 +125,9 @@ def complete(
     current = tx.pending_change(membership.id)
     decision = on_payment_completed(change, membership, current)
     if decision is Completion.APPLY:
-        return Settled(Effect.APPLIED, _apply(tx, membership, change, now, actor, provider), paid)
+        charged = (paid.gateway, gateway_customer_id)
+        saved = _apply(tx, membership, change, now, actor, provider, charged)
+        return Settled(Effect.APPLIED, saved, paid)
     if decision is Completion.REFUND:
         why = "the membership changed after this change was committed"
         tx.save_pending_change(refund_required(change, now, why))
@@ -138,9 +145,12 @@ def _apply(
     now: datetime,
     actor: str,
     provider: PaymentProvider | None,
+    charged: tuple[str, str] = ("", ""),
 ) -> Membership:
+    """Apply ``change``; ``charged`` is (gateway, gateway customer) of its payment."""
     outcome = apply_pending_change(membership, change, now)
-    saved = tx.save_membership(membership, outcome.membership)
+    after = after_gateway_payment(membership, outcome.membership, *charged)
+    saved = tx.save_membership(membership, after)
     tx.save_pending_change(applied(change, now))
     payload: dict[str, Any] = {**outcome.event_payload, "payment_id": change.payment_id}
     _event(tx, outcome.event_kind, "membership", saved.id, now, payload, actor)
@@ -231,7 +241,8 @@ def cancel_at_provider(
     except PaymentProviderUnavailable as error:
         raise provider_unavailable(error) from error
     if answer.state is ProviderState.COMPLETED:
-        return complete(tx, membership, payment, now, actor, answer.gateway_payment_id, provider)
+        paid_id, customer = answer.gateway_payment_id, answer.gateway_customer_id
+        return complete(tx, membership, payment, now, actor, paid_id, provider, customer)
     return discard(tx, membership, payment, reason, now, actor)
 
 

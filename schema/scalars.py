@@ -28,17 +28,19 @@ class Money:
         '(ISO 4217: "49.00" USD, "1500" JPY, "1.250" KWD).'
     )
     currency: str = strawberry.field(description="ISO 4217 currency code, e.g. USD.")
-    formatted: str = strawberry.field(
-        description='Human form, e.g. "$49.00", "49.00 EUR" or "¥1,500".'
-    )
+
+    @strawberry.field(description='Human form, e.g. "$49.00", "49.00 EUR" or "¥1,500".')
+    def formatted(self, info: strawberry.Info) -> str:
+        # A WordPress network writes amounts its own way (its currency settings, read by
+        # the store: docs/wordpress.md §5.5); the native store has none (None).
+        style = info.context.store.network_settings().money_format
+        money = domain_money.Money(self.amount, self.currency)
+        return money.formatted(minor_units(self.currency), style)
 
     @classmethod
     def from_domain(cls, money: domain_money.Money) -> Money:
-        digits = minor_units(money.currency)
-        rounded = money.rounded(digits)
-        return cls(
-            amount=rounded.amount, currency=rounded.currency, formatted=rounded.formatted(digits)
-        )
+        rounded = money.rounded(minor_units(money.currency))
+        return cls(amount=rounded.amount, currency=rounded.currency)
 
     @classmethod
     def of(cls, amount: Decimal, currency: str) -> Money:

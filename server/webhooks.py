@@ -54,6 +54,7 @@ def stripe_webhook_route(
             gateway_payment_id=parsed.intent_id,
             payment_id=parsed.payment_id,
             reason=parsed.reason,
+            gateway_customer_id=parsed.customer_id,
         )
         try:
             outcome = await run_in_threadpool(

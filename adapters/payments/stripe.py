@@ -8,10 +8,14 @@
   (docs.stripe.com/api/idempotent_requests).
 - ``cancel`` and ``status`` read the PaymentIntent and translate its status
   (docs.stripe.com/payments/paymentintents/lifecycle).
-- ``sync_subscription`` points a Stripe subscription at the membership's new recurring
-  amount from the next renewal on, with ``proration_behavior: none``: planswitch already
-  charged the prorated part (the plugin's own update does the same,
-  ``inc/gateways/class-base-stripe-gateway.php:685-820``).
+- ``sync_subscription`` points a Stripe subscription at what the membership's next renewal
+  bills (``domain.gateway_sync.renewal_charge``: a scheduled change's amount once one is
+  waiting), with ``proration_behavior: none``: planswitch already charged the prorated part
+  (the plugin's own update does the same,
+  ``inc/gateways/class-base-stripe-gateway.php:685-820``). When the change started a new
+  period or interval, the next charge moves to the membership's expiration (``trial_end``,
+  ``next_charge_at``); a renewal of 0 ends the subscription with the paid period
+  (docs/wordpress.md §11.5).
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import stripe
 from planswitch.adapters.payments.stripe_amounts import UnchargeableAmount, to_stripe_amount
 from planswitch.domain.customers import Customer
+from planswitch.domain.gateway_sync import RenewalCharge, renewal_charge
 from planswitch.domain.memberships import Membership
 from planswitch.domain.payment_provider import (
     GatewaySyncUnavailable,
@@ -144,34 +149,46 @@ class StripeProvider:
         )
 
     def sync_subscription(self, before: Membership, after: Membership) -> None:
-        if not self.can_sync_subscription(after):
+        if not (self.can_sync_subscription(before) or self.can_sync_subscription(after)):
             raise GatewaySyncUnavailable(after.gateway)
-        if (before.amount, before.currency, before.period) == (
-            after.amount,
-            after.currency,
-            after.period,
-        ):
-            return  # the recurring charge did not change
-        price = self._recurring_price(after)
-        subscription = self._call(
-            lambda: self.client.v1.subscriptions.retrieve(after.gateway_subscription_id)
-        )
-        items = list(subscription["items"].data)
-        if not items:
-            raise GatewaySyncUnavailable(after.gateway)
-        # One item billing the membership's whole recurring amount; the others go.
-        changes: list[dict[str, Any]] = [{"id": items[0].id, "price": price}]
-        changes += [{"id": item.id, "deleted": True} for item in items[1:]]
+        target, current = renewal_charge(after), renewal_charge(before)
+        anchor = next_charge_at(before, after)
+        if target == current and anchor is None:
+            return  # the subscription already bills this, on this date
+        params: dict[str, Any] = {
+            "proration_behavior": "none",
+            "metadata": {META_MEMBERSHIP: str(after.id)},
+        }
+        if target.amount <= 0:
+            # Nothing to bill from the next renewal on (a free plan): the subscription ends
+            # when the paid period does, as the plugin cancels a replaced gateway
+            # subscription (inc/models/class-membership.php:2506-2522).
+            params["cancel_at_period_end"] = True
+        else:
+            if current.amount <= 0:
+                params["cancel_at_period_end"] = False  # a cancelled switch to free
+            if target != current:
+                params["items"] = self._items(after, target)
+            if anchor is not None:
+                params["trial_end"] = anchor
         self._call(
             lambda: self.client.v1.subscriptions.update(
                 after.gateway_subscription_id,
-                params={  # type: ignore[arg-type]  # items: plain dicts of the documented keys
-                    "items": changes,
-                    "proration_behavior": "none",
-                    "metadata": {META_MEMBERSHIP: str(after.id)},
-                },
+                params=params,  # type: ignore[arg-type]  # items: plain dicts of the documented keys
             )
         )
+
+    def _items(self, membership: Membership, target: RenewalCharge) -> list[dict[str, Any]]:
+        """One item billing ``target`` (the membership's whole recurring amount); the
+        subscription's other items go."""
+        subscription = self._call(
+            lambda: self.client.v1.subscriptions.retrieve(membership.gateway_subscription_id)
+        )
+        items = list(subscription["items"].data)
+        if not items:
+            raise GatewaySyncUnavailable(membership.gateway)
+        first: dict[str, Any] = {"id": items[0].id, "price": self._recurring_price(target)}
+        return [first] + [{"id": item.id, "deleted": True} for item in items[1:]]
 
     # --------------------------------------------------------------------- helpers
     def _customer_for(
@@ -194,13 +211,13 @@ class StripeProvider:
         )
         return created.id, True
 
-    def _recurring_price(self, membership: Membership) -> str:
-        """A Stripe plan (usable as a price) for the membership's recurring charge.
+    def _recurring_price(self, charge: RenewalCharge) -> str:
+        """A Stripe plan (usable as a price) for a recurring charge.
 
         Plans are immutable, so the id names amount, currency and period and is reused."""
-        currency = membership.currency.lower()
-        amount = to_stripe_amount(membership.amount, membership.currency)
-        period = membership.period
+        currency = charge.currency.lower()
+        amount = to_stripe_amount(charge.amount, charge.currency)
+        period = charge.period
         plan_id = f"planswitch-{currency}-{amount}-{period.duration}-{period.unit.value}"
         existing = self._plan(plan_id)
         if existing:
@@ -213,7 +230,7 @@ class StripeProvider:
                     "currency": currency,
                     "interval": period.unit.value,
                     "interval_count": period.duration,
-                    "product": {"name": f"Membership ({membership.amount} {currency.upper()})"},
+                    "product": {"name": f"Membership ({charge.amount} {currency.upper()})"},
                 },
             ).id
         except stripe.StripeError as error:
@@ -263,12 +280,41 @@ def stripe_key(idempotency_key: str, purpose: str) -> str:
     return f"planswitch:{idempotency_key}:{purpose}"
 
 
+def next_charge_at(before: Membership, after: Membership) -> int | None:
+    """When the subscription must charge next, as a Unix time, if the change moves it.
+
+    An upgrade starts a new period at once (docs/plan-changes.md §3.6) and planswitch has
+    charged for it, so Stripe's next invoice moves to the membership's new expiration. A
+    new billing interval also needs it: Stripe would otherwise invoice at once, and the
+    current period is paid until the expiration. A subscription update cannot set a future
+    billing anchor; ``trial_end`` moves the next charge without charging now
+    (docs.stripe.com/billing/subscriptions/billing-cycle#changing). None when neither
+    happens (add-on purchases, same-interval scheduled changes) or there is no expiration.
+    """
+    expiration = after.date_expiration
+    if expiration is None:
+        return None
+    moved = expiration != before.date_expiration
+    new_interval = renewal_charge(before).period != renewal_charge(after).period
+    return int(expiration.timestamp()) if moved or new_interval else None
+
+
+def customer_id(intent: Any) -> str:
+    """The Stripe customer an intent charges (an id, or the object when expanded)."""
+    customer = getattr(intent, "customer", None)
+    if customer is None or isinstance(customer, str):
+        return customer or ""
+    return str(getattr(customer, "id", "") or "")
+
+
 def _state(intent: Any) -> ProviderPayment:
     """What a PaymentIntent's status means for the pending payment
     (docs.stripe.com/payments/paymentintents/lifecycle)."""
     status = intent.status
     if status == "succeeded":
-        return ProviderPayment(ProviderState.COMPLETED, intent.id)
+        return ProviderPayment(
+            ProviderState.COMPLETED, intent.id, gateway_customer_id=customer_id(intent)
+        )
     if status == "canceled":
         return ProviderPayment(ProviderState.CANCELLED, intent.id)
     error = getattr(intent, "last_payment_error", None)

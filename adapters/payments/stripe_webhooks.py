@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import stripe
-from planswitch.adapters.payments.stripe import META_MEMBERSHIP, META_PAYMENT
+from planswitch.adapters.payments.stripe import META_MEMBERSHIP, META_PAYMENT, customer_id
 from planswitch.domain.payment_provider import ProviderState
 
 # Stripe's own default tolerance for the signed timestamp.
@@ -40,6 +40,7 @@ class PaymentIntentEvent:
     payment_id: int | None  # from the intent's metadata; None: not opened by planswitch
     membership_id: int | None
     reason: str = ""
+    customer_id: str = ""  # the Stripe customer charged
 
 
 def parse_event(
@@ -73,6 +74,7 @@ def parse_event(
         payment_id=_int(metadata, META_PAYMENT),
         membership_id=_int(metadata, META_MEMBERSHIP),
         reason=reason,
+        customer_id=customer_id(intent),
     )
 
 

@@ -1,4 +1,4 @@
-"""A pending change's payment, written as the plugin's checkout writes one (docs/wordpress.md §5.5).
+"""A pending change's payment, written as the plugin's checkout writes one (docs/wordpress.md §5.6).
 
 ``WordPressTransaction.add_pending_change`` calls :func:`write` once the payment row exists
 and its provider has opened it. It leaves on the network what Ultimate Multisite's checkout
@@ -15,7 +15,7 @@ leaves for an upgrade or add-on paid later (``Checkout::maybe_create_payment``,
   the cart hands its discounts over under a key the payment does not have (fixture payment 8:
   ``NEWYEAR33``, total 9.38, discount_total 0.0000); ``parent_id`` and ``product_id`` 0;
 * paymentmeta ``wu_original_cart`` (``class-checkout.php:865``): a Cart of type ``retry``
-  (why: docs/wordpress.md §5.5);
+  (why: docs/wordpress.md §5.6);
 
 The checkout also cancels the membership's last pending payment for upgrade, downgrade and
 add-on carts (``class-checkout.php:1495-1517``). planswitch never has one to cancel here: its
@@ -45,7 +45,7 @@ MANUAL_GATEWAY = "manual"
 LINE_ITEMS = "wu_line_items"
 ORIGINAL_CART = "wu_original_cart"
 # "retry" is the plugin's own type for a cart that settles an existing pending payment; no
-# gateway swaps or schedules anything on it (docs/wordpress.md §5.5).
+# gateway swaps or schedules anything on it (docs/wordpress.md §5.6).
 CART_TYPE = "retry"
 
 

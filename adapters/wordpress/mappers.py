@@ -12,6 +12,7 @@ reports it instead of failing the whole request.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
@@ -25,7 +26,7 @@ from planswitch.domain.customers import Customer
 from planswitch.domain.discounts import DiscountCode, DiscountType
 from planswitch.domain.limits import Limitations
 from planswitch.domain.memberships import Membership, MembershipStatus, ScheduledChange
-from planswitch.domain.money import to_decimal
+from planswitch.domain.money import MONEY_PATTERNS, MoneyFormat, to_decimal
 from planswitch.domain.network import DEFAULT_ROLE, NetworkSettings
 from planswitch.domain.payments import LineItem, LineItemType, Payment, PaymentStatus
 from planswitch.domain.periods import BillingPeriod, DurationUnit
@@ -218,7 +219,39 @@ def plugin_settings(value: Any, site_name: Any = "") -> NetworkSettings:
     return NetworkSettings(
         default_role=role if isinstance(role, str) and role else DEFAULT_ROLE,
         company_name=str(company or ""),
+        money_format=money_format(settings),
     )
+
+
+def money_format(settings: Mapping[str, Any]) -> MoneyFormat:
+    """The network's currency settings as ``wu_format_currency`` reads them
+    (inc/functions/currency.php:386-395; fields and defaults inc/class-settings.php:655-710).
+
+    A stored value is taken as it is (``wu_get_setting`` falls back only when the key is
+    missing, inc/class-settings.php:207), except a position that is none of the four the
+    settings page offers, which takes the default. ``precision`` is cast as PHP's ``(int)``
+    does: its leading digits, else 0.
+    """
+    default = MoneyFormat()
+    pattern = settings.get("currency_position", default.pattern)
+    decimal = settings.get("decimal_separator", default.decimal_separator)
+    thousands = settings.get("thousand_separator", default.thousand_separator)
+    return MoneyFormat(
+        pattern=pattern if pattern in MONEY_PATTERNS else default.pattern,
+        decimal_separator=str(decimal) if decimal is not None else "",
+        thousand_separator=str(thousands) if thousands is not None else "",
+        precision=_php_int(settings.get("precision", default.precision)),
+    )
+
+
+def _php_int(value: Any) -> int:
+    """PHP's ``(int)`` of a setting: ``"2"`` -> 2, ``"3 places"`` -> 3, ``""`` -> 0."""
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, int):
+        return value
+    match = re.match(r"\s*([+-]?\d+)", str(value if value is not None else ""))
+    return int(match.group(1)) if match else 0
 
 
 def _enum(kind: type, value: Any, what: str) -> Any:

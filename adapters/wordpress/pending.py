@@ -4,7 +4,7 @@ The plugin has no place for "a quote waiting for its payment", so the pending ch
 in planswitch's own table ``{bp}planswitch_pending_changes`` (beside
 ``{bp}planswitch_idempotency``), keyed by the ``wu_payments`` row it waits for. The payment
 itself is a ``wu_payments`` row written as the plugin's checkout writes one
-(``checkout_payment.py``, docs/wordpress.md §5.5).
+(``checkout_payment.py``, docs/wordpress.md §5.6).
 
 Reads work before the table exists (a read-only network never had a pending change):
 they then return nothing.

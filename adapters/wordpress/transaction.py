@@ -274,7 +274,6 @@ class WordPressTransaction:
             "duration": int(m.period.duration),
             "duration_unit": m.period.unit.value,
             "status": m.status.value,
-            "times_billed": int(m.times_billed),
             "date_renewed": self._local(m.date_renewed) if m.date_renewed else None,
             "date_expiration": self._date(m.date_expiration, empty=ZERO_DATE),
         }
@@ -284,6 +283,11 @@ class WordPressTransaction:
         m = self.tables.memberships
         modified = self._next_modified(before.version)
         old_values, values = self._membership_values(before), self._membership_values(after)
+        # Gateway fields and the billing count are written only when a change moved them (a
+        # change paid through a gateway, docs/wordpress.md §11.5): an untouched NULL stays.
+        for key in _GATEWAY_FIELDS:
+            if getattr(before, key) != getattr(after, key):
+                old_values[key], values[key] = getattr(before, key), getattr(after, key)
         version_match = (
             m.c.date_modified.is_(None)
             if before.version == ""
@@ -628,6 +632,9 @@ class WordPressTransaction:
 
 
 # ------------------------------------------------------------------------------ helpers
+
+
+_GATEWAY_FIELDS = ("gateway", "gateway_customer_id", "gateway_subscription_id", "times_billed")
 
 
 def _same_schedule(a: ScheduledChange | None, b: ScheduledChange | None) -> bool:

@@ -5,7 +5,7 @@ On the fixture network in MariaDB (strict mode), through GraphQL over the real A
 is and writes the payment the plugin's checkout writes (checked by PHP with classes that
 declare the plugin's properties); the plugin marking it completed (an UPDATE of its status and
 gateway ids) and a reconcile apply the change once; a cancelled payment discards it; a
-scheduled downgrade and an add-on removal write no payment (docs/wordpress.md §5.5).
+scheduled downgrade and an add-on removal write no payment (docs/wordpress.md §5.6).
 """
 
 from __future__ import annotations

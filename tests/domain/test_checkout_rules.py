@@ -10,6 +10,7 @@ import pytest
 from planswitch.domain.apply import apply_quote, apply_scheduled_change
 from planswitch.domain.checkout_lines import checkout_lines, checkout_subtotal
 from planswitch.domain.errors import ErrorCode
+from planswitch.domain.gateway_payment import after_gateway_payment
 from planswitch.domain.memberships import MembershipStatus, ScheduledChange
 from planswitch.domain.money import Money, round_money
 from planswitch.domain.payments import LineItemType
@@ -187,12 +188,18 @@ def test_a_scheduled_change_keeps_the_initial_amount():
 # --- a pending change's payment as the plugin's checkout writes it (issue 10) -----------
 
 
-def test_a_paid_change_leaves_the_membership_active_and_billed_once_more():
-    membership = replace(BASELINE, version="3")
-    change = open_pending_change(membership, quote(membership, UPGRADE, CATALOG, NOW), 41, NOW)
-    after = apply_pending_change(membership, change, NOW + timedelta(hours=1)).membership
+def test_a_manual_payment_bills_a_new_period_once_and_leaves_it_active():
+    membership = replace(BASELINE, version="3", status=MembershipStatus.ON_HOLD)
+    upgrade = open_pending_change(membership, quote(membership, UPGRADE, CATALOG, NOW), 41, NOW)
+    applied = apply_pending_change(membership, upgrade, NOW + timedelta(hours=1)).membership
+    after = after_gateway_payment(membership, applied, "manual", "")
     assert (after.status, after.times_billed) == (MembershipStatus.ACTIVE, 7)
-    assert (after.gateway, after.auto_renew) == (membership.gateway, membership.auto_renew)
+    assert (after.gateway, after.gateway_customer_id) == (membership.gateway, "")
+    # An add-on bought mid-term starts no period: nothing counted.
+    request = PlanChangeRequest(7, add_addons=(AddonSelection(12, 1),))
+    purchase = open_pending_change(PRO, quote(PRO, request, CATALOG, NOW), 42, NOW)
+    bought = apply_pending_change(PRO, purchase, NOW).membership
+    assert after_gateway_payment(PRO, bought, "manual", "").times_billed == PRO.times_billed
 
 
 def test_checkout_lines_keep_a_plan_changes_own_lines():

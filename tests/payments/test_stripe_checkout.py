@@ -195,6 +195,9 @@ def test_an_upgrade_is_paid_with_stripe_and_applied_once_by_the_webhook(checkout
     assert after["plan"]["databaseId"] == PREMIUM and after["pendingChange"] is None
     paid = next(p for p in after["payments"]["nodes"] if p["databaseId"] == payment["databaseId"])
     assert (paid["status"], paid["gatewayPaymentId"]) == ("COMPLETED", intent.id)
+    # The Stripe customer the webhook's intent charged is kept on the membership.
+    membership = checkout.store.memberships_by_id([FREE])[FREE]
+    assert (membership.gateway, membership.gateway_customer_id) == ("stripe", intent.customer)
     assert checkout.plan_changes() == 1
     assert checkout.stored_events() == 1
 
@@ -499,17 +502,33 @@ def test_the_subscription_follows_an_upgrade_and_a_scheduled_downgrade(checkout:
     membership = checkout.store.memberships_by_id([PREMIUM_MEMBERSHIP])[PREMIUM_MEMBERSHIP]
     assert intent.customer == membership.gateway_customer_id
 
-    # A downgrade waits for the end of the term, then the subscription follows it.
+    # A downgrade waits for the end of the term. The subscription is pointed at the new
+    # amount at once, with nothing prorated: its next invoice is the renewal at the end of
+    # the term, when the downgrade takes effect (docs/wordpress.md §11.5) - so it is right
+    # however the swap is applied (on WordPress, by the plugin's own scheduler).
     down = checkout.change("stripe-down", PREMIUM_MEMBERSHIP, planId=str(LITE))
     assert down["quote"]["scheduled"] is True and down["payment"] is None
-    assert billed(checkout, subscription) == (upgraded, 0)  # not yet
+    scheduled = to_stripe_amount(Decimal(down["quote"]["nextBillingAmount"]["amount"]), "USD")
+    assert scheduled < upgraded
+    assert billed(checkout, subscription) == (scheduled, 0)
+    assert checkout.stripe.client().v1.subscriptions.retrieve(subscription).trial_end is None
+    assert cents(checkout, PREMIUM_MEMBERSHIP) == upgraded  # the membership waits
     effective = checkout.read(PREMIUM_MEMBERSHIP)["scheduledChange"]["effectiveAt"]
     when = membership.date_expiration
     assert when is not None and when.isoformat() == effective
+
+    # Cancelling the downgrade points the subscription back; scheduling it again, forward.
+    cancel = """mutation($input: CancelScheduledChangeInput!) { cancelScheduledChange(
+      input: $input) { userErrors { code } } }"""
+    cancelled = checkout.gql(cancel, input={"membershipId": str(PREMIUM_MEMBERSHIP)})
+    assert cancelled["cancelScheduledChange"]["userErrors"] == []
+    assert billed(checkout, subscription) == (upgraded, 0)
+    checkout.change("stripe-down-again", PREMIUM_MEMBERSHIP, planId=str(LITE))
+    assert billed(checkout, subscription) == (scheduled, 0)
 
     applied = asyncio.run(apply_due_changes(checkout.operator(when)))
 
     assert applied == [PREMIUM_MEMBERSHIP]
     downgraded = cents(checkout, PREMIUM_MEMBERSHIP)
-    assert downgraded < upgraded
+    assert downgraded == scheduled
     assert billed(checkout, subscription) == (downgraded, 0)

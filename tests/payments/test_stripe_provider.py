@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from planswitch.adapters.payments.stripe import StripeProvider, stripe_key
+from planswitch.adapters.payments.stripe import StripeProvider, next_charge_at, stripe_key
 from planswitch.domain.customers import Customer
-from planswitch.domain.memberships import Membership, MembershipStatus
+from planswitch.domain.memberships import Membership, MembershipStatus, ScheduledChange
 from planswitch.domain.payment_provider import (
     GatewaySyncUnavailable,
     PaymentProviderUnavailable,
@@ -328,3 +329,50 @@ def test_a_replayed_intent_is_pointed_at_the_payment_stored_now(
     assert again.gateway_payment_id == first.gateway_payment_id
     intent = localstripe.client().v1.payment_intents.retrieve(again.gateway_payment_id)
     assert intent.metadata["planswitch_payment_id"] == str(stored.id)
+
+
+def test_a_new_period_moves_the_next_charge_to_the_new_expiration(
+    provider: StripeProvider, localstripe: LocalStripe
+) -> None:
+    customer_id, subscription_id = stripe_subscription(localstripe, 2900)
+    before = membership(
+        gateway="stripe", gateway_customer_id=customer_id, gateway_subscription_id=subscription_id
+    )
+    expiration = (before.date_expiration or datetime(2026, 7, 1, tzinfo=UTC)) + timedelta(days=30)
+    after = replace(before, amount=Decimal("79.00"), date_expiration=expiration)
+
+    provider.sync_subscription(before, after)
+
+    subscription = localstripe.client().v1.subscriptions.retrieve(subscription_id)
+    assert subscription.trial_end == int(expiration.timestamp())
+    assert subscription_state(localstripe, subscription_id) == (7900, "month", 0)
+    # Same amount, new period (a crossgrade at the same price): only the date moves.
+    later = replace(after, date_expiration=expiration + timedelta(days=30))
+    provider.sync_subscription(after, later)
+    subscription = localstripe.client().v1.subscriptions.retrieve(subscription_id)
+    assert subscription.trial_end == int((expiration + timedelta(days=30)).timestamp())
+    assert next_charge_at(later, later) is None
+
+
+def test_a_switch_to_free_ends_the_subscription_with_the_paid_period(
+    provider: StripeProvider, localstripe: LocalStripe
+) -> None:
+    customer_id, subscription_id = stripe_subscription(localstripe, 2900)
+    before = membership(
+        gateway="stripe", gateway_customer_id=customer_id, gateway_subscription_id=subscription_id
+    )
+    expiration = datetime(2026, 7, 1, tzinfo=UTC)
+    before = replace(before, date_expiration=expiration)
+    free = ScheduledChange(1, {}, before.period, Decimal("0"), expiration)
+    scheduled = replace(before, scheduled_change=free)
+
+    provider.sync_subscription(before, scheduled)
+    subscription = localstripe.client().v1.subscriptions.retrieve(subscription_id)
+    assert subscription.cancel_at_period_end is True
+    assert subscription_state(localstripe, subscription_id) == (2900, "month", 0)
+
+    # The switch is cancelled: the subscription renews again, as before.
+    provider.sync_subscription(scheduled, before)
+    subscription = localstripe.client().v1.subscriptions.retrieve(subscription_id)
+    assert subscription.cancel_at_period_end is False
+    assert subscription_state(localstripe, subscription_id) == (2900, "month", 0)

@@ -14,7 +14,7 @@ from planswitch.adapters.wordpress.store import WordPressStore
 from planswitch.domain.errors import DomainError, ErrorCode
 from planswitch.domain.limits import effective_limits
 from planswitch.domain.memberships import MembershipStatus
-from planswitch.domain.money import to_decimal
+from planswitch.domain.money import MoneyFormat, to_decimal
 from planswitch.domain.payments import LineItemType
 from planswitch.domain.periods import BillingPeriod, DurationUnit
 from planswitch.domain.ports import MembershipFilter, ProductFilter
@@ -213,6 +213,8 @@ def test_network_settings_come_from_the_plugins_settings(wordpress_store: WordPr
         "administrator",
         "Example Network Ltd",
     )
+    # The fixture's currency settings: symbol left, '.' decimals, ',' thousands, 2 places.
+    assert settings.money_format == MoneyFormat("%s%v", ".", ",", 2)
 
 
 def test_effective_limits_of_membership_1(wordpress_store: WordPressStore) -> None:

@@ -22,6 +22,7 @@ from planswitch.adapters.wordpress.mappers import (
     version_of,
 )
 from planswitch.adapters.wordpress.names import TableNames
+from planswitch.domain.money import Money, MoneyFormat
 from planswitch.domain.network import NetworkSettings
 from planswitch.domain.periods import BillingPeriod, DurationUnit
 
@@ -235,7 +236,56 @@ def test_product_with_limitations_object_and_string_variations() -> None:
 def test_plugin_settings_fall_back_to_the_plugins_defaults() -> None:
     from planswitch.adapters.wordpress.mappers import plugin_settings
 
-    assert plugin_settings(None, "My Network") == NetworkSettings("administrator", "My Network")
-    assert plugin_settings("not serialized", "") == NetworkSettings("administrator", "")
+    plugin_default = MoneyFormat("%s %v", ".", ",", 2)  # inc/class-settings.php:655-710
+    assert plugin_settings(None, "My Network") == NetworkSettings(
+        "administrator", "My Network", plugin_default
+    )
+    assert plugin_settings("not serialized", "") == NetworkSettings(
+        "administrator", "", plugin_default
+    )
     stored = 'a:2:{s:12:"default_role";s:6:"editor";s:12:"company_name";s:4:"Acme";}'
-    assert plugin_settings(stored, "My Network") == NetworkSettings("editor", "Acme")
+    assert plugin_settings(stored, "My Network") == NetworkSettings(
+        "editor", "Acme", plugin_default
+    )
+
+
+@pytest.mark.parametrize(
+    ("stored", "expected"),
+    [
+        ({}, MoneyFormat("%s %v", ".", ",", 2)),
+        (
+            {
+                "currency_position": "%v %s",
+                "decimal_separator": ",",
+                "thousand_separator": ".",
+                "precision": "3",
+            },
+            MoneyFormat("%v %s", ",", ".", 3),
+        ),
+        # Stored as stored: an empty thousands separator is no separator; the precision is
+        # PHP's (int) cast; a position the settings page never offers takes the default.
+        ({"thousand_separator": "", "precision": ""}, MoneyFormat("%s %v", ".", "", 0)),
+        ({"currency_position": "left", "precision": "1 place"}, MoneyFormat(precision=1)),
+        ({"precision": 0}, MoneyFormat(precision=0)),
+    ],
+)
+def test_the_networks_currency_settings(stored: dict, expected: MoneyFormat) -> None:
+    from planswitch.adapters.wordpress.mappers import money_format
+
+    assert money_format(stored) == expected
+
+
+@pytest.mark.parametrize(
+    ("style", "amount", "currency", "shown"),
+    [
+        (MoneyFormat("%s%v", ".", ",", 2), "49", "USD", "$49.00"),
+        (MoneyFormat("%s %v", ".", ",", 2), "1234567.005", "USD", "$ 1,234,567.01"),
+        (MoneyFormat("%v%s", ",", ".", 2), "-1234.5", "EUR", "-1.234,50€"),
+        (MoneyFormat("%v %s", ".", ",", 0), "1500.5", "JPY", "1,501 ¥"),
+        (MoneyFormat("%v %s", ".", ",", 3), "1.2345", "KWD", "1.235 KWD"),
+    ],
+)
+def test_a_network_format_writes_amounts_as_the_plugin_does(
+    style: MoneyFormat, amount: str, currency: str, shown: str
+) -> None:
+    assert Money(Decimal(amount), currency).formatted(2, style) == shown

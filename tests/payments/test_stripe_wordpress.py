@@ -1,0 +1,318 @@
+"""Stripe on a WordPress network (issue 10): the fixture network in MariaDB (strict), the
+real app over GraphQL, localstripe as Stripe.
+
+planswitch collects a change's money with a PaymentIntent, the ``wu_payments`` row ends
+``completed`` with ``gateway`` stripe and the intent's id, and the membership is left as the
+plugin's Stripe checkout leaves one (docs/wordpress.md §11.5); a membership renewing through
+a Stripe subscription has that subscription updated, read back from localstripe here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import uuid
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import datetime
+from typing import Any
+
+import httpx
+import pytest
+from planswitch.adapters.payments.stripe_amounts import to_stripe_amount
+from planswitch.adapters.wordpress.store import WordPressStore
+from planswitch.resolvers.context import Context, Viewer
+from planswitch.resolvers.payments import reconcile
+from planswitch.server.app import create_app, make_checkout
+from planswitch.server.clock import FixedClock
+from planswitch.server.settings import Settings
+from sqlalchemy import create_engine, text
+
+from tests.adapters.wordpress import conftest as wordpress_fixtures
+from tests.conftest import REFERENCE_NOW
+from tests.payments.conftest import SECRET_KEY, WEBHOOK_SECRET, LocalStripe
+
+pytestmark = pytest.mark.mariadb
+
+load_wordpress_fixture = wordpress_fixtures.load_wordpress_fixture
+
+API_KEY = "wp-stripe-operator-key"
+OPERATOR = {"Authorization": f"Bearer {API_KEY}"}
+SOLO, FREE_MEMBERSHIP = 5, 6  # membership 5 renews through Stripe; 6 is on the Free plan
+PREMIUM = 2
+_plans = itertools.count(1)
+
+CHANGE = """mutation($input: ChangePlanInput!) { changePlan(input: $input) {
+  payment { databaseId status gateway gatewayPaymentId total { amount } }
+  quote { changeKind dueNow { amount } nextBillingAmount { amount } nextBillingDate
+          billingPeriod { duration unit } }
+  userErrors { code message } } }"""
+OPTIONS = """query($id: ID!) { upgradeOptions(membershipId: $id) {
+  plans { plan { databaseId } allowed blockers { code } } } }"""
+
+
+def stripe_settings(url: str, localstripe: LocalStripe, provider: str = "stripe") -> Settings:
+    return Settings(
+        wordpress_url=url,
+        wordpress_writes=True,
+        demo=False,
+        api_keys=[API_KEY],
+        secret_key="wp-stripe-secret-0123456789abcdef0123456789abcdef",
+        apply_due_interval_seconds=0,
+        payment_provider=provider,
+        stripe_secret_key=SECRET_KEY,
+        stripe_webhook_secret=WEBHOOK_SECRET,
+        stripe_api_base=localstripe.url,
+    )
+
+
+@asynccontextmanager
+async def client_for(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_app(settings, clock=FixedClock(REFERENCE_NOW))
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://wp.test") as client:
+        yield client
+
+
+async def gql(client: httpx.AsyncClient, query: str, **variables: Any) -> dict[str, Any]:
+    response = await client.post(
+        "/graphql", json={"query": query, "variables": variables}, headers=OPERATOR
+    )
+    body = response.json()
+    assert response.status_code == 200 and "errors" not in body, body
+    return body["data"]
+
+
+def rows(url: str, sql: str, **params: Any) -> list[dict[str, Any]]:
+    engine = create_engine(url)
+    try:
+        with engine.begin() as conn:
+            result = conn.execute(text(sql), params)
+            return [dict(row._mapping) for row in result] if result.returns_rows else []
+    finally:
+        engine.dispose()
+
+
+def membership_row(url: str, membership_id: int) -> dict[str, Any]:
+    [row] = rows(url, "SELECT * FROM wp_wu_memberships WHERE id = :id", id=membership_id)
+    return row
+
+
+def subscribe_on_stripe(url: str, localstripe: LocalStripe, membership_id: int) -> str:
+    """Give the fixture's membership a real subscription on localstripe for its amount and
+    period, stored as the plugin's Stripe checkout stores it (its ids on the row)."""
+    row = membership_row(url, membership_id)
+    client = localstripe.client()
+    customer = client.v1.customers.create(params={"email": f"m{membership_id}@example.com"})
+    method = client.v1.payment_methods.attach("pm_card_visa", params={"customer": customer.id})
+    client.v1.customers.update(
+        customer.id, params={"invoice_settings": {"default_payment_method": method.id}}
+    )
+    plan_id = f"wp-plugin-{membership_id}-{next(_plans)}-{uuid.uuid4().hex[:6]}"
+    client.v1.plans.create(
+        params={
+            "id": plan_id,
+            "amount": to_stripe_amount(row["amount"], row["currency"]),
+            "currency": row["currency"].lower(),
+            "interval": row["duration_unit"],
+            "interval_count": row["duration"],
+            "product": {"name": "Solo"},
+        }
+    )
+    subscription = client.v1.subscriptions.create(
+        params={"customer": customer.id, "items": [{"plan": plan_id}]}  # type: ignore[typeddict-item]
+    )
+    rows(
+        url,
+        "UPDATE wp_wu_memberships SET gateway_customer_id = :customer, "
+        "gateway_subscription_id = :subscription WHERE id = :id",
+        customer=customer.id,
+        subscription=subscription.id,
+        id=membership_id,
+    )
+    return subscription.id
+
+
+def reconcile_at(settings: Settings, now: datetime) -> int:
+    """``planswitch payments reconcile``: ask Stripe about every waiting payment."""
+    store = WordPressStore(settings.wordpress_url or "", writes=True)
+    try:
+        ctx = Context(store, FixedClock(now), settings, Viewer.operator(), make_checkout(settings))
+        return asyncio.run(reconcile(ctx)).changed
+    finally:
+        store.engine.dispose()
+
+
+@pytest.fixture
+def network(load_wordpress_fixture: Callable[..., str]) -> str:
+    return load_wordpress_fixture()
+
+
+def test_a_stripe_renewing_upgrade_is_charged_once_and_updates_the_subscription(
+    network: str, localstripe: LocalStripe
+) -> None:
+    settings = stripe_settings(network, localstripe)
+    subscription_id = subscribe_on_stripe(network, localstripe, SOLO)
+    before = membership_row(network, SOLO)
+
+    async def commit() -> dict[str, Any]:
+        async with client_for(settings) as client:
+            options = (await gql(client, OPTIONS, id=str(SOLO)))["upgradeOptions"]["plans"]
+            premium = next(o for o in options if o["plan"]["databaseId"] == PREMIUM)
+            assert premium["allowed"] is True and premium["blockers"] == []
+            key = f"wp-stripe-{uuid.uuid4().hex[:8]}"
+            change = {"membershipId": str(SOLO), "planId": str(PREMIUM), "idempotencyKey": key}
+            return (await gql(client, CHANGE, input=change))["changePlan"]
+
+    result = asyncio.run(commit())
+    assert result["userErrors"] == []
+    payment = result["payment"]
+    assert payment["status"] == "PENDING" and payment["gateway"] == "stripe"
+    intent_id = payment["gatewayPaymentId"]
+    assert intent_id.startswith("pi_")
+    # Nothing of the membership moved before payment.
+    assert membership_row(network, SOLO) == before
+
+    intent = localstripe.client().v1.payment_intents.retrieve(intent_id)
+    assert intent.customer == before["gateway_customer_id"]  # the subscription's customer
+    assert localstripe.pay(intent_id) == "succeeded"
+    assert reconcile_at(settings, REFERENCE_NOW) == 1
+    assert reconcile_at(settings, REFERENCE_NOW) == 0  # applied once
+
+    [stored] = rows(
+        network, "SELECT * FROM wp_wu_payments WHERE id = :id", id=payment["databaseId"]
+    )
+    assert (stored["status"], stored["gateway"], stored["gateway_payment_id"]) == (
+        "completed",
+        "stripe",
+        intent_id,
+    )
+    after = membership_row(network, SOLO)
+    next_amount = result["quote"]["nextBillingAmount"]["amount"]
+    assert after["plan_id"] == PREMIUM and str(after["amount"]) == f"{next_amount}00"
+    # As the plugin's Stripe checkout leaves it: same gateway, customer and subscription,
+    # one more billed period, active.
+    assert (after["gateway"], after["gateway_customer_id"], after["gateway_subscription_id"]) == (
+        "stripe",
+        before["gateway_customer_id"],
+        subscription_id,
+    )
+    assert after["times_billed"] == before["times_billed"] + 1
+    assert after["status"] == "active"
+
+    # Stripe bills the new recurring amount per month from the membership's new expiration,
+    # with nothing prorated (planswitch charged the credit-adjusted amount itself).
+    client = localstripe.client()
+    subscription = client.v1.subscriptions.retrieve(subscription_id)
+    (item,) = subscription["items"].data
+    assert item.plan.amount == to_stripe_amount(after["amount"], "USD")
+    assert (item.plan.interval, item.plan.interval_count) == ("month", 1)
+    expiration = datetime.fromisoformat(result["quote"]["nextBillingDate"])
+    assert subscription.trial_end == int(expiration.timestamp())
+    prorations = [
+        i
+        for i in client.v1.invoice_items.list().data
+        if getattr(i, "subscription", None) == subscription_id and getattr(i, "proration", False)
+    ]
+    assert prorations == []
+
+
+def test_a_membership_paid_through_stripe_keeps_the_stripe_customer(
+    network: str, localstripe: LocalStripe
+) -> None:
+    """Membership 6 (Free, no gateway) upgrades and pays with Stripe: as the plugin's
+    preflight does, it then names the Stripe gateway and the customer the intent charged;
+    no subscription exists, so nothing is counted or renewed by a gateway."""
+    settings = stripe_settings(network, localstripe)
+    before = membership_row(network, FREE_MEMBERSHIP)
+
+    async def commit() -> dict[str, Any]:
+        async with client_for(settings) as client:
+            key = f"wp-stripe-free-{uuid.uuid4().hex[:8]}"
+            change = {
+                "membershipId": str(FREE_MEMBERSHIP),
+                "planId": str(PREMIUM),
+                "idempotencyKey": key,
+            }
+            return (await gql(client, CHANGE, input=change))["changePlan"]
+
+    result = asyncio.run(commit())
+    assert result["userErrors"] == []
+    intent_id = result["payment"]["gatewayPaymentId"]
+    intent = localstripe.client().v1.payment_intents.retrieve(intent_id)
+    assert intent.customer.startswith("cus_")
+    assert localstripe.pay(intent_id) == "succeeded"
+    assert reconcile_at(settings, REFERENCE_NOW) == 1
+
+    after = membership_row(network, FREE_MEMBERSHIP)
+    assert after["plan_id"] == PREMIUM
+    assert (after["gateway"], after["gateway_customer_id"]) == ("stripe", intent.customer)
+    assert after["gateway_subscription_id"] == before["gateway_subscription_id"]
+    assert after["times_billed"] == before["times_billed"]
+    [stored] = rows(
+        network, "SELECT * FROM wp_wu_payments WHERE id = :id", id=result["payment"]["databaseId"]
+    )
+    assert (stored["status"], stored["gateway"], stored["gateway_payment_id"]) == (
+        "completed",
+        "stripe",
+        intent_id,
+    )
+
+
+def test_without_stripe_configured_the_stripe_renewing_change_is_refused(
+    network: str, localstripe: LocalStripe
+) -> None:
+    """The same membership with the manual provider: GATEWAY_SYNC_UNAVAILABLE naming
+    Stripe, nothing written, the subscription untouched."""
+    subscription_id = subscribe_on_stripe(network, localstripe, SOLO)
+    settings = stripe_settings(network, localstripe, provider="manual")
+    before = membership_row(network, SOLO)
+
+    async def commit() -> dict[str, Any]:
+        async with client_for(settings) as client:
+            change = {"membershipId": str(SOLO), "planId": str(PREMIUM), "idempotencyKey": "no"}
+            return (await gql(client, CHANGE, input=change))["changePlan"]
+
+    result = asyncio.run(commit())
+    [error] = result["userErrors"]
+    assert error["code"] == "GATEWAY_SYNC_UNAVAILABLE" and "Stripe" in error["message"]
+    assert result["payment"] is None
+    assert membership_row(network, SOLO) == before
+    subscription = localstripe.client().v1.subscriptions.retrieve(subscription_id)
+    (item,) = subscription["items"].data
+    assert item.plan.amount == 1400 and subscription.trial_end is None
+
+
+def test_a_scheduled_removal_points_the_subscription_at_the_renewal_amount(
+    network: str, localstripe: LocalStripe
+) -> None:
+    """On a network the plugin's scheduler applies swaps (docs/wordpress.md §11.2), so the
+    subscription cannot wait for planswitch to apply it: it bills the scheduled amount from
+    its next invoice, the renewal on which the removal takes effect."""
+    settings = stripe_settings(network, localstripe)
+    subscription_id = subscribe_on_stripe(network, localstripe, SOLO)
+    before = membership_row(network, SOLO)
+
+    async def commit() -> dict[str, Any]:
+        async with client_for(settings) as client:
+            change = {
+                "membershipId": str(SOLO),
+                "removeAddons": [{"productId": "7", "quantity": 1}],
+                "idempotencyKey": f"wp-stripe-remove-{uuid.uuid4().hex[:8]}",
+            }
+            return (await gql(client, CHANGE, input=change))["changePlan"]
+
+    result = asyncio.run(commit())
+    assert result["userErrors"] == [] and result["payment"] is None
+    after = membership_row(network, SOLO)
+    assert (after["amount"], after["addon_products"]) == (
+        before["amount"],
+        before["addon_products"],
+    )  # the plugin's scheduler swaps it at the expiration
+    subscription = localstripe.client().v1.subscriptions.retrieve(subscription_id)
+    (item,) = subscription["items"].data
+    assert item.plan.amount == 900 and (item.plan.interval, item.plan.interval_count) == (
+        "month",
+        1,
+    )
+    assert subscription.trial_end is None  # the current period and its date stand
