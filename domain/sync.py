@@ -98,3 +98,8 @@ class SyncTarget(Protocol):
         """Create or update ``rows`` in one transaction (rolled back when ``dry_run``);
         a row the target refuses is reported in ``failures`` and the others are kept."""
         ...
+
+    def finish(self, changed: Mapping[str, int]) -> None:
+        """Called once after a real (not dry) run with the rows written per table: time for
+        what a bulk load asks of the database afterwards (statistics, visibility)."""
+        ...

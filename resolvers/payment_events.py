@@ -44,6 +44,9 @@ class ProviderEvent:
     payment_id: int | None
     reason: str = ""
     gateway_customer_id: str = ""  # the gateway customer charged (stored on the membership)
+    # The gateway's id of the money once paid (Stripe: the charge), stored on the payment
+    # in place of the id it was opened with.
+    paid_id: str = ""
 
     @property
     def key(self) -> str:
@@ -63,9 +66,12 @@ def handle_provider_event(
         return DUPLICATE
     found = store.payments_by_id([event.payment_id]) if event.payment_id else {}
     payment = found.get(event.payment_id or 0)
-    if payment is None or (payment.gateway, payment.gateway_payment_id) != (
-        event.provider,
-        event.gateway_payment_id,
+    # The id it was opened with (Stripe: the intent), or once paid the charge's.
+    ours = {event.gateway_payment_id, event.paid_id} - {""}
+    if (
+        payment is None
+        or payment.gateway != event.provider
+        or payment.gateway_payment_id not in ours
     ):
         # Not a payment planswitch opened with this intent: acknowledged, nothing to do.
         log.info("%s event %s names no payment of ours", event.provider, event.event_id)
@@ -101,7 +107,7 @@ def _settle(tx, checkout, event, membership, payment, now):  # noqa: ANN001, ANN
             payment,
             now,
             actor,
-            event.gateway_payment_id,
+            event.paid_id or event.gateway_payment_id,
             checkout.provider,
             event.gateway_customer_id,
         )

@@ -55,6 +55,7 @@ def stripe_webhook_route(
             payment_id=parsed.payment_id,
             reason=parsed.reason,
             gateway_customer_id=parsed.customer_id,
+            paid_id=parsed.charge_id,
         )
         try:
             outcome = await run_in_threadpool(

@@ -299,12 +299,23 @@ def next_charge_at(before: Membership, after: Membership) -> int | None:
     return int(expiration.timestamp()) if moved or new_interval else None
 
 
+def _id_of(value: Any) -> str:
+    """An object reference: an id, or the object itself when expanded (a dict for some
+    test servers)."""
+    if value is None or isinstance(value, str):
+        return value or ""
+    found = value.get("id") if isinstance(value, dict) else getattr(value, "id", "")
+    return str(found or "")
+
+
 def customer_id(intent: Any) -> str:
-    """The Stripe customer an intent charges (an id, or the object when expanded)."""
-    customer = getattr(intent, "customer", None)
-    if customer is None or isinstance(customer, str):
-        return customer or ""
-    return str(getattr(customer, "id", "") or "")
+    """The Stripe customer an intent charges."""
+    return _id_of(getattr(intent, "customer", None))
+
+
+def charge_id(intent: Any) -> str:
+    """The charge that paid a succeeded intent (``latest_charge``), or ""."""
+    return _id_of(getattr(intent, "latest_charge", None))
 
 
 def _state(intent: Any) -> ProviderPayment:
@@ -312,8 +323,11 @@ def _state(intent: Any) -> ProviderPayment:
     (docs.stripe.com/payments/paymentintents/lifecycle)."""
     status = intent.status
     if status == "succeeded":
+        # A paid payment keeps the charge's id, as the plugin's Stripe gateway stores it: its
+        # refund takes only a charge (or invoice) id (docs/wordpress.md §11.5).
+        paid = charge_id(intent) or intent.id
         return ProviderPayment(
-            ProviderState.COMPLETED, intent.id, gateway_customer_id=customer_id(intent)
+            ProviderState.COMPLETED, paid, gateway_customer_id=customer_id(intent)
         )
     if status == "canceled":
         return ProviderPayment(ProviderState.CANCELLED, intent.id)

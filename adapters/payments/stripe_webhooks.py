@@ -12,7 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import stripe
-from planswitch.adapters.payments.stripe import META_MEMBERSHIP, META_PAYMENT, customer_id
+from planswitch.adapters.payments.stripe import (
+    META_MEMBERSHIP,
+    META_PAYMENT,
+    charge_id,
+    customer_id,
+)
 from planswitch.domain.payment_provider import ProviderState
 
 # Stripe's own default tolerance for the signed timestamp.
@@ -41,6 +46,7 @@ class PaymentIntentEvent:
     membership_id: int | None
     reason: str = ""
     customer_id: str = ""  # the Stripe customer charged
+    charge_id: str = ""  # the charge that paid it (a succeeded intent)
 
 
 def parse_event(
@@ -75,6 +81,7 @@ def parse_event(
         membership_id=_int(metadata, META_MEMBERSHIP),
         reason=reason,
         customer_id=customer_id(intent),
+        charge_id=charge_id(intent),
     )
 
 

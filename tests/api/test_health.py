@@ -27,3 +27,26 @@ async def test_readyz_fails_when_the_database_cannot_be_reached(tmp_path) -> Non
         assert ready.json() == {"status": "unavailable", "database": "error"}
         assert "Traceback" not in ready.text
         assert (await http.get("/healthz")).status_code == 200
+
+
+async def test_the_worker_factory_serves_from_the_environment(sqlite_url, monkeypatch) -> None:
+    from planswitch.adapters.native import upgrade_database
+    from planswitch.server.app import from_environment
+
+    upgrade_database(sqlite_url)
+    monkeypatch.setenv("PLANSWITCH_DATABASE_URL", sqlite_url)
+    monkeypatch.setenv("PLANSWITCH_API_KEYS", "worker-key")
+    monkeypatch.setenv("PLANSWITCH_SECRET_KEY", "w" * 40)
+    monkeypatch.setenv("PLANSWITCH_DEMO", "false")
+    monkeypatch.setenv("PLANSWITCH_APPLY_DUE_INTERVAL_SECONDS", "0")
+    app = from_environment()
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
+        ready = await http.get("/readyz")
+        body = await http.post(
+            "/graphql",
+            json={"query": "{ memberships { totalCount } }"},
+            headers={"Authorization": "Bearer worker-key"},
+        )
+    assert ready.status_code == 200
+    assert body.json() == {"data": {"memberships": {"totalCount": 0}}}

@@ -138,6 +138,12 @@ class Checkout:
         )
 
 
+def charge_of(checkout: Checkout, intent_id: str) -> str:
+    """The charge that paid an intent (localstripe expands ``latest_charge``)."""
+    charge = checkout.intent(intent_id).to_dict()["latest_charge"]
+    return charge["id"] if isinstance(charge, dict) else charge
+
+
 def stripe_settings(url: str, localstripe: LocalStripe) -> Settings:
     return make_settings(
         url,
@@ -194,7 +200,11 @@ def test_an_upgrade_is_paid_with_stripe_and_applied_once_by_the_webhook(checkout
     after = checkout.read()
     assert after["plan"]["databaseId"] == PREMIUM and after["pendingChange"] is None
     paid = next(p for p in after["payments"]["nodes"] if p["databaseId"] == payment["databaseId"])
-    assert (paid["status"], paid["gatewayPaymentId"]) == ("COMPLETED", intent.id)
+    # Paid, it carries the charge's id, as the plugin's Stripe gateway stores a payment.
+    assert (paid["status"], paid["gatewayPaymentId"]) == (
+        "COMPLETED",
+        charge_of(checkout, intent.id),
+    )
     # The Stripe customer the webhook's intent charged is kept on the membership.
     membership = checkout.store.memberships_by_id([FREE])[FREE]
     assert (membership.gateway, membership.gateway_customer_id) == ("stripe", intent.customer)

@@ -167,9 +167,15 @@ def test_a_paid_intent_is_completed(provider: StripeProvider, localstripe: Local
     assert localstripe.pay(opened.gateway_payment_id) == "succeeded"
 
     state = provider.status(stored)
-    assert (state.state, state.gateway_payment_id) == (
+    # Paid, the payment takes the charge's id (what the plugin's refund needs).
+    intent = localstripe.client().v1.payment_intents.retrieve(opened.gateway_payment_id)
+    charge = intent.to_dict()["latest_charge"]
+    charge = charge["id"] if isinstance(charge, dict) else charge  # localstripe expands it
+    assert charge.startswith("ch_")
+    assert (state.state, state.gateway_payment_id, state.gateway_customer_id) == (
         ProviderState.COMPLETED,
-        opened.gateway_payment_id,
+        charge,
+        opened.gateway_customer_id,
     )
     # Cancelling a paid intent reports it paid: the caller applies instead of discarding.
     assert provider.cancel(stored).state is ProviderState.COMPLETED

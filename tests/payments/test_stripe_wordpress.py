@@ -2,7 +2,7 @@
 real app over GraphQL, localstripe as Stripe.
 
 planswitch collects a change's money with a PaymentIntent, the ``wu_payments`` row ends
-``completed`` with ``gateway`` stripe and the intent's id, and the membership is left as the
+``completed`` with ``gateway`` stripe and the charge's id, and the membership is left as the
 plugin's Stripe checkout leaves one (docs/wordpress.md §11.5); a membership renewing through
 a Stripe subscription has that subscription updated, read back from localstripe here.
 """
@@ -133,6 +133,16 @@ def subscribe_on_stripe(url: str, localstripe: LocalStripe, membership_id: int) 
     return subscription.id
 
 
+def charge_of(localstripe: LocalStripe, intent_id: str) -> str:
+    """The charge that paid an intent: the id the plugin's gateway stores on a paid payment
+    (localstripe expands ``latest_charge``)."""
+    intent = localstripe.client().v1.payment_intents.retrieve(intent_id)
+    charge = intent.to_dict()["latest_charge"]
+    found = charge["id"] if isinstance(charge, dict) else charge
+    assert found.startswith("ch_")
+    return found
+
+
 def reconcile_at(settings: Settings, now: datetime) -> int:
     """``planswitch payments reconcile``: ask Stripe about every waiting payment."""
     store = WordPressStore(settings.wordpress_url or "", writes=True)
@@ -185,7 +195,7 @@ def test_a_stripe_renewing_upgrade_is_charged_once_and_updates_the_subscription(
     assert (stored["status"], stored["gateway"], stored["gateway_payment_id"]) == (
         "completed",
         "stripe",
-        intent_id,
+        charge_of(localstripe, intent_id),
     )
     after = membership_row(network, SOLO)
     next_amount = result["quote"]["nextBillingAmount"]["amount"]
@@ -255,7 +265,7 @@ def test_a_membership_paid_through_stripe_keeps_the_stripe_customer(
     assert (stored["status"], stored["gateway"], stored["gateway_payment_id"]) == (
         "completed",
         "stripe",
-        intent_id,
+        charge_of(localstripe, intent_id),
     )
 
 

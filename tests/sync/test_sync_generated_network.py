@@ -121,3 +121,39 @@ def test_statements_per_batch_do_not_depend_on_rows(
     # (+ sites: domains, posts tables). Target: stored rows and children, inserts, parents.
     assert statements["source"] <= 6 * 6
     assert statements["target"] <= 6 * 9
+
+
+@pytest.mark.postgres
+def test_a_bulk_load_into_postgresql_refreshes_statistics_an_incremental_one_does_not(
+    mariadb_database: Callable[[], str], postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = mariadb_database()
+    generate_network(url, 30, seed=7)
+    upgrade_database(postgres_url)
+    monkeypatch.setattr("planswitch.adapters.native.sync_target.ANALYZE_AFTER", 20)
+
+    def vacuums(**options: object) -> list[str]:
+        source, target = WordPressStore(url), NativeStore(postgres_url)
+        seen: list[str] = []
+
+        def record(conn, cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
+            if statement.startswith("VACUUM"):
+                seen.append(statement)
+
+        event.listen(target.engine, "before_cursor_execute", record)
+        try:
+            sync(WordPressSyncSource(source), NativeSyncTarget(target), progress=False, **options)  # type: ignore[arg-type]
+        finally:
+            source.dispose()
+            target.close()
+        return seen
+
+    loaded = vacuums()
+    later = datetime(2026, 7, 1, tzinfo=UTC)
+    touch(url, "memberships", [2, 3], later)
+    incremental = vacuums(since=later)
+
+    assert len(loaded) == 1
+    assert '"memberships"' in loaded[0] and '"membership_addons"' in loaded[0]
+    assert '"discount_codes"' not in loaded[0]  # fewer rows than the threshold
+    assert incremental == []
