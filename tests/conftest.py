@@ -2,12 +2,15 @@
 
 MariaDB and PostgreSQL tests read their server URLs from PLANSWITCH_TEST_MARIADB_URL and
 PLANSWITCH_TEST_POSTGRES_URL (set by .ci/run). Each test session gets databases of its
-own (created here, dropped at the end), so parallel runs never share tables.
+own (created here, dropped at the end), so parallel runs never share tables. A new, empty
+PostgreSQL database that a test migrates or seeds becomes a copy of a template database
+built once per session instead (tests/templates.py).
 """
 
 from __future__ import annotations
 
 import os
+import threading
 import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -17,6 +20,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+
+from tests import templates
 
 FIXTURES = Path(__file__).parent / "fixtures"
 WORDPRESS_FIXTURE = FIXTURES / "wordpress" / "wp_public.sql"
@@ -49,11 +54,19 @@ class _Databases:
         self.admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
         self.created: list[str] = []
 
-    def create(self) -> str:
+    def create(self, template: str | None = None) -> str:
+        """A new database (PostgreSQL: a copy of the database ``template``, when named)."""
         name = f"ps_{uuid.uuid4().hex[:12]}"
         with self.admin.connect() as conn:
             if self.kind == "postgres":
-                conn.execute(text(f'CREATE DATABASE "{name}"'))
+                copy = f' TEMPLATE "{template}"' if template else ""
+                conn.execute(text(f'CREATE DATABASE "{name}"{copy}'))
+                # A commit returns without waiting for its WAL to reach the disk (each one
+                # waited for an fsync): what every session sees, locks and isolation are
+                # unchanged; only a crash of the server could lose the last commits, of a
+                # database dropped at the end of the run anyway. PostgreSQL's docs,
+                # "Asynchronous Commit" (runtime-config-wal, synchronous_commit).
+                conn.execute(text(f'ALTER DATABASE "{name}" SET synchronous_commit TO off'))
             else:
                 conn.execute(
                     text(
@@ -62,7 +75,18 @@ class _Databases:
                     )
                 )
         self.created.append(name)
-        return self.base.set(database=name).render_as_string(hide_password=False)
+        url = self.base.set(database=name).render_as_string(hide_password=False)
+        if self.kind == "postgres" and template is None:
+            templates.FRESH_POSTGRES[url] = self
+        return url
+
+    def remake_from(self, url: str, template: str) -> None:
+        """Make the empty database of ``url`` a copy of the database ``template``."""
+        name = make_url(url).database
+        with self.admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+            conn.execute(text(f'ALTER DATABASE "{name}" SET synchronous_commit TO off'))
 
     def _drop(self, name: str) -> None:
         with self.admin.connect() as conn:
@@ -72,23 +96,69 @@ class _Databases:
                 conn.execute(text(f"DROP DATABASE IF EXISTS `{name}`"))
 
     def drop_all(self) -> None:
-        with ThreadPoolExecutor(max_workers=4, thread_name_prefix=f"drop-{self.kind}") as pool:
+        with ThreadPoolExecutor(max_workers=8, thread_name_prefix=f"drop-{self.kind}") as pool:
             list(pool.map(self._drop, self.created))
         self.admin.dispose()
+
+
+# Both servers' databases are dropped at once, each server's several at a time: the session
+# fixtures' teardowns only start the drops, pytest_unconfigure waits for them (the drops
+# of one server after the other's took most of a minute at the end of every run).
+_DROPPING: list[threading.Thread] = []
+
+
+def _drop_in_background(databases: _Databases) -> None:
+    thread = threading.Thread(target=databases.drop_all, name=f"drop-{databases.kind}")
+    thread.start()
+    _DROPPING.append(thread)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    while _DROPPING:
+        _DROPPING.pop().join()
+
+
+# The longest test files (seconds each, a serial run on a quiet machine), started first so no
+# worker is left with one of them at the end while the others idle (pytest-xdist hands out
+# whole files in collection order, `--dist loadfile` in pyproject.toml). Order within a file
+# is unchanged.
+LONGEST_FIRST = (
+    "tests/web/test_frontend.py",
+    "tests/fuzz/test_schemathesis.py",
+    "tests/payments/test_stripe_checkout.py",
+    "tests/test_static_checks.py",
+    "tests/api/test_wordpress_live.py",
+    "tests/sync/test_sync_generated_network.py",
+    "tests/api/test_wordpress_apply_due.py",
+    "tests/test_packaging.py",
+    "tests/resolvers/test_concurrency.py",
+    "tests/api/test_sign_in.py",
+    "tests/domain/test_properties.py",
+)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    rank = {path: index for index, path in enumerate(LONGEST_FIRST)}
+    root = config.rootpath
+
+    def key(item: pytest.Item) -> int:
+        return rank.get(item.path.relative_to(root).as_posix(), len(rank))
+
+    items.sort(key=key)  # stable: everything else keeps its order
 
 
 @pytest.fixture(scope="session")
 def mariadb_databases() -> Iterator[_Databases]:
     databases = _Databases(_server_url("PLANSWITCH_TEST_MARIADB_URL"), "mariadb")
     yield databases
-    databases.drop_all()
+    _drop_in_background(databases)
 
 
 @pytest.fixture(scope="session")
 def postgres_databases() -> Iterator[_Databases]:
     databases = _Databases(_server_url("PLANSWITCH_TEST_POSTGRES_URL"), "postgres")
     yield databases
-    databases.drop_all()
+    _drop_in_background(databases)
 
 
 @pytest.fixture(scope="session")

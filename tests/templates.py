@@ -1,10 +1,13 @@
-"""Migrated and seeded SQLite databases, built once per test session and copied per test.
+"""Migrated and seeded SQLite and PostgreSQL databases, built once per test session and
+copied per test.
 
 Migrating a fresh SQLite file and seeding the demo network took a large share of the API,
 use-case and adapter tests' time; a copy of a file built once gives each test the same
-fresh, private database. Other URLs (the database servers, in-memory SQLite, an existing
-file) are migrated and seeded for real, as before. The migrations themselves are still
-run for real by tests/adapters/native/test_migrations.py and by each template's build.
+fresh, private database; on PostgreSQL a fresh database made by tests/conftest.py is
+remade as a copy of a template database (CREATE DATABASE ... TEMPLATE). Other URLs (MariaDB,
+in-memory SQLite, an existing file, a database already written to) are migrated and seeded
+for real, as before. The migrations themselves are still run for real by
+tests/adapters/native/test_migrations.py and by each template's build.
 """
 
 from __future__ import annotations
@@ -16,10 +19,13 @@ import threading
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import Protocol
 
 from planswitch.adapters.native import NativeStore, upgrade_database
 from planswitch.adapters.native.demo import seed_demo
+from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
 
 _lock = threading.RLock()
 _built: dict[str, Path] = {}
@@ -47,12 +53,55 @@ def _template(name: str, build: Callable[[str], None]) -> Path:
         return _built[name]
 
 
+class ServerDatabases(Protocol):
+    """What tests/conftest.py's ``_Databases`` offers here (PostgreSQL)."""
+
+    def create(self, template: str | None = None) -> str: ...
+
+    def remake_from(self, url: str, template: str) -> None: ...
+
+
+# Empty PostgreSQL databases made by tests/conftest.py that nothing has used yet, by URL.
+FRESH_POSTGRES: dict[str, ServerDatabases] = {}
+_server_built: dict[tuple[int, str], str] = {}
+
+
+def _empty(url: str) -> bool:
+    engine = create_engine(url, poolclass=NullPool)
+    try:
+        with engine.connect() as conn:
+            query = "SELECT count(*) FROM pg_tables WHERE schemaname = current_schema()"
+            return conn.execute(text(query)).scalar_one() == 0
+    finally:
+        engine.dispose()
+
+
+def _postgres_copy(url: str, name: str, build: Callable[[str], None]) -> bool:
+    """PostgreSQL's own template databases (CREATE DATABASE ... TEMPLATE, docs: "Template
+    Databases"): the template is built once per session into a database of its own, and the
+    empty database of ``url`` is remade as its copy. False when ``url`` is not such a
+    database, or something was already written to it."""
+    databases = FRESH_POSTGRES.pop(url, None)
+    if databases is None or not _empty(url):
+        return False
+    with _lock:
+        key = (id(databases), name)
+        if key not in _server_built:
+            template = databases.create()
+            FRESH_POSTGRES.pop(template, None)
+            build(template)
+            _server_built[key] = str(make_url(template).database)
+    databases.remake_from(url, _server_built[key])
+    return True
+
+
 def copy_of(url: str, name: str, build: Callable[[str], None]) -> bool:
-    """Make the new SQLite file ``url`` a copy of template ``name`` (``build(url)`` makes it,
-    once per session); False, doing nothing, when ``url`` is not a new SQLite file."""
+    """Make the new SQLite file or the fresh PostgreSQL database ``url`` a copy of template
+    ``name`` (``build(url)`` makes it, once per session); False, doing nothing, when ``url``
+    is neither."""
     path = new_sqlite_file(url)
     if path is None:
-        return False
+        return _postgres_copy(url, name, build)
     shutil.copyfile(_template(name, build), path)
     return True
 

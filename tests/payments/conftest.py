@@ -19,6 +19,8 @@ from planswitch.adapters.payments.stripe import StripeProvider
 LAUNCHER = Path(__file__).with_name("run_localstripe.py")
 SECRET_KEY = "sk_test_planswitch"
 WEBHOOK_SECRET = "whsec_planswitch_test"
+# How long localstripe waits before delivering an event (stock: one second; see the launcher).
+WEBHOOK_DELAY = 0.1
 
 
 @dataclass(frozen=True)
@@ -65,7 +67,9 @@ def localstripe(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStrip
     log = tmp_path_factory.mktemp("localstripe") / "server.log"
     with log.open("w") as out:
         process = subprocess.Popen(
-            [sys.executable, str(LAUNCHER), str(port)], stdout=out, stderr=subprocess.STDOUT
+            [sys.executable, str(LAUNCHER), str(port), str(WEBHOOK_DELAY)],
+            stdout=out,
+            stderr=subprocess.STDOUT,
         )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 20

@@ -1,7 +1,7 @@
 """Runs localstripe (a stateful Stripe-compatible test server) on 127.0.0.1:PORT.
 
-Usage: ``python tests/payments/run_localstripe.py PORT``. The session fixture in
-``tests/payments/conftest.py`` starts it on a free port; nothing else needs it.
+Usage: ``python tests/payments/run_localstripe.py PORT [WEBHOOK_DELAY_SECONDS]``. The session
+fixture in ``tests/payments/conftest.py`` starts it on a free port; nothing else needs it.
 
 localstripe 1.15 predates a few parts of the Stripe API that planswitch uses. This launcher
 teaches it exactly those, as Stripe documents them, and nothing else:
@@ -14,17 +14,24 @@ teaches it exactly those, as Stripe documents them, and nothing else:
 - ``items[].price`` on a subscription update: a plan id is accepted wherever a price id is
   (docs.stripe.com/billing/migration/migrating-prices); localstripe only reads ``plan``.
 
+Stock localstripe waits one second before delivering each event (``_send_webhook`` in
+localstripe/webhooks.py); the launcher takes that delay as an argument (the tests pass a
+tenth of a second: every webhook test waited out the full second). Deliveries stay
+asynchronous, after the API call that caused them has answered, as with Stripe.
+
 It also keeps its store in memory only: stock localstripe pickles it to one fixed path
 (/tmp/localstripe.pickle) after every write, which parallel test runs would share.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sys
+from typing import Any
 
 from aiohttp import web
-from localstripe import resources, server
+from localstripe import resources, server, webhooks
 
 
 def _no_disk(self: resources.Store) -> None:
@@ -79,8 +86,23 @@ async def idempotency(request: web.Request, handler):  # noqa: ANN001, ANN201
     return response
 
 
+class _DeliveryClock:
+    """``asyncio`` as localstripe's webhooks module sees it, its one sleep shortened."""
+
+    def __init__(self, delay: float) -> None:
+        self.delay = delay
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(asyncio, name)
+
+    async def sleep(self, seconds: float) -> None:
+        await asyncio.sleep(min(seconds, self.delay))
+
+
 def main() -> None:
     port = int(sys.argv[1])
+    if len(sys.argv) > 2:
+        webhooks.asyncio = _DeliveryClock(float(sys.argv[2]))  # type: ignore[attr-defined]
     server.app.middlewares.insert(0, idempotency)
     web.run_app(server.app, host="127.0.0.1", port=port, access_log=None, print=None)
 

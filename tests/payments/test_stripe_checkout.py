@@ -33,7 +33,7 @@ from sqlalchemy import create_engine, select
 
 from tests.api.conftest import OPERATOR, customer_headers, make_settings
 from tests.conftest import REFERENCE_NOW
-from tests.payments.conftest import SECRET_KEY, WEBHOOK_SECRET, LocalStripe
+from tests.payments.conftest import SECRET_KEY, WEBHOOK_DELAY, WEBHOOK_SECRET, LocalStripe
 from tests.payments.live import serve
 from tests.payments.signing import intent_event, sign
 from tests.resolvers.conftest import LITE, PREMIUM, seeded_store
@@ -93,7 +93,7 @@ class Checkout:
         return self.store.payments_by_id([payment_id])[payment_id].status.value
 
     def wait_for(self, what: Callable[[], bool], seconds: float = 15) -> None:
-        """localstripe delivers an event about a second after it happens."""
+        """localstripe delivers an event WEBHOOK_DELAY after it happens."""
         deadline = time.monotonic() + seconds
         while not what():
             assert time.monotonic() < deadline, "the webhook never took effect"
@@ -355,7 +355,7 @@ def test_a_lost_webhook_is_recovered_by_reconcile(checkout: Checkout):
     result = checkout.change("stripe-lost", planId=str(PREMIUM))
     payment_id, intent_id = result["payment"]["databaseId"], result["payment"]["gatewayPaymentId"]
     checkout.stripe.pay(intent_id)
-    time.sleep(1.5)  # past localstripe's delivery attempt
+    time.sleep(WEBHOOK_DELAY + 0.5)  # past localstripe's delivery attempt
     assert checkout.payment_status(payment_id) == "pending"
 
     # `planswitch payments reconcile`, a process configured as the server is.

@@ -61,7 +61,8 @@ class Server:
         return body["data"]
 
 
-def start_server(tmp: Path) -> subprocess.Popen:
+def launch_server(tmp: Path) -> subprocess.Popen:
+    """Start ``planswitch serve`` over a new demo database in ``tmp``; see ``wait_until_up``."""
     port = _free_port()
     env = {
         **os.environ,
@@ -78,36 +79,79 @@ def start_server(tmp: Path) -> subprocess.Popen:
             stdout=log,
             stderr=subprocess.STDOUT,
         )
-    url = f"http://127.0.0.1:{port}"
+    process.url = f"http://127.0.0.1:{port}"  # type: ignore[attr-defined]
+    process.log = tmp / "server.log"  # type: ignore[attr-defined]
+    return process
+
+
+def wait_until_up(process: subprocess.Popen) -> subprocess.Popen:
+    url, log = process.url, process.log  # type: ignore[attr-defined]
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError((tmp / "server.log").read_text())
+            raise RuntimeError(log.read_text())
         try:
             if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                process.url = url  # type: ignore[attr-defined]
                 return process
         except httpx.HTTPError:
             pass
-        time.sleep(0.2)
+        time.sleep(0.05)
     process.kill()
-    raise RuntimeError("planswitch serve did not start: " + (tmp / "server.log").read_text())
+    raise RuntimeError("planswitch serve did not start: " + log.read_text())
+
+
+def stop_server(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+class _Servers:
+    """Each test still gets a server of its own over a freshly seeded demo database, but
+    the next one is started while a test runs: starting one (imports, migrations, seeding)
+    took about two seconds of every browser test's setup, spent waiting."""
+
+    def __init__(self, tmp_path_factory: pytest.TempPathFactory) -> None:
+        self.tmp_path_factory = tmp_path_factory
+        self.spare: subprocess.Popen | None = None
+
+    def _launch(self) -> subprocess.Popen:
+        return launch_server(self.tmp_path_factory.mktemp("server"))
+
+    def take(self) -> subprocess.Popen:
+        process = self.spare if self.spare is not None else self._launch()
+        self.spare = None
+        wait_until_up(process)
+        self.spare = self._launch()
+        return process
+
+    def close(self) -> None:
+        if self.spare is not None:
+            stop_server(self.spare)
+            self.spare = None
+
+
+@pytest.fixture(scope="session")
+def _servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[_Servers]:
+    servers = _Servers(tmp_path_factory)
+    try:
+        yield servers
+    finally:
+        servers.close()
 
 
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[Server]:
+def server(_servers: _Servers) -> Iterator[Server]:
     """A fresh demo network per test: the flows change memberships."""
     _require_browser()
-    process = start_server(tmp_path)
+    process = _servers.take()
     try:
         yield Server(process.url)  # type: ignore[attr-defined]
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_server(process)
 
 
 @pytest.fixture(scope="session")

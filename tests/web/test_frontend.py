@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.expected_conditions import staleness_of
 from selenium.webdriver.support.ui import Select
 
 from tests.web.conftest import Server
@@ -252,6 +253,9 @@ def test_the_operator_edits_plan_groups(browser, server):
     visits = form.find_element(By.XPATH, ".//label[normalize-space()='Unlimited Visits']")
     visits.click()
     form.find_element(By.CSS_SELECTOR, "button").click()
+    # "Solo saved." is still shown from the first save: wait for the screen drawn after
+    # this one (web/js/screens/operator.js re-renders once the mutation has answered).
+    wait(browser).until(staleness_of(form))
     wait(browser).until(lambda d: "Solo saved." in main_text(d))
     data = server.operator(
         '{ product(id: "5", idType: DATABASE_ID) { planGroup { name } availableAddons { slug } } }'
