@@ -118,16 +118,24 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         _DROPPING.pop().join()
 
 
-# The longest test files (seconds each, a serial run on a quiet machine), started first so no
+# The longest test files (longest first, as measured in full runs), started first so no
 # worker is left with one of them at the end while the others idle (pytest-xdist hands out
 # whole files in collection order, `--dist loadfile` in pyproject.toml). Order within a file
 # is unchanged.
 LONGEST_FIRST = (
-    "tests/web/test_frontend.py",
     "tests/fuzz/test_schemathesis.py",
+    "tests/web/test_frontend.py",
     "tests/payments/test_stripe_checkout.py",
-    "tests/test_static_checks.py",
     "tests/api/test_wordpress_live.py",
+    "tests/adapters/native/test_roundtrip.py",
+    "tests/adapters/wordpress/test_writes.py",
+    "tests/adapters/wordpress/test_sync.py",
+    "tests/adapters/native/test_queries.py",
+    "tests/api/test_checkout.py",
+    "tests/adapters/wordpress/test_generated_network.py",
+    "tests/payments/test_stripe_wordpress.py",
+    "tests/test_static_checks.py",
+    "tests/resolvers/test_apply_due_backlog.py",
     "tests/sync/test_sync_generated_network.py",
     "tests/api/test_wordpress_apply_due.py",
     "tests/test_packaging.py",
