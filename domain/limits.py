@@ -28,7 +28,7 @@ membership by ``tests/adapters/wordpress/test_limits_against_php.py``):
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from types import MappingProxyType
@@ -362,6 +362,28 @@ def effective_limits(
     ]
     if plan is not None:
         listed.append((plan.limitations, 1))
+    # The merge is a function of the values alone; the catalog's products (and so their
+    # fingerprints, computed once per object) live across requests, so most memberships and
+    # quotes find their merge already done (issue 12: it dominated a quote's profile).
+    key = (
+        tuple((limitations.fingerprint, times) for limitations, times in listed),
+        override.fingerprint if override is not None else None,
+    )
+    found = _EFFECTIVE.get(key)
+    if found is None:
+        found = _merged(listed, override)
+        if len(_EFFECTIVE) >= _EFFECTIVE_MAX:
+            _EFFECTIVE.clear()  # bounded; refilled by the next requests
+        _EFFECTIVE[key] = found
+    return found
+
+
+# Effective limits by the fingerprints of their inputs (Limitations are immutable values).
+_EFFECTIVE: dict[Hashable, Limitations] = {}
+_EFFECTIVE_MAX = 4096
+
+
+def _merged(listed: list[tuple[Limitations, int]], override: Limitations | None) -> Limitations:
     summed = Limitations.empty()
     if listed:
         (first, copies), rest = listed[0], listed[1:]

@@ -63,8 +63,60 @@ class IdempotencyRecord:
     created_at: datetime | None = None
 
 
+@dataclass(frozen=True)
+class Catalog:
+    """Every product, ordered by list_order then id, as of one catalog version.
+
+    Stores keep one per process and share it across requests while the database's catalog
+    version has not moved (docs/api.md §10); it is read-only.
+    """
+
+    products: tuple[Product, ...] = ()
+    version: object = None  # the store's token for this content (None: not cacheable)
+    by_id: Mapping[int, Product] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "by_id", {product.id: product for product in self.products})
+
+    def select(self, where: ProductFilter) -> list[Product]:
+        """The products matching ``where``, in catalog order."""
+        return [
+            p
+            for p in self.products
+            if (where.type is None or p.type is where.type)
+            and (where.plan_group is None or p.plan_group == where.plan_group)
+            and (where.active is None or p.active == where.active)
+        ]
+
+    def by_slug(self, slug: str) -> Product | None:
+        """The product with this slug and the lowest id (slugs are not unique in the plugin)."""
+        found = [p for p in self.products if p.slug == slug]
+        return min(found, key=lambda p: p.id) if found else None
+
+
+@dataclass(frozen=True)
+class ChangeInputs:
+    """Everything upgrade options and a quote read about one membership, read together
+    (one session, a handful of statements: issue 12)."""
+
+    membership: Membership | None
+    catalog: Catalog
+    customer: Customer | None = None
+    usage: Usage = field(default_factory=Usage)
+    discount: DiscountCode | None = None
+
+
 class ReadStore(Protocol):
     # Catalog
+    def catalog(self) -> Catalog:
+        """The whole catalog, cached across requests while it has not changed."""
+        ...
+
+    def change_inputs(self, membership_id: int, discount_code: str | None = None) -> ChangeInputs:
+        """The membership (None if absent) with its customer, usage, the discount code (when
+        given) and the catalog, read in one session."""
+        ...
+
     def list_products(self, where: ProductFilter = ProductFilter()) -> list[Product]:
         """Products ordered by list_order, then id."""
         ...
@@ -147,6 +199,11 @@ class ChangeTransaction(Protocol):
 
     def lock_membership(self, membership_id: int) -> Membership | None:
         """Read the membership and lock its row (SELECT ... FOR UPDATE) until commit."""
+        ...
+
+    def change_inputs(self, membership_id: int, discount_code: str | None = None) -> ChangeInputs:
+        """``ReadStore.change_inputs`` in this transaction, the membership's row locked
+        (as ``lock_membership``)."""
         ...
 
     def products_by_id(self, ids: Sequence[int]) -> dict[int, Product]: ...

@@ -15,7 +15,7 @@ from planswitch.domain.customers import Customer
 from planswitch.domain.memberships import Membership
 from planswitch.domain.payments import Payment
 from planswitch.domain.pending_change import PendingChange
-from planswitch.domain.ports import ProductFilter, ReadStore
+from planswitch.domain.ports import Catalog, ProductFilter, ReadStore
 from planswitch.domain.products import Product, ProductType
 from planswitch.domain.usage import Site
 from strawberry.dataloader import DataLoader
@@ -54,14 +54,16 @@ class Loaders:
     """The request's loaders; build a new one per request."""
 
     def __init__(self, store: ReadStore) -> None:
-        self.products_by_id: DataLoader[int, Product | None] = DataLoader(
-            _by_key(store.products_by_id)
-        )
+        self._store = store
+        self._catalog: Catalog | None = None
+        # Products come from the catalog: the one this request already read (no thread hop,
+        # no statement), else the store's cache (one version check).
+        self.products_by_id: DataLoader[int, Product | None] = DataLoader(self._products)
         self.customers_by_id: DataLoader[int, Customer | None] = DataLoader(
             _by_key(store.customers_by_id)
         )
         self.memberships_by_id: DataLoader[int, Membership | None] = DataLoader(
-            _by_key(store.memberships_by_id)
+            _by_key(self._memberships_with_catalog)
         )
         self.memberships_by_customer: DataLoader[int, list[Membership]] = DataLoader(
             _lists_by_key(store.memberships_by_customer)
@@ -85,9 +87,32 @@ class Loaders:
             _by_key(store.pending_changes_by_payment)
         )
         self.plans_by_group: DataLoader[str, list[Product]] = DataLoader(
-            _lists_by_key(lambda names: _plans_by_group(store, names))
+            _lists_by_key(lambda names: _plans_by_group(self._read_catalog(), names))
         )
         self._nodes: dict[tuple[Any, int], tuple[Any, Any]] = {}
+
+    def prime_catalog(self, catalog: Catalog) -> None:
+        """Serve this request's products from ``catalog`` (read by its use case)."""
+        self._catalog = catalog
+
+    def _read_catalog(self) -> Catalog:
+        catalog = self._catalog
+        if catalog is None:
+            catalog = self._catalog = self._store.catalog()
+        return catalog
+
+    def _memberships_with_catalog(self, ids: Sequence[int]) -> Mapping[int, Membership]:
+        """The memberships, and the catalog in the same thread hop: their plans, add-ons and
+        limits are what is asked of a membership next."""
+        found = self._store.memberships_by_id(ids)
+        self._read_catalog()
+        return found
+
+    async def _products(self, keys: list[int]) -> list[Product | None]:
+        catalog = self._catalog
+        if catalog is None:
+            catalog = await asyncio.to_thread(self._read_catalog)
+        return [catalog.by_id.get(key) for key in keys]
 
     def node(self, item: T, build: Callable[[T], N]) -> N:
         """``build(item)``, built once per object in this request.
@@ -104,11 +129,11 @@ class Loaders:
         return entry[1]
 
 
-def _plans_by_group(store: ReadStore, names: Sequence[str]) -> dict[str, list[Product]]:
-    """Plans of each group in the store's order (list_order, then id); one query for all."""
+def _plans_by_group(catalog: Catalog, names: Sequence[str]) -> dict[str, list[Product]]:
+    """Plans of each group in catalog order (list_order, then id)."""
     wanted = set(names)
     groups: dict[str, list[Product]] = {}
-    for plan in store.list_products(ProductFilter(type=ProductType.PLAN)):
+    for plan in catalog.select(ProductFilter(type=ProductType.PLAN)):
         if plan.plan_group in wanted:
             groups.setdefault(plan.plan_group, []).append(plan)
     return groups

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
 from planswitch.domain.apply import apply_quote
 from planswitch.domain.apply import cancel_scheduled_change as cancel_domain
@@ -40,7 +40,7 @@ from planswitch.domain.pending_change import (
     writes_payment,
 )
 from planswitch.domain.plan_change import ChangeKind, PlanChangeRequest, Quote, UpgradeOptions
-from planswitch.domain.ports import IdempotencyRecord, Store
+from planswitch.domain.ports import Catalog, ChangeInputs, IdempotencyRecord, Store
 from planswitch.domain.products import Product
 from planswitch.domain.quote_request import bounds_problems
 from planswitch.domain.quotes import quote as compute_quote
@@ -66,6 +66,7 @@ class OptionsResult:
     membership: Membership | None = None
     options: UpgradeOptions | None = None
     user_errors: list[UserError] = field(default_factory=list)
+    catalog: Catalog | None = None  # what the options were computed on (the loaders reuse it)
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,7 @@ class PreviewResult:
     membership: Membership | None = None
     token: str | None = None
     user_errors: list[UserError] = field(default_factory=list)
+    catalog: Catalog | None = None
 
 
 @dataclass(frozen=True)
@@ -85,6 +87,7 @@ class ChangePlanResult:
     replayed: bool = False  # True: the stored first result of this idempotency key
     pending_change: PendingChange | None = None  # set when the change waits for its payment
     payment_action: PaymentAction | None = None  # how to pay it
+    catalog: Catalog | None = None
 
 
 @dataclass(frozen=True)
@@ -97,18 +100,9 @@ class CancelResult:
 # --- shared loading and checks -----------------------------------------------------------
 
 
-class _Reader(Protocol):
-    """What both the read store and an open transaction offer (the quote's inputs)."""
-
-    def list_products(self) -> list[Product]: ...
-    def customers_by_id(self, ids: Sequence[int]) -> dict[int, Customer]: ...
-    def discount_code(self, code: str) -> DiscountCode | None: ...
-    def usage(self, membership_id: int) -> Usage: ...
-
-
 @dataclass(frozen=True)
 class _Inputs:
-    catalog: dict[int, Product]
+    catalog: Mapping[int, Product]
     usage: Usage
     customer: Customer | None
     discount: DiscountCode | None
@@ -133,21 +127,18 @@ def _provider(ctx: Context) -> PaymentProvider | None:
     return ctx.checkout.provider if ctx.checkout is not None else ctx.payment_provider
 
 
-def _load_inputs(
-    reader: _Reader,
-    membership: Membership,
-    request: PlanChangeRequest,
+def _inputs(
+    read: ChangeInputs,
     provider: PaymentProvider | None = None,
     money_format: MoneyFormat | None = None,
 ) -> _Inputs:
-    """What ``quote()`` needs besides the membership; it judges the request itself."""
-    catalog = {product.id: product for product in reader.list_products()}
-    code = (request.discount_code or "").strip()
-    discount = reader.discount_code(code) if code else None
-    customer = reader.customers_by_id([membership.customer_id]).get(membership.customer_id)
-    syncable = syncable_gateways(provider, membership)
-    usage = reader.usage(membership.id)
-    return _Inputs(catalog, usage, customer, discount, syncable, money_format)
+    """What ``quote()`` needs besides the membership (read with it in one session by
+    ``change_inputs``); it judges the request itself."""
+    assert read.membership is not None
+    syncable = syncable_gateways(provider, read.membership)
+    return _Inputs(
+        read.catalog.by_id, read.usage, read.customer, read.discount, syncable, money_format
+    )
 
 
 def _quote(
@@ -195,9 +186,20 @@ def quote_errors(quote: Quote) -> list[UserError]:
 async def get_upgrade_options(ctx: Context, membership_id: int) -> OptionsResult:
     """The plans of the membership's family and the add-ons its plan allows
     (docs/plan-changes.md §2)."""
-    return await asyncio.to_thread(
+    result = await asyncio.to_thread(
         _upgrade_options, ctx.store, ctx.viewer, membership_id, ctx.clock.now(), _provider(ctx)
     )
+    _prime(ctx, result.membership, result.catalog)
+    return result
+
+
+def _prime(ctx: Context, membership: Membership | None, catalog: Catalog | None) -> None:
+    """Let the request's loaders answer from what the use case just read (issue 12): the
+    payload's ``membership`` and products then cost no statement and no thread hop."""
+    if membership is not None:
+        ctx.loaders.memberships_by_id.prime(membership.id, membership)
+    if catalog is not None:
+        ctx.loaders.prime_catalog(catalog)
 
 
 def _upgrade_options(
@@ -207,19 +209,20 @@ def _upgrade_options(
     now: datetime,
     provider: PaymentProvider | None = None,
 ) -> OptionsResult:
-    membership = store.memberships_by_id([membership_id]).get(membership_id)
+    # One session: the membership, its usage and the cached catalog (issue 12).
+    read = store.change_inputs(membership_id)
+    membership = read.membership
     errors = _authorize(viewer, membership, membership_id)
     if errors or membership is None:
         return OptionsResult(user_errors=errors)
-    catalog = {product.id: product for product in store.list_products()}
     options = upgrade_options(
         membership,
-        catalog,
+        dict(read.catalog.by_id),
         now,
-        usage=store.usage(membership_id),
+        usage=read.usage,
         syncable_gateways=syncable_gateways(provider, membership),
     )
-    return OptionsResult(membership, options)
+    return OptionsResult(membership, options, catalog=read.catalog)
 
 
 async def preview_change(
@@ -240,9 +243,11 @@ async def preview_change(
     preview = as_of is not None and policy.may_preview_another_instant(ctx.viewer)
     now = as_of if preview and as_of is not None else ctx.clock.now()
     secret = "" if preview else ctx.settings.secret_key
-    return await asyncio.to_thread(
+    result = await asyncio.to_thread(
         _preview, ctx.store, ctx.viewer, request, now, secret, _provider(ctx)
     )
+    _prime(ctx, result.membership, result.catalog)
+    return result
 
 
 def _bounds_errors(
@@ -260,15 +265,16 @@ def _preview(
     secret: str,
     provider: PaymentProvider | None = None,
 ) -> PreviewResult:
-    membership = store.memberships_by_id([request.membership_id]).get(request.membership_id)
+    # One session: everything the quote reads, the catalog from the cache (issue 12).
+    read = store.change_inputs(request.membership_id, request.discount_code)
+    membership = read.membership
     errors = _authorize(viewer, membership, request.membership_id)
     if errors or membership is None:
         return PreviewResult(blocked_quote(membership, now, errors), user_errors=errors)
     money_format = store.network_settings().money_format
-    inputs = _load_inputs(store, membership, request, provider, money_format)
-    quote = _quote(membership, request, inputs, now)
+    quote = _quote(membership, request, _inputs(read, provider, money_format), now)
     token = quote_token.issue(request, quote, now, secret) if secret and quote.ok else None
-    return PreviewResult(quote, membership, token, list(quote.errors))
+    return PreviewResult(quote, membership, token, list(quote.errors), read.catalog)
 
 
 # --- commit --------------------------------------------------------------------------------
@@ -369,7 +375,7 @@ async def change_plan(
     checkout = ctx.checkout
     if checkout is None:
         raise RuntimeError("the context has no checkout (payment provider and TTL)")
-    return await asyncio.to_thread(
+    result = await asyncio.to_thread(
         _change_plan,
         ctx.store,
         ctx.viewer,
@@ -378,6 +384,10 @@ async def change_plan(
         idempotency_key,
         _Commit("", "", quote_token_value, ctx.settings.secret_key, checkout),
     )
+    if result.payment is not None and result.payment.id:
+        ctx.loaders.payments_by_id.prime(result.payment.id, result.payment)
+    _prime(ctx, None, result.catalog)
+    return result
 
 
 def _change_plan(
@@ -432,13 +442,15 @@ def _commit_change(
     with store.transaction(now) as tx:
         # Lock first, then look the key up: a retry waiting on the lock sees the first
         # attempt's committed record (a locking read comes before any snapshot is taken).
-        membership = tx.lock_membership(request.membership_id)
+        # The quote's inputs come with the locked row (one statement more than the lock).
+        read = tx.change_inputs(request.membership_id, request.discount_code)
+        membership = read.membership
         errors = _authorize(viewer, membership, request.membership_id)
         if errors or membership is None:
             raise _Refused(errors)
         _replay_or_raise(tx.get_idempotency(commit.key), commit.request_hash)
         money_format = store.network_settings().money_format
-        inputs = _load_inputs(tx, membership, request, commit.checkout.provider, money_format)
+        inputs = _inputs(read, commit.checkout.provider, money_format)
         fresh = _quote(membership, request, inputs, now)
         errors = quote_errors(fresh)
         if not errors and commit.token:
@@ -452,7 +464,8 @@ def _commit_change(
             if paid is not None:  # committed: the paid change applied, this one refused
                 return ChangePlanResult(paid, user_errors=[_paid_meanwhile(membership.id)])
         if needs_payment(fresh):
-            return _open_pending(tx, membership, fresh, inputs.customer, now, actor, commit)
+            opened = _open_pending(tx, membership, fresh, inputs.customer, now, actor, commit)
+            return replace(opened, catalog=read.catalog)
         outcome = apply_quote(membership, fresh, now)
         saved = tx.save_membership(membership, outcome.membership)
         # Scheduled changes and add-on removals write no payment (issues 8 and 10).
@@ -468,7 +481,7 @@ def _commit_change(
         # now (a scheduled change bills from its swap date on, docs/wordpress.md §11.5).
         settlement.sync_subscription(tx, commit.checkout.provider, membership, saved, now, actor)
         _remember(tx, commit, saved.id, payment_id, fresh, now)
-    return ChangePlanResult(saved, payment, fresh)
+    return ChangePlanResult(saved, payment, fresh, catalog=read.catalog)
 
 
 def _remember(

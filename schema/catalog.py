@@ -41,6 +41,10 @@ class PriceVariation:
         )
 
 
+_PRODUCT_NODES: dict[int, tuple[Product, ProductNode]] = {}
+_PRODUCT_NODES_MAX = 4096
+
+
 @strawberry.type(name="Product", description="A plan, package or service sold on the network.")
 class ProductNode(Node):
     product: strawberry.Private[Product]
@@ -66,6 +70,21 @@ class ProductNode(Node):
 
     @classmethod
     def from_domain(cls, product: Product) -> ProductNode:
+        """The node of ``product``, built once per product object: the catalog's products
+        are shared by every request until the catalog changes (docs/api.md §10), and a node
+        is a read-only view of one, so requests share it too (issue 12)."""
+        entry = _PRODUCT_NODES.get(id(product))
+        if entry is not None and entry[0] is product:
+            return entry[1]
+        node = cls._build(product)
+        if len(_PRODUCT_NODES) >= _PRODUCT_NODES_MAX:
+            _PRODUCT_NODES.clear()  # bounded; products of replaced catalogs go with it
+        # The entry keeps ``product`` alive, so its id cannot be reused while it is stored.
+        _PRODUCT_NODES[id(product)] = (product, node)
+        return node
+
+    @classmethod
+    def _build(cls, product: Product) -> ProductNode:
         return cls(
             product=product,
             id=strawberry.ID(encode_global_id("Product", product.id)),

@@ -83,6 +83,23 @@ def viewer_from_header(
         raise InvalidToken(str(error)) from None
 
 
+def operator_by_key(header: str | None, settings: Settings) -> Viewer | None:
+    """The operator when ``header`` is ``Bearer <one of the API keys>``, else None.
+
+    Cheap and non-blocking (no database), so the server answers API-key callers without a
+    thread hop; anything else goes through ``viewer_from_header``, which checks it fully.
+    """
+    if not header or len(header) > MAX_HEADER_LENGTH or not header.isascii():
+        return None
+    scheme, _, credential = header.strip().partition(" ")
+    credential = credential.strip()
+    if scheme.lower() != "bearer" or not credential or not header.isprintable():
+        return None
+    if any(hmac.compare_digest(credential, key) for key in settings.api_keys):
+        return Viewer.operator()
+    return None
+
+
 def _basic_credentials(credential: str) -> tuple[str, str]:
     try:
         decoded = base64.b64decode(credential, validate=True).decode("utf-8")

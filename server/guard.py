@@ -29,7 +29,7 @@ from graphql.language.visitor import Visitor
 from planswitch.domain.ports import Clock
 from planswitch.resolvers import policy
 from planswitch.resolvers.context import Viewer
-from planswitch.server.auth import InvalidToken, viewer_from_header
+from planswitch.server.auth import InvalidToken, operator_by_key, viewer_from_header
 from planswitch.server.settings import Settings
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -81,6 +81,9 @@ class GuardedGraphQL:
         now: datetime = self.clock.now()
         if not header:
             return viewer_from_header(None, self.settings, auth, now, address)
+        operator = operator_by_key(header, self.settings)
+        if operator is not None:  # an API key: nothing to read, no thread hop (issue 12)
+            return operator
         # Session checks read the revocations and Basic checks a password: not on the loop.
         return await run_in_threadpool(
             viewer_from_header, header, self.settings, auth, now, address

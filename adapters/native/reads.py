@@ -42,7 +42,7 @@ from planswitch.domain.pending_change import PendingStatus
 from planswitch.domain.ports import IdempotencyRecord, MembershipFilter, Page, ProductFilter
 from planswitch.domain.products import Product
 from planswitch.domain.usage import Site, Usage
-from sqlalchemy import Row, Select, exists, func, or_, select
+from sqlalchemy import Row, Select, bindparam, exists, func, or_, select
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
@@ -163,7 +163,7 @@ def customers_by_id(session: Session, ids: Sequence[int]) -> dict[int, Customer]
     wanted = _unique(ids)
     if not wanted:
         return {}
-    rows = _rows(session, select(_table(CustomerRow)).where(CUSTOMERS.id.in_(wanted)))
+    rows = _by_ids(session, _CUSTOMERS, wanted)
     return {r.id: mappers.to_customer(r) for r in rows}
 
 
@@ -173,20 +173,32 @@ def memberships_from_rows(session: Session, rows: Sequence[Any]) -> list[Members
     ids = [r.id for r in rows]
     if not ids:
         return []
-    addons = _group(
-        _rows(
-            session,
-            select(_table(MembershipAddonRow)).where(MEMBERSHIP_ADDONS.membership_id.in_(ids)),
-        ),
-        "membership_id",
-    )
-    scheduled = {
-        s.membership_id: s
-        for s in _rows(
-            session, select(_table(ScheduledChangeRow)).where(SCHEDULED.membership_id.in_(ids))
-        )
-    }
+    addons = membership_addons(session, ids)
+    scheduled = {s.membership_id: s for s in _by_ids(session, _SCHEDULED, ids)}
     return [mappers.to_membership(r, addons.get(r.id, []), scheduled.get(r.id)) for r in rows]
+
+
+# Statements on the hot paths are built once: building and hashing one cost about as much
+# as running it on SQLite (issue 12's profiles).
+_IDS: Any = bindparam("ids", expanding=True)
+_MEMBERSHIP_ADDONS = select(_table(MembershipAddonRow)).where(
+    MEMBERSHIP_ADDONS.membership_id.in_(_IDS)
+)
+_SCHEDULED = select(_table(ScheduledChangeRow)).where(SCHEDULED.membership_id.in_(_IDS))
+_MEMBERSHIPS = select(_table(MembershipRow)).where(MEMBERSHIPS.id.in_(_IDS))
+_CUSTOMERS = select(_table(CustomerRow)).where(CUSTOMERS.id.in_(_IDS))
+
+
+def _by_ids(session: Session, query: Select[Any], ids: Sequence[int]) -> Sequence[Any]:
+    """``_rows`` of a prebuilt ``query`` over the ``ids`` bind parameter."""
+    if session.autoflush:
+        session.flush()
+    return session.execute(query, {"ids": list(ids)}).all()
+
+
+def membership_addons(session: Session, ids: Sequence[int]) -> dict[int, list[Any]]:
+    """The add-on rows of each membership (one statement)."""
+    return _group(_by_ids(session, _MEMBERSHIP_ADDONS, ids), "membership_id")
 
 
 def _membership_filter(query: Any, where: MembershipFilter) -> Any:
@@ -242,7 +254,7 @@ def memberships_by_id(session: Session, ids: Sequence[int]) -> dict[int, Members
     wanted = _unique(ids)
     if not wanted:
         return {}
-    rows = _rows(session, select(_table(MembershipRow)).where(MEMBERSHIPS.id.in_(wanted)))
+    rows = _by_ids(session, _MEMBERSHIPS, wanted)
     return {m.id: m for m in memberships_from_rows(session, rows)}
 
 
@@ -335,23 +347,29 @@ def apex_domain(domain: str) -> str | None:
     return None
 
 
-def usage(session: Session, membership_id: int) -> Usage:
+# One statement, built once: each published site with its active domains (a site without
+# any appears once, with a NULL domain).
+_USAGE = (
+    select(SITES.id, SITES.post_counts, DOMAINS.domain)
+    .select_from(_table(SiteRow))
+    .outerjoin(_table(DomainRow), (DOMAINS.site_id == SITES.id) & DOMAINS.active)
+    .where(SITES.membership_id == bindparam("membership_id"), SITES.published)
+)
+
+
+def usage(session: Session, membership_id: int, pending_payment: bool | None = None) -> Usage:
     """What the membership uses: published sites, their posts per type, active apex domains.
 
     Custom domains are counted once per apex name (``www.example.com`` and ``example.com``
-    are one domain), as the plugin's domain-mapping limit does.
+    are one domain), as the plugin's domain-mapping limit does. ``pending_payment``, when
+    the caller already read it (``pending_payment_column``), saves its statement.
     """
-    # One statement: each published site with its active domains (a site without any
-    # appears once, with a NULL domain).
-    query = (
-        select(SITES.id, SITES.post_counts, DOMAINS.domain)
-        .select_from(_table(SiteRow))
-        .outerjoin(_table(DomainRow), (DOMAINS.site_id == SITES.id) & DOMAINS.active)
-        .where(SITES.membership_id == membership_id, SITES.published)
-    )
     post_counts: dict[int, Any] = {}
     apexes: set[str] = set()
-    for site_id, counts, domain in _rows(session, query):
+    if session.autoflush:
+        session.flush()
+    found = session.execute(_USAGE, {"membership_id": int(membership_id)})
+    for site_id, counts, domain in found:
         post_counts[site_id] = counts
         apex = apex_domain(domain) if domain is not None else None
         if apex:
@@ -364,12 +382,22 @@ def usage(session: Session, membership_id: int) -> Usage:
         sites=len(post_counts),
         posts=dict(sorted(posts.items())),
         custom_domains=len(apexes),
-        pending_payment=_has_pending_payment(session, membership_id),
+        pending_payment=(
+            _has_pending_payment(session, membership_id)
+            if pending_payment is None
+            else pending_payment
+        ),
     )
 
 
 def _has_pending_payment(session: Session, membership_id: int) -> bool:
-    """Pending membership, or a pending payment of it (one statement).
+    """Pending membership, or a pending payment of it (one statement)."""
+    return bool(session.scalar(select(pending_payment_column(membership_id))))
+
+
+def pending_payment_column(membership_id: Any) -> Any:
+    """Whether the membership is pending or has a pending payment, as a SQL boolean
+    (``membership_id``: a value or a bind parameter).
 
     The payment of the membership's own pending change does not count: a new change
     replaces that one (issue 8) instead of being refused.
@@ -386,7 +414,7 @@ def _has_pending_payment(session: Session, membership_id: int) -> bool:
         PAYMENTS.status == PaymentStatus.PENDING.value,
         ~waiting_change,
     )
-    return bool(session.scalar(select(or_(pending_membership, pending_payment))))
+    return or_(pending_membership, pending_payment)
 
 
 # --- scheduled changes, idempotency, events ----------------------------------------------

@@ -20,7 +20,8 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from planswitch.adapters.native import pending, reads, writes
+from planswitch.adapters.native import inputs, pending, reads, writes
+from planswitch.adapters.native.catalog import CatalogCache
 from planswitch.adapters.native.engine import make_engine, write_engine
 from planswitch.adapters.native.migrate import upgrade_engine
 from planswitch.adapters.native.tables import MembershipRow, ProductRow
@@ -32,7 +33,14 @@ from planswitch.domain.memberships import Membership
 from planswitch.domain.network import NetworkSettings
 from planswitch.domain.payments import Payment
 from planswitch.domain.pending_change import PendingChange
-from planswitch.domain.ports import IdempotencyRecord, MembershipFilter, Page, ProductFilter
+from planswitch.domain.ports import (
+    Catalog,
+    ChangeInputs,
+    IdempotencyRecord,
+    MembershipFilter,
+    Page,
+    ProductFilter,
+)
 from planswitch.domain.products import Product
 from planswitch.domain.usage import Site, Usage
 from sqlalchemy import Engine, select, text
@@ -45,8 +53,14 @@ ALL_PRODUCTS = ProductFilter()  # the port's default: every product
 class NativeTransaction:
     """One open transaction (``planswitch.domain.ports.ChangeTransaction``)."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, catalog: CatalogCache | None = None) -> None:
         self.session = session
+        self._catalog = catalog if catalog is not None else CatalogCache()
+
+    def change_inputs(self, membership_id: int, discount_code: str | None = None) -> ChangeInputs:
+        return inputs.change_inputs(
+            self.session, self._catalog, membership_id, discount_code, lock=True
+        )
 
     def lock_membership(self, membership_id: int) -> Membership | None:
         """SELECT ... FOR UPDATE (PostgreSQL, MySQL); on SQLite the BEGIN IMMEDIATE of the
@@ -153,6 +167,7 @@ class NativeStore:
         self.url = url
         self.engine = make_engine(url, **engine_options)
         self._writer = write_engine(self.engine)
+        self._catalog = CatalogCache()
 
     @property
     def write_engine(self) -> Engine:
@@ -183,7 +198,7 @@ class NativeStore:
         date it writes comes from the objects written), so it has no clock to replace.
         """
         with Session(self._writer) as session, session.begin():
-            yield NativeTransaction(session)
+            yield NativeTransaction(session, self._catalog)
 
     @contextmanager
     def bulk(self) -> Iterator[BulkWriter]:
@@ -223,13 +238,28 @@ class NativeStore:
 
     # --- reads ---------------------------------------------------------------------------
 
-    def list_products(self, where: ProductFilter = ALL_PRODUCTS) -> list[Product]:
+    def catalog(self) -> Catalog:
+        """Every product, from this process's cache while the catalog version has not moved
+        (2 statements: BEGIN and the version; ``catalog.py``)."""
         with self._read() as s:
-            return reads.list_products(s, where)
+            return self._catalog.read(s)
+
+    def change_inputs(self, membership_id: int, discount_code: str | None = None) -> ChangeInputs:
+        with self._read() as s:
+            return inputs.change_inputs(s, self._catalog, membership_id, discount_code)
+
+    def list_products(self, where: ProductFilter = ALL_PRODUCTS) -> list[Product]:
+        if where.plan_group is not None:
+            # The database compares names (MySQL's collation ignores case); keep its answer.
+            with self._read() as s:
+                return reads.list_products(s, where)
+        return self.catalog().select(where)
 
     def products_by_id(self, ids: Sequence[int]) -> dict[int, Product]:
-        with self._read() as s:
-            return reads.products_by_id(s, ids)
+        if not ids:
+            return {}
+        by_id = self.catalog().by_id
+        return {i: by_id[i] for i in {int(i) for i in ids} if i in by_id}
 
     def product_by_slug(self, slug: str) -> Product | None:
         with self._read() as s:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, cast
 
-from planswitch.adapters.native import mappers
+from planswitch.adapters.native import catalog, mappers
 from planswitch.adapters.native.store import NativeStore
 from planswitch.adapters.native.tables import (
     CustomerRow,
@@ -311,6 +311,8 @@ class NativeSyncTarget:
                     transaction.rollback()
                 else:
                     self._advance_sequence(conn, kind.table)
+                    if table == "products":  # cached catalogs reload (catalog.py)
+                        catalog.bump(conn)
                     transaction.commit()
             except BaseException:
                 if transaction.is_active:

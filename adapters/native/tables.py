@@ -312,3 +312,17 @@ class PendingChangeRow(NativeModel, table=True):
     expires_at: datetime = Field(sa_type=UTCDateTime, nullable=False, index=True)
     resolved_at: datetime | None = _when()
     reason: str = Field(default="", sa_type=Text, nullable=False)
+
+
+class CatalogVersionRow(NativeModel, table=True):
+    """One row (id 1) whose ``version`` moves in the transaction of every product write.
+
+    Each process caches the catalog with the version it read and reloads it when the row
+    says otherwise, so a change made through any process sharing the database is seen by
+    the others at their next read (docs/api.md §10).
+    """
+
+    __tablename__ = "catalog_version"
+
+    id: int | None = Field(default=None, primary_key=True)
+    version: int = 0

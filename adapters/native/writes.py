@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any, Literal, cast
 
-from planswitch.adapters.native import mappers, reads
+from planswitch.adapters.native import catalog, mappers, reads
 from planswitch.adapters.native.tables import (
     CustomerRow,
     DiscountCodeRow,
@@ -91,6 +91,7 @@ def write_product(session: Session, product: Product, exists: bool) -> None:
     addons, variations = mappers.product_children(product)
     _insert_many(session, ProductAddonRow, addons)
     _insert_many(session, PriceVariationRow, variations)
+    catalog.bump(session)  # other processes' cached catalogs reload (catalog.py)
     session.expire_all()
 
 

@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 from planswitch.adapters.wordpress import pending
 from planswitch.adapters.wordpress import usage as usage_queries
+from planswitch.adapters.wordpress.catalog import CatalogCache
 from planswitch.adapters.wordpress.mappers import (
     DATE_FORMAT,
     SWAP_DATE,
@@ -36,7 +37,7 @@ from planswitch.domain.memberships import Membership
 from planswitch.domain.network import NetworkSettings
 from planswitch.domain.payments import Payment
 from planswitch.domain.pending_change import PendingChange
-from planswitch.domain.ports import MembershipFilter, Page, ProductFilter
+from planswitch.domain.ports import Catalog, ChangeInputs, MembershipFilter, Page, ProductFilter
 from planswitch.domain.products import Product
 from planswitch.domain.usage import Site, Usage
 from sqlalchemy import and_, create_engine, event, func, select
@@ -102,6 +103,7 @@ class WordPressStore:
         self.read_errors: list[RowError] = []
         self._reader: RowReader | None = None
         self._network = NetworkSettings()
+        self._catalog = CatalogCache()
 
     # ------------------------------------------------------------------------- plumbing
     @property
@@ -163,6 +165,29 @@ class WordPressStore:
     def products_query(self, where: ProductFilter) -> Select:
         """The products matching ``where``, ordered by list_order, then id."""
         return self.reader.products_query(where)
+
+    def catalog(self) -> Catalog:
+        """Every product, cached while the plugin's tables show no change (``catalog.py``)."""
+        with self._connect() as conn:
+            return self._catalog.read(
+                conn,
+                self.tables,
+                lambda: self.reader.products(conn, self.reader.products_query(ALL_PRODUCTS)),
+            )
+
+    def change_inputs(self, membership_id: int, discount_code: str | None = None) -> ChangeInputs:
+        """The port's inputs of a quote, from this store's reads."""
+        membership = self.memberships_by_id([membership_id]).get(membership_id)
+        if membership is None:
+            return ChangeInputs(None, self.catalog())
+        code = (discount_code or "").strip()
+        return ChangeInputs(
+            membership,
+            self.catalog(),
+            self.customers_by_id([membership.customer_id]).get(membership.customer_id),
+            self.usage(membership_id),
+            self.discount_code(code) if code else None,
+        )
 
     def list_products(self, where: ProductFilter = ALL_PRODUCTS) -> list[Product]:
         """Products ordered by list_order, then id (2 statements)."""
@@ -460,7 +485,9 @@ class WordPressStore:
         """
         if not self.writes:
             raise DomainError(ErrorCode.WRITES_DISABLED, WRITES_DISABLED_MESSAGE)
-        return WordPressTransaction(self.engine, self.reader, now or datetime.now(UTC))
+        return WordPressTransaction(
+            self.engine, self.reader, now or datetime.now(UTC), self._catalog.clear
+        )
 
     def check(self) -> None:
         """Raise if the database cannot be reached or the plugin's tables are missing."""

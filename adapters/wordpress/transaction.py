@@ -31,7 +31,7 @@ Decisions:
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from types import TracebackType
@@ -54,7 +54,7 @@ from planswitch.domain.events import Event
 from planswitch.domain.memberships import Membership, ScheduledChange
 from planswitch.domain.payments import Payment
 from planswitch.domain.pending_change import PendingChange
-from planswitch.domain.ports import IdempotencyRecord, ProductFilter
+from planswitch.domain.ports import Catalog, ChangeInputs, IdempotencyRecord, ProductFilter
 from planswitch.domain.products import Product
 from planswitch.domain.usage import Usage
 from sqlalchemy import CursorResult, and_, delete, func, insert, select, update
@@ -84,7 +84,13 @@ class WordPressTransaction:
             dates all carry it.
     """
 
-    def __init__(self, engine: Engine, reader: RowReader, now: datetime) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        reader: RowReader,
+        now: datetime,
+        products_saved: Callable[[], None] | None = None,
+    ) -> None:
         if now.tzinfo is None:
             raise ValueError("naive datetime: a transaction's now must be aware")
         self.engine = engine
@@ -97,6 +103,9 @@ class WordPressTransaction:
         self._outer: Any = None
         self._saved_sql_mode: str | None = None
         self._transitions: dict[tuple[str, int], dict[str, Any]] = {}
+        # Called after a commit that saved a product (the store's catalog cache drops it).
+        self._products_saved = products_saved
+        self._saved_products = False
 
     # ------------------------------------------------------------------ context manager
     def __enter__(self) -> WordPressTransaction:
@@ -123,6 +132,8 @@ class WordPressTransaction:
         try:
             if exc_type is None:
                 self._outer.commit()
+                if self._saved_products and self._products_saved is not None:
+                    self._products_saved()
             else:
                 self._outer.rollback()
         finally:
@@ -167,6 +178,21 @@ class WordPressTransaction:
         """The membership, its row locked (``SELECT … FOR UPDATE``) until commit."""
         found = self.reader.memberships_by_id(self.conn, [int(membership_id)], lock=True)
         return found.get(int(membership_id))
+
+    def change_inputs(self, membership_id: int, discount_code: str | None = None) -> ChangeInputs:
+        """The membership locked, with what a quote reads, on this transaction's connection."""
+        membership = self.lock_membership(membership_id)
+        catalog = Catalog(tuple(self.list_products()))
+        if membership is None:
+            return ChangeInputs(None, catalog)
+        code = (discount_code or "").strip()
+        return ChangeInputs(
+            membership,
+            catalog,
+            self.customers_by_id([membership.customer_id]).get(membership.customer_id),
+            self.usage(membership_id),
+            self.discount_code(code) if code else None,
+        )
 
     def products_by_id(self, ids: Sequence[int]) -> dict[int, Product]:
         return self.reader.products_by_id(self.conn, ids)
@@ -605,6 +631,7 @@ class WordPressTransaction:
     def save_product(self, product: Product) -> Product:
         """Update group, order, active flag and ``wu_available_addons`` (in its stored shape)."""
         p, meta = self.tables.products, self.tables.productmeta
+        self._saved_products = True
         self.conn.execute(
             update(p)
             .where(p.c.id == product.id)
