@@ -547,6 +547,11 @@ def _open_pending(
     outcome = apply_quote(membership, quote, now)
     stored = tx.add_payment(outcome.payment)
     opened = commit.checkout.provider.open(stored, membership, customer, f"planswitch/{commit.key}")
+    change = tx.add_pending_change(
+        open_pending_change(membership, quote, stored.id, now, commit.checkout.ttl, opened.action)
+    )
+    # Saved after the change: a WordPress store writes the payment of a pending change as the
+    # plugin's checkout would, and this returns it as stored.
     payment = tx.save_payment(
         replace(
             stored,
@@ -554,11 +559,6 @@ def _open_pending(
             gateway_payment_id=opened.gateway_payment_id or stored.gateway_payment_id,
         )
     )
-    change = tx.add_pending_change(
-        open_pending_change(membership, quote, payment.id, now, commit.checkout.ttl, opened.action)
-    )
-    # As stored: a WordPress store writes it as the plugin's checkout would (its lines).
-    payment = tx.lock_payment(payment.id) or payment
     payload: dict[str, Any] = {
         **outcome.event_payload,
         "payment_id": payment.id,

@@ -37,10 +37,10 @@ from sqlalchemy import insert, update
 if TYPE_CHECKING:
     from planswitch.adapters.wordpress.transaction import WordPressTransaction
 
-# The plugin's manual gateway (``inc/gateways/class-manual-gateway.php:38``), the gateway the
-# ``manual`` provider stores. Payments another provider collects itself (Stripe) are left as
-# that provider writes them: a stored cart would be read by the plugin's own Stripe webhook
-# (``inc/gateways/class-base-stripe-gateway.php:2275``).
+# The plugin's manual gateway (``inc/gateways/class-manual-gateway.php:38``): the gateway the
+# ``manual`` provider stores and the name it opens payments under. Payments another provider
+# collects itself (Stripe) are left as that provider writes them: a stored cart would be read
+# by the plugin's own Stripe webhook (``inc/gateways/class-base-stripe-gateway.php:2275``).
 MANUAL_GATEWAY = "manual"
 LINE_ITEMS = "wu_line_items"
 ORIGINAL_CART = "wu_original_cart"
@@ -55,12 +55,12 @@ def _money4(value: Decimal) -> Decimal:
 
 def write(tx: WordPressTransaction, change: PendingChange) -> None:
     """Rewrite ``change``'s payment (already inserted, PENDING, opened by the ``manual``
-    provider) as the plugin's checkout's; a payment of another gateway is left alone."""
+    provider) as the plugin's checkout's; a payment another provider opened is left alone."""
     payment = tx.lock_payment(change.payment_id)
     membership = tx.lock_membership(change.membership_id)
     if payment is None or membership is None:
         raise ValueError(f"pending change of payment {change.payment_id} has no payment")
-    if payment.gateway != MANUAL_GATEWAY:
+    if change.action is None or change.action.provider != MANUAL_GATEWAY:
         return
     quote = change.quote
     wanted = {quote.plan_id or membership.plan_id, *quote.addons}
