@@ -28,7 +28,7 @@ from planswitch.domain.apply import apply_quote
 from planswitch.domain.memberships import Membership
 from planswitch.domain.payment_provider import PaymentAction
 from planswitch.domain.payments import Payment, PaymentStatus
-from planswitch.domain.plan_change import ChangeOutcome, Quote
+from planswitch.domain.plan_change import ChangeKind, ChangeOutcome, Quote
 
 DEFAULT_TTL = timedelta(seconds=86400)  # PLANSWITCH_PENDING_CHANGE_TTL_SECONDS
 
@@ -88,6 +88,17 @@ def needs_payment(quote: Quote) -> bool:
     A change with nothing due applies (or is scheduled) at once.
     """
     return quote.due_now > 0 and not quote.scheduled
+
+
+def writes_payment(quote: Quote) -> bool:
+    """True when committing ``quote`` writes a payment row.
+
+    A scheduled change (a downgrade at the period's end) and an add-on removal charge
+    nothing and buy nothing; the plugin writes no payment for either (its scheduled swap
+    and its admin's membership edits write none, ``inc/models/class-membership.php:779-823``,
+    ``inc/managers/class-membership-manager.php:190-233``), so neither does planswitch.
+    """
+    return not quote.scheduled and quote.change_kind is not ChangeKind.REMOVE_ADDON
 
 
 def open_pending_change(
@@ -152,7 +163,8 @@ def apply_pending_change(
 
     Amounts, add-ons, limits and dates are the quote's (a new period started at the
     commit instant ends on the quote's next billing date); only ``date_modified`` says
-    when it was applied.
+    when it was applied. How the payment's gateway leaves the membership (billing count,
+    status, gateway fields) is ``domain.gateway_payment``.
     """
     outcome = apply_quote(membership, change.quote, change.created_at)
     return replace(outcome, membership=replace(outcome.membership, date_modified=now))
@@ -178,6 +190,11 @@ def payment_completed(payment: Payment, now: datetime, gateway_payment_id: str =
         gateway_payment_id=gateway_payment_id or payment.gateway_payment_id,
         date_modified=now,
     )
+
+
+def discard_reason(status: PaymentStatus) -> DiscardReason:
+    """Why a change goes when its payment was failed or cancelled outside planswitch."""
+    return DiscardReason.FAILED if status is PaymentStatus.FAILED else DiscardReason.CANCELLED
 
 
 def payment_discarded(payment: Payment, reason: DiscardReason, now: datetime) -> Payment:

@@ -46,6 +46,7 @@ _KIND = {
 }
 SWAP_CREDIT_TITLE = "Scheduled Swap Credit"
 PRORATION_CREDIT_TITLE = "Credit"
+PRORATION_CREDIT_DESCRIPTION = "Prorated amount based on the previous membership."
 
 
 def plan_change_quote(ctx: QuoteContext) -> Quote:
@@ -175,7 +176,7 @@ def _immediate(ctx: QuoteContext, kept: Mapping[int, int]) -> _Charge:
             credit_line(
                 credit,
                 PRORATION_CREDIT_TITLE,
-                "Prorated amount based on the previous membership.",
+                PRORATION_CREDIT_DESCRIPTION,
                 d,
             ),
         )

@@ -37,6 +37,7 @@ from planswitch.domain.pending_change import (
     PendingChange,
     needs_payment,
     open_pending_change,
+    writes_payment,
 )
 from planswitch.domain.plan_change import ChangeKind, PlanChangeRequest, Quote, UpgradeOptions
 from planswitch.domain.ports import Catalog, ChangeInputs, IdempotencyRecord, Store
@@ -467,8 +468,8 @@ def _commit_change(
             return replace(opened, catalog=read.catalog)
         outcome = apply_quote(membership, fresh, now)
         saved = tx.save_membership(membership, outcome.membership)
-        # A scheduled change charges nothing and writes no payment (issue 8).
-        payment = None if fresh.scheduled else tx.add_payment(outcome.payment)
+        # Scheduled changes and add-on removals write no payment (issues 8 and 10).
+        payment = tx.add_payment(outcome.payment) if writes_payment(fresh) else None
         payment_id = payment.id if payment else None
         payload: dict[str, Any] = {
             **outcome.event_payload,
@@ -546,15 +547,17 @@ def _open_pending(
     outcome = apply_quote(membership, quote, now)
     stored = tx.add_payment(outcome.payment)
     opened = commit.checkout.provider.open(stored, membership, customer, f"planswitch/{commit.key}")
+    change = tx.add_pending_change(
+        open_pending_change(membership, quote, stored.id, now, commit.checkout.ttl, opened.action)
+    )
+    # Saved after the change: a WordPress store writes the payment of a pending change as the
+    # plugin's checkout would, and this returns it as stored.
     payment = tx.save_payment(
         replace(
             stored,
             gateway=opened.gateway,
             gateway_payment_id=opened.gateway_payment_id or stored.gateway_payment_id,
         )
-    )
-    change = tx.add_pending_change(
-        open_pending_change(membership, quote, payment.id, now, commit.checkout.ttl, opened.action)
     )
     payload: dict[str, Any] = {
         **outcome.event_payload,

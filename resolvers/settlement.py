@@ -36,6 +36,7 @@ from planswitch.domain.pending_change import (
     PendingChange,
     applied,
     apply_pending_change,
+    discard_reason,
     discarded,
     on_payment_completed,
     payment_completed,
@@ -107,12 +108,17 @@ def complete(
     Raises:
         DomainError: PAYMENT_NOT_PENDING when the payment was refunded or is a draft.
     """
-    if payment.status is PaymentStatus.COMPLETED:
-        return Settled(Effect.NONE, membership, payment)
-    if payment.status not in COMPLETABLE:
-        raise not_pending(payment)
     change = tx.pending_change_by_payment(payment.id)
-    paid = tx.save_payment(payment_completed(payment, now, gateway_payment_id))
+    if payment.status is PaymentStatus.COMPLETED:
+        if change is None or not change.is_pending:
+            return Settled(Effect.NONE, membership, payment)
+        # Completed outside planswitch (the plugin's gateway, its "Pay Now", an admin): the
+        # row already says so, with their gateway ids; only the change is left to apply.
+        paid = payment
+    elif payment.status not in COMPLETABLE:
+        raise not_pending(payment)
+    else:
+        paid = tx.save_payment(payment_completed(payment, now, gateway_payment_id))
     if change is None:
         _event(tx, "payment_completed", "payment", paid.id, now, {"total": str(paid.total)}, actor)
         return Settled(Effect.RECORDED, membership, paid)
@@ -187,13 +193,20 @@ def discard(
     Raises:
         DomainError: PAYMENT_NOT_PENDING when the payment was already completed or refunded.
     """
-    if payment.status in DISCARDED_PAYMENT:
-        return Settled(Effect.NONE, membership, payment)
-    if payment.status is not PaymentStatus.PENDING:
-        raise not_pending(payment)
     change = tx.pending_change_by_payment(payment.id)
-    saved = tx.save_payment(payment_discarded(payment, reason, now))
-    if change is not None and change.is_pending:
+    waiting = change is not None and change.is_pending
+    if payment.status in DISCARDED_PAYMENT:
+        if not waiting:
+            return Settled(Effect.NONE, membership, payment)
+        # Failed or cancelled outside planswitch (the plugin's 30-day clean-up, the
+        # customer's cancel, a gateway): the row says so; the change goes with it.
+        reason = discard_reason(payment.status)
+        saved = payment
+    elif payment.status is not PaymentStatus.PENDING:
+        raise not_pending(payment)
+    else:
+        saved = tx.save_payment(payment_discarded(payment, reason, now))
+    if change is not None and waiting:
         tx.save_pending_change(discarded(change, reason, now))
     payload = {"membership_id": membership.id, "reason": reason.value, "note": note}
     _event(tx, "pending_change_discarded", "payment", saved.id, now, payload, actor)
@@ -217,6 +230,10 @@ def cancel_at_provider(
     Raises:
         DomainError: PAYMENT_PROVIDER_UNAVAILABLE (nothing written; retry later).
     """
+    if payment.status is PaymentStatus.COMPLETED:  # paid outside planswitch meanwhile
+        return complete(tx, membership, payment, now, actor, provider=provider)
+    if payment.status in DISCARDED_PAYMENT:  # failed or cancelled outside planswitch
+        return discard(tx, membership, payment, reason, now, actor)
     if payment.status is not PaymentStatus.PENDING:
         return Settled(Effect.NONE, membership, payment)
     try:

@@ -384,52 +384,87 @@ def swap_cart(
         obj = line_item_object(item, facts, hash_=_adjustment_hash(item))
         keyed[phpserial.props(obj)["id"]] = obj
     keyed = dict(sorted(keyed.items(), key=lambda kv: kv[0].encode("utf-8"), reverse=True))
+    return cart_object(
+        CartShape(
+            cart_type=cart_type,
+            membership_id=membership_id,
+            plan_id=change.plan_id,
+            addons=change.addons,
+            period=change.period,
+            plan_period=(products[change.plan_id].period if change.plan_id in products else None),
+            currency=currency,
+            plan_billing_cycles=plan_billing_cycles,
+            address=address,
+        ),
+        keyed,
+    )
 
+
+@dataclass(frozen=True)
+class CartShape:
+    """What a stored Cart says besides its line items."""
+
+    cart_type: str
+    membership_id: int
+    plan_id: int
+    addons: Mapping[int, int]
+    period: BillingPeriod
+    plan_period: BillingPeriod | None  # the plan's own period (None: unknown plan)
+    currency: str
+    plan_billing_cycles: int = 0
+    address: CartAddress = CartAddress()
+    payment_id: int | None = None
+    auto_renew: bool = True
+
+
+def cart_object(shape: CartShape, keyed_lines: Mapping[str, Any]) -> Any:
+    """A ``WP_Ultimo\\Checkout\\Cart`` (23 properties: public ``errors``, private
+    ``attributes``, then the protected ones in declaration order) holding ``keyed_lines``
+    (line id ⇒ ``Line_Item``, already in ``krsort`` order)."""
     wp_error = phpserial.phpobject(
         "WP_Error",
         {"errors": {}, "error_data": {}, "\0*\0additional_data": {}},
     )
     # The private $attributes: the constructor arguments after shortcode_atts(), in order;
     # a period is "posted" (as strings) only when it is not the plan's own.
-    plan_facts = products.get(change.plan_id)
-    posted = plan_facts is None or plan_facts.period != change.period
+    posted = shape.plan_period is None or shape.plan_period != shape.period
     attributes = phpserial.phpobject(
         "stdClass",
         {
-            "cart_type": "new",
-            "products": [str(pid) for pid in [change.plan_id, *sorted(change.addons)]],
-            "duration": str(change.period.duration) if posted else False,
-            "duration_unit": change.period.unit.value if posted else False,
-            "membership_id": str(membership_id),
-            "payment_id": False,
+            "cart_type": "new",  # the constructor's default; the type is set afterwards
+            "products": [str(pid) for pid in [shape.plan_id, *sorted(shape.addons)]],
+            "duration": str(shape.period.duration) if posted else False,
+            "duration_unit": shape.period.unit.value if posted else False,
+            "membership_id": str(shape.membership_id),
+            "payment_id": str(shape.payment_id) if shape.payment_id else False,
             "discount_code": False,
             "auto_renew": False,
-            "country": address.country,
-            "state": address.state,
-            "city": address.city,
+            "country": shape.address.country,
+            "state": shape.address.state,
+            "city": shape.address.city,
             "currency": "",
         },
     )
     protected: dict[str, Any] = {
-        "cart_type": cart_type,
+        "cart_type": shape.cart_type,
         "customer": None,
         "membership": None,
         "payment": None,
         "recovered_payment": None,
         "discount_code": None,
-        "country": address.country,
-        "state": address.state,
-        "city": address.city,
-        "currency": currency,
-        "duration": int(change.period.duration),
-        "duration_unit": change.period.unit.value,
-        "billing_cycles": int(plan_billing_cycles),
-        "plan_id": int(change.plan_id),
+        "country": shape.address.country,
+        "state": shape.address.state,
+        "city": shape.address.city,
+        "currency": shape.currency,
+        "duration": int(shape.period.duration),
+        "duration_unit": shape.period.unit.value,
+        "billing_cycles": int(shape.plan_billing_cycles),
+        "plan_id": int(shape.plan_id),
         "products": [],
         "recurring_products": [],
         "additional_products": [],
-        "line_items": keyed,
-        "auto_renew": True,
+        "line_items": dict(keyed_lines),
+        "auto_renew": bool(shape.auto_renew),
         "extra": [],
         "cart_descriptor": "",
     }

@@ -3,7 +3,8 @@
 The plugin has no place for "a quote waiting for its payment", so the pending change lives
 in planswitch's own table ``{bp}planswitch_pending_changes`` (beside
 ``{bp}planswitch_idempotency``), keyed by the ``wu_payments`` row it waits for. The payment
-itself is a plain ``wu_payments`` row (making it plugin-faithful is issue 10).
+itself is a ``wu_payments`` row written as the plugin's checkout writes one
+(``checkout_payment.py``, docs/wordpress.md §5.6).
 
 Reads work before the table exists (a read-only network never had a pending change):
 they then return nothing.

@@ -37,7 +37,7 @@ from decimal import Decimal
 from types import TracebackType
 from typing import Any
 
-from planswitch.adapters.wordpress import encoders, pending, phpserial, reads
+from planswitch.adapters.wordpress import checkout_payment, encoders, pending, phpserial, reads
 from planswitch.adapters.wordpress import usage as usage_queries
 from planswitch.adapters.wordpress.mappers import (
     DATE_FORMAT,
@@ -240,7 +240,11 @@ class WordPressTransaction:
         return pending.by_payment(self.conn, self.tables, [payment_id]).get(int(payment_id))
 
     def add_pending_change(self, change: PendingChange) -> PendingChange:
-        return pending.add(self.conn, self.tables, change)
+        """Record the change, and make its payment the one the plugin's checkout would
+        have written for it (``adapters/wordpress/checkout_payment.py``)."""
+        added = pending.add(self.conn, self.tables, change)
+        checkout_payment.write(self, change)
+        return added
 
     def save_pending_change(self, change: PendingChange) -> PendingChange:
         return pending.save(self.conn, self.tables, change)
@@ -376,7 +380,7 @@ class WordPressTransaction:
         missing = [i for i in ids if i not in products]
         if missing:
             raise ValueError(f"scheduled change names unknown products {missing}")
-        facts = self._product_facts(products)
+        facts = self.product_facts(products)
         cart = encoders.swap_cart(
             membership_id=membership.id,
             change=change,
@@ -384,7 +388,7 @@ class WordPressTransaction:
             products=facts,
             currency=membership.currency,
             plan_billing_cycles=products[change.plan_id].billing_cycles,
-            address=self._cart_address(membership.customer_id),
+            address=self.cart_address(membership.customer_id),
         )
         self._set_meta(membership.id, SWAP_ORDER, encoders.encode_swap_order(cart))
         self._set_meta(membership.id, SWAP_DATE, encoders.mysql_datetime(change.effective_at))
@@ -475,7 +479,7 @@ class WordPressTransaction:
         self._log(action_id, "action created", self.now)
         return action_id
 
-    def _product_facts(self, products: Mapping[int, Product]) -> dict[int, encoders.ProductFacts]:
+    def product_facts(self, products: Mapping[int, Product]) -> dict[int, encoders.ProductFacts]:
         """What line items copy from their products, with the ``taxable``/``tax_category`` meta."""
         meta = reads.meta(
             self.conn,
@@ -493,7 +497,7 @@ class WordPressTransaction:
             )
         return facts
 
-    def _cart_address(self, customer_id: int) -> encoders.CartAddress:
+    def cart_address(self, customer_id: int) -> encoders.CartAddress:
         """Country/state/city of the customer's ``wu_billing_address`` (the cart copies them)."""
         meta = reads.meta(
             self.conn,
@@ -544,7 +548,7 @@ class WordPressTransaction:
         )
         payment_id = _inserted_id(result)
         product_ids = {li.product_id for li in payment.line_items if li.product_id is not None}
-        facts = self._product_facts(self.products_by_id(sorted(product_ids)))
+        facts = self.product_facts(self.products_by_id(sorted(product_ids)))
         code = self.discount_code(payment.discount_code) if payment.discount_code else None
         discount = encoders.DiscountFacts.of(code) if code is not None else None
         self.conn.execute(

@@ -8,9 +8,12 @@ from decimal import Decimal as D
 
 import pytest
 from planswitch.domain.apply import apply_quote, apply_scheduled_change
+from planswitch.domain.checkout_lines import checkout_lines, checkout_subtotal
 from planswitch.domain.errors import ErrorCode
-from planswitch.domain.memberships import ScheduledChange
+from planswitch.domain.gateway_payment import after_gateway_payment
+from planswitch.domain.memberships import MembershipStatus, ScheduledChange
 from planswitch.domain.money import Money, round_money
+from planswitch.domain.payments import LineItemType
 from planswitch.domain.pending_change import (
     DEFAULT_TTL,
     Completion,
@@ -22,6 +25,7 @@ from planswitch.domain.pending_change import (
     needs_payment,
     on_payment_completed,
     open_pending_change,
+    writes_payment,
 )
 from planswitch.domain.periods import BillingPeriod, DurationUnit
 from planswitch.domain.plan_change import AddonSelection, ChangeKind, PlanChangeRequest
@@ -179,3 +183,50 @@ def test_a_scheduled_change_keeps_the_initial_amount():
     change = ScheduledChange(plan_id=1, addons={}, period=MONTH, amount=D("20"), effective_at=NOW)
     after = apply_scheduled_change(replace(PRO, scheduled_change=change), CATALOG, NOW)
     assert after is not None and after.membership.initial_amount == D("50")
+
+
+# --- a pending change's payment as the plugin's checkout writes it (issue 10) -----------
+
+
+def test_a_manual_payment_bills_a_new_period_once_and_leaves_it_active():
+    membership = replace(BASELINE, version="3", status=MembershipStatus.ON_HOLD)
+    upgrade = open_pending_change(membership, quote(membership, UPGRADE, CATALOG, NOW), 41, NOW)
+    applied = apply_pending_change(membership, upgrade, NOW + timedelta(hours=1)).membership
+    after = after_gateway_payment(membership, applied, "manual", "")
+    assert (after.status, after.times_billed) == (MembershipStatus.ACTIVE, 7)
+    assert (after.gateway, after.gateway_customer_id) == (membership.gateway, "")
+    # An add-on bought mid-term starts no period: nothing counted.
+    request = PlanChangeRequest(7, add_addons=(AddonSelection(12, 1),))
+    purchase = open_pending_change(PRO, quote(PRO, request, CATALOG, NOW), 42, NOW)
+    bought = apply_pending_change(PRO, purchase, NOW).membership
+    assert after_gateway_payment(PRO, bought, "manual", "").times_billed == PRO.times_billed
+
+
+def test_checkout_lines_keep_a_plan_changes_own_lines():
+    upgrade = quote(BASELINE, UPGRADE, CATALOG, NOW)
+    assert checkout_lines(upgrade, CATALOG) == upgrade.line_items
+    assert checkout_subtotal(upgrade.line_items) == D("50.00")
+
+
+def test_checkout_lines_of_an_addon_purchase_describe_the_whole_new_membership():
+    purchase = quote(PRO, PlanChangeRequest(7, add_addons=(AddonSelection(12, 1),)), CATALOG, NOW)
+    assert purchase.change_kind is ChangeKind.ADDON and D("0") < purchase.due_now < D("10")
+    lines = checkout_lines(purchase, CATALOG)
+    assert [(li.type, li.product_id, li.total, li.recurring) for li in lines] == [
+        (LineItemType.PRODUCT, 2, D("50.00"), True),
+        (LineItemType.PRODUCT, 12, D("10.00"), True),
+        (LineItemType.CREDIT, None, purchase.due_now - D("60.00"), False),
+    ]
+    assert sum(li.total for li in lines) == purchase.due_now
+    assert checkout_subtotal(lines) == D("60.00")
+
+
+def test_only_changes_that_charge_or_buy_write_a_payment():
+    downgrade = quote(PRO, PlanChangeRequest(7, plan_id=1), CATALOG, NOW)
+    held = replace(PRO, addons={12: 1}, amount=D("60"))
+    removal = quote(
+        held, PlanChangeRequest(7, remove_addons=(AddonSelection(12, 1),)), CATALOG, NOW
+    )
+    assert downgrade.scheduled and removal.change_kind is ChangeKind.REMOVE_ADDON
+    assert not writes_payment(downgrade) and not writes_payment(removal)
+    assert writes_payment(quote(BASELINE, UPGRADE, CATALOG, NOW))
