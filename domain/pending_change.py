@@ -9,7 +9,9 @@ membership's pending change, bound to exactly one PENDING payment, and:
 * a payment that completes after its change was discarded applies the change only if the
   membership has not changed since the commit and nothing else is pending on it; otherwise
   the money is flagged for refund, never silently kept and never applied on a stale
-  membership.
+  membership. The one change a membership may have undergone meanwhile is the renewal the
+  payment's own gateway makes when it collects it (domain/gateway_renewal.py): the change
+  then applies over it.
 
 This is what Stripe's ``payment_behavior=pending_if_incomplete`` and Paddle's
 ``on_payment_failure=prevent_change`` do. Every rule here is pure and takes ``now``; every
@@ -25,6 +27,7 @@ from datetime import datetime, timedelta
 from enum import Enum
 
 from planswitch.domain.apply import apply_quote
+from planswitch.domain.gateway_renewal import fingerprint, renewed_by_gateway
 from planswitch.domain.memberships import Membership
 from planswitch.domain.payment_provider import PaymentAction
 from planswitch.domain.payments import Payment, PaymentStatus
@@ -62,7 +65,9 @@ class PendingChange:
 
     ``membership_version`` is the membership's version the quote was computed on: the
     change applies only on that same membership (a late payment on a changed one is
-    refunded).
+    refunded). ``membership_fingerprint`` is its ``gateway_renewal.fingerprint`` then, which
+    tells a gateway's renewal of the payment from any other change (empty: not recorded,
+    the version alone decides).
     """
 
     membership_id: int
@@ -76,6 +81,7 @@ class PendingChange:
     resolved_at: datetime | None = None
     reason: str = ""  # why it was discarded or flagged
     id: int = 0
+    membership_fingerprint: str = ""
 
     @property
     def is_pending(self) -> bool:
@@ -120,6 +126,7 @@ def open_pending_change(
         created_at=now,
         expires_at=now + ttl,
         action=action,
+        membership_fingerprint=fingerprint(membership),
     )
 
 
@@ -132,6 +139,7 @@ class Completion(str, Enum):
     """What a completed payment does to its change."""
 
     APPLY = "apply"  # apply the change as quoted
+    APPLY_OVER_RENEWAL = "apply_over_renewal"  # apply it, keeping the gateway's renewal
     REFUND = "refund"  # keep the membership; flag the money for refund
     NOTHING = "nothing"  # already applied or already flagged: a repeat, no effect
 
@@ -144,16 +152,20 @@ def on_payment_completed(
     ``other_pending`` is the membership's current pending change when it is another one
     (a replacement). A pending change normally applies; so does a discarded one whose
     membership is exactly as it was at commit with nothing else pending. A membership
-    that moved meanwhile (another change, a renewal, an operator edit) gets no stale
-    change: the payment is flagged for refund.
+    that moved meanwhile (another change, an operator edit) gets no stale change: the
+    payment is flagged for refund. A membership that moved only because the payment's
+    gateway renewed it on collecting this payment (``gateway_renewal.renewed_by_gateway``)
+    takes the change over that renewal.
     """
     if change.status in (PendingStatus.APPLIED, PendingStatus.REFUND_REQUIRED):
         return Completion.NOTHING
     if other_pending is not None and other_pending.payment_id != change.payment_id:
         return Completion.REFUND
-    if membership.version != change.membership_version:
-        return Completion.REFUND
-    return Completion.APPLY
+    if membership.version == change.membership_version:
+        return Completion.APPLY
+    if renewed_by_gateway(change.membership_fingerprint, change.created_at, membership):
+        return Completion.APPLY_OVER_RENEWAL
+    return Completion.REFUND
 
 
 def apply_pending_change(

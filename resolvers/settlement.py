@@ -20,6 +20,7 @@ from typing import Any
 from planswitch.domain.errors import DomainError, ErrorCode
 from planswitch.domain.events import Event
 from planswitch.domain.gateway_payment import after_gateway_payment
+from planswitch.domain.gateway_renewal import keep_renewal
 from planswitch.domain.memberships import Membership
 from planswitch.domain.payment_provider import (
     GatewaySyncUnavailable,
@@ -128,6 +129,9 @@ def complete(
         charged = (paid.gateway, gateway_customer_id)
         saved = _apply(tx, membership, change, now, actor, provider, charged)
         return Settled(Effect.APPLIED, saved, paid)
+    if decision is Completion.APPLY_OVER_RENEWAL:
+        saved = _apply_over_renewal(tx, membership, change, now, actor, paid.gateway)
+        return Settled(Effect.APPLIED, saved, paid)
     if decision is Completion.REFUND:
         why = "the membership changed after this change was committed"
         tx.save_pending_change(refund_required(change, now, why))
@@ -155,6 +159,30 @@ def _apply(
     payload: dict[str, Any] = {**outcome.event_payload, "payment_id": change.payment_id}
     _event(tx, outcome.event_kind, "membership", saved.id, now, payload, actor)
     sync_subscription(tx, provider, membership, saved, now, actor)
+    return saved
+
+
+def _apply_over_renewal(
+    tx: ChangeTransaction,
+    membership: Membership,
+    change: PendingChange,
+    now: datetime,
+    actor: str,
+    gateway: str,
+) -> Membership:
+    """Apply ``change`` on a membership the payment's gateway renewed when it collected it
+    (domain/gateway_renewal.py): the gateway's dates, billing count, status and gateway
+    fields stay. Its subscription needs no sync: it was created from the payment's line
+    items, which are the change's (docs/wordpress.md §5.6)."""
+    outcome = apply_pending_change(membership, change, now)
+    saved = tx.save_membership(membership, keep_renewal(outcome.membership, membership))
+    tx.save_pending_change(applied(change, now))
+    payload: dict[str, Any] = {
+        **outcome.event_payload,
+        "payment_id": change.payment_id,
+        "renewed_by": gateway,
+    }
+    _event(tx, outcome.event_kind, "membership", saved.id, now, payload, actor)
     return saved
 
 

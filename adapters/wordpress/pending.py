@@ -35,6 +35,8 @@ def table_exists(engine: Engine, tables: WordPressTables) -> bool:
     if key in _existing:
         return True
     if inspect(engine).has_table(name):
+        # Created by an earlier planswitch: give it the columns added since before reading.
+        tables.add_missing_columns(engine, tables.pending_changes)
         _existing.add(key)
         return True
     return False
@@ -66,6 +68,7 @@ def _change(row: Any) -> PendingChange:
         resolved_at=_when(row["resolved_at"]),
         reason=row["reason"] or "",
         id=int(row["payment_id"]),
+        membership_fingerprint=row["membership_fingerprint"] or "",
     )
 
 
@@ -133,6 +136,7 @@ def add(conn: Connection, tables: WordPressTables, change: PendingChange) -> Pen
             status=change.status.value,
             quote=json.dumps(quote_to_json(change.quote), sort_keys=True),
             membership_version=change.membership_version,
+            membership_fingerprint=change.membership_fingerprint,
             action=_action(change.action),
             created_at=_text(change.created_at),
             expires_at=_text(change.expires_at),

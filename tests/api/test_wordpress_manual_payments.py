@@ -5,7 +5,9 @@ On the fixture network in MariaDB (strict mode), through GraphQL over the real A
 is and writes the payment the plugin's checkout writes (checked by PHP with classes that
 declare the plugin's properties); the plugin marking it completed (an UPDATE of its status and
 gateway ids) and a reconcile apply the change once; a cancelled payment discards it; a
-scheduled downgrade and an add-on removal write no payment (docs/wordpress.md §5.6).
+scheduled downgrade and an add-on removal write no payment; a change paid with Stripe
+through the plugin's "Pay Now", which renews the membership first, applies over that renewal
+(docs/wordpress.md §5.6).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import json
 import shutil
 import subprocess
 from collections.abc import Callable
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -334,6 +337,100 @@ def test_a_payment_the_plugin_cancels_discards_the_change(writable_url, monkeypa
     checksums = table_checksums(url)
     assert "discarded 0" in _reconcile(monkeypatch, url)
     assert table_checksums(url) == checksums
+
+
+# Stripe's "Pay Now" (docs/wordpress.md §5.6): the plugin's checkout rebuilds a cart from the
+# payment's lines and its Stripe gateway charges it, then writes the payment completed and
+# renews the membership itself: gateway and customer (class-stripe-gateway.php:264-265), a new
+# subscription, times_billed + 1 and renew() to the period end, active (:610-635).
+PAID_AT = "2026-06-15 09:30:00"
+STRIPE_RENEWAL = {
+    "gateway": "stripe",
+    "gateway_customer_id": "cus_PayNow1",
+    "gateway_subscription_id": "sub_PayNow1",
+    "status": "active",
+    "auto_renew": 1,
+    "date_renewed": PAID_AT,
+    "date_expiration": "2026-07-15 23:59:59",
+}
+
+
+def _stripe_pay_now(
+    url: str, payment_id: int, membership_id: int, also: dict[str, Any] | None = None
+) -> None:
+    """The two UPDATEs the plugin's Stripe gateway makes when "Pay Now" is paid; ``also``:
+    another change to the membership made meanwhile (an admin's edit)."""
+    values = {**STRIPE_RENEWAL, **(also or {})}
+    renewal = ", ".join(f"{column} = :{column}" for column in values)
+    engine = create_engine(url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "UPDATE wp_wu_payments SET status = 'completed', gateway = 'stripe', "
+                    "gateway_payment_id = 'ch_PayNow1', date_modified = :at WHERE id = :id"
+                ),
+                {"at": PAID_AT, "id": payment_id},
+            )
+            conn.execute(
+                text(
+                    f"UPDATE wp_wu_memberships SET {renewal}, "
+                    "times_billed = times_billed + 1, date_modified = :date_renewed "
+                    "WHERE id = :id"
+                ),
+                {**values, "id": membership_id},
+            )
+    finally:
+        engine.dispose()
+
+
+def test_a_change_paid_with_stripe_through_pay_now_applies_over_its_renewal(
+    writable_url, monkeypatch
+) -> None:
+    url = pays_by_invoice(writable_url, 5)
+    before = _row(url, "wu_memberships", 5)
+    payment_id = _commit(url, "paynow-stripe", planId="2")["payment"]["databaseId"]
+    _stripe_pay_now(url, payment_id, 5)
+    paid_row = _row(url, "wu_payments", payment_id)
+
+    assert "applied 1, discarded 0, refund required 0" in _reconcile(monkeypatch, url)
+    after = _row(url, "wu_memberships", 5)
+    # The change: plan, add-ons and amounts as quoted.
+    assert (after["plan_id"], after["addon_products"]) == (2, "a:1:{i:7;i:1;}")
+    assert (after["amount"], after["initial_amount"]) == (Decimal("54.0000"), Decimal("51.7000"))
+    # The gateway's renewal, kept: its dates and gateway fields, and one billing, not two.
+    renewed = {key: after[key] for key in STRIPE_RENEWAL}
+    assert renewed == {
+        **STRIPE_RENEWAL,
+        "date_renewed": datetime.fromisoformat(PAID_AT),
+        "date_expiration": datetime.fromisoformat(STRIPE_RENEWAL["date_expiration"]),
+    }
+    assert after["times_billed"] == before["times_billed"] + 1
+    assert _row(url, "wu_payments", payment_id) == paid_row
+    assert _pending_change(url, payment_id) == {"status": "applied", "reason": ""}
+
+    checksums = table_checksums(url)
+    assert "applied 0, discarded 0, refund required 0" in _reconcile(monkeypatch, url)
+    assert table_checksums(url) == checksums
+
+
+@pytest.mark.parametrize(
+    "meanwhile",
+    [{"plan_id": 3}, {"amount": 99}, {"status": "cancelled"}],
+    ids=["plan", "amount", "cancelled"],
+)
+def test_a_membership_changed_otherwise_meanwhile_still_needs_a_refund(
+    writable_url, monkeypatch, meanwhile
+) -> None:
+    url = pays_by_invoice(writable_url, 5)
+    key = f"paynow-{next(iter(meanwhile))}"
+    payment_id = _commit(url, key, planId="2")["payment"]["databaseId"]
+    _stripe_pay_now(url, payment_id, 5, also=meanwhile)
+    left = _row(url, "wu_memberships", 5)
+
+    assert "applied 0, discarded 0, refund required 1" in _reconcile(monkeypatch, url)
+    assert _row(url, "wu_memberships", 5) == left  # as the plugin left it
+    assert _pending_change(url, payment_id)["status"] == "refund_required"
 
 
 # ------------------------------------------------------------------- no payment at all

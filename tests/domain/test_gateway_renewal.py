@@ -1,0 +1,108 @@
+"""A gateway's renewal of a pending change's own payment does not make the change stale
+(domain/gateway_renewal.py; docs/wordpress.md §5.6): it applies over it, any other
+concurrent change still flags the money for refund."""
+
+from dataclasses import fields, replace
+from datetime import timedelta
+from decimal import Decimal as D
+
+import pytest
+from planswitch.domain.gateway_renewal import (
+    KEPT_FROM_RENEWAL,
+    RENEWAL_FIELDS,
+    fingerprint,
+    keep_renewal,
+)
+from planswitch.domain.memberships import Membership, MembershipStatus, ScheduledChange
+from planswitch.domain.pending_change import (
+    Completion,
+    apply_pending_change,
+    on_payment_completed,
+    open_pending_change,
+)
+from planswitch.domain.periods import BillingPeriod, DurationUnit
+from planswitch.domain.plan_change import PlanChangeRequest
+from planswitch.domain.quotes import quote
+
+from tests.domain.test_quotes_worked_examples import BASELINE, CATALOG, EXPIRATION, MONTH, NOW
+
+PAID_AT = NOW + timedelta(hours=2)
+COMMITTED = replace(BASELINE, version="3", status=MembershipStatus.ON_HOLD, gateway="manual")
+# What Stripe's checkout leaves after "Pay Now" (class-stripe-gateway.php:264-265, :610-635).
+STRIPE_RENEWED = replace(
+    COMMITTED,
+    version="4",
+    date_modified=PAID_AT,
+    status=MembershipStatus.ACTIVE,
+    auto_renew=True,
+    date_renewed=PAID_AT,
+    date_expiration=EXPIRATION + timedelta(days=30),
+    times_billed=COMMITTED.times_billed + 1,
+    gateway="stripe",
+    gateway_customer_id="cus_1",
+    gateway_subscription_id="sub_1",
+)
+
+
+def _change():
+    committed = quote(COMMITTED, PlanChangeRequest(7, plan_id=2), CATALOG, NOW)
+    return open_pending_change(COMMITTED, committed, 41, NOW)
+
+
+def test_a_stripe_renewal_of_the_payment_applies_the_change_over_it():
+    change = _change()
+    assert on_payment_completed(change, STRIPE_RENEWED, change) is Completion.APPLY_OVER_RENEWAL
+    applied = apply_pending_change(STRIPE_RENEWED, change, PAID_AT).membership
+    after = keep_renewal(applied, STRIPE_RENEWED)
+    assert (after.plan_id, after.amount, after.initial_amount) == (2, D("50.00"), D("39.49"))
+    for name in KEPT_FROM_RENEWAL:
+        assert getattr(after, name) == getattr(STRIPE_RENEWED, name), name
+
+
+def test_an_admin_confirming_the_payment_is_a_renewal_too():
+    # class-payment-edit-admin-page.php:1319-1328: one more billing, renew(false, 'active').
+    confirmed = replace(
+        COMMITTED,
+        version="4",
+        status=MembershipStatus.ACTIVE,
+        date_renewed=PAID_AT,
+        times_billed=COMMITTED.times_billed + 1,
+    )
+    change = _change()
+    assert on_payment_completed(change, confirmed, change) is Completion.APPLY_OVER_RENEWAL
+
+
+@pytest.mark.parametrize(
+    "meanwhile",
+    [
+        {"plan_id": 3},
+        {"amount": D("99")},
+        {"initial_amount": D("1")},
+        {"addons": {9: 1}},
+        {"period": BillingPeriod(1, DurationUnit.YEAR)},
+        {"status": MembershipStatus.CANCELLED},
+        {"status": MembershipStatus.EXPIRED},
+        {"date_renewed": NOW - timedelta(days=1)},  # not renewed since the commit
+        {"scheduled_change": ScheduledChange(1, {}, MONTH, D("10"), EXPIRATION)},
+    ],
+    ids=lambda m: next(iter(m)),
+)
+def test_any_other_concurrent_change_still_needs_a_refund(meanwhile):
+    change = _change()
+    assert on_payment_completed(change, replace(STRIPE_RENEWED, **meanwhile), change) is (
+        Completion.REFUND
+    )
+
+
+def test_a_change_stored_without_a_fingerprint_keeps_the_strict_rule():
+    change = replace(_change(), membership_fingerprint="")
+    assert on_payment_completed(change, STRIPE_RENEWED, change) is Completion.REFUND
+
+
+def test_the_fingerprint_covers_every_field_but_the_renewals():
+    names = {f.name for f in fields(Membership)}
+    assert names >= RENEWAL_FIELDS
+    assert set(KEPT_FROM_RENEWAL) == RENEWAL_FIELDS - {"date_modified", "version"}
+    # Read twice the same way, the same value: a mapping's order does not matter.
+    reordered = replace(BASELINE, addons={6: 1, 5: 2})
+    assert fingerprint(replace(BASELINE, addons={5: 2, 6: 1})) == fingerprint(reordered)
