@@ -150,3 +150,26 @@ def test_engine_scheduled_downgrade_then_its_application(store: WordPressStore) 
             .all()
         )
     assert statuses == ["canceled"]  # applied by planswitch: the plugin's job is canceled
+
+
+def test_a_pending_change_table_from_before_is_given_its_new_column(
+    load_wordpress_fixture: Callable[..., str],
+) -> None:
+    # A network whose planswitch_pending_changes predates membership_fingerprint (issue 10).
+    url = load_wordpress_fixture()
+    drop = "ALTER TABLE wp_planswitch_pending_changes DROP COLUMN membership_fingerprint"
+    show = "SHOW COLUMNS FROM wp_planswitch_pending_changes LIKE 'membership_fingerprint'"
+    store = WordPressStore(url, writes=True)
+    try:
+        store.ensure_own_tables()
+        with store.engine.begin() as conn:
+            conn.exec_driver_sql(drop)
+        assert store.pending_changes_by_membership([5]) == {}  # read: the column is added
+        with store.engine.begin() as conn:
+            assert len(conn.exec_driver_sql(show).all()) == 1
+            conn.exec_driver_sql(drop)
+        store.ensure_own_tables()  # before writes: added too
+        with store.engine.connect() as conn:
+            assert len(conn.exec_driver_sql(show).all()) == 1
+    finally:
+        store.dispose()
