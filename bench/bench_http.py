@@ -47,20 +47,11 @@ sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
 
-from bench.bench_floor import KEY, MEMBERSHIP_FIELDS, NOW, seed  # noqa: E402
+from bench.bench_floor import DOCUMENTS as FLOOR_DOCUMENTS  # noqa: E402
+from bench.bench_floor import KEY, NOW, seed  # noqa: E402
 
-DOCUMENTS = {
-    "membership": (
-        "query($id: ID!) { membership(id: $id, idType: DATABASE_ID) { "
-        + MEMBERSHIP_FIELDS
-        + " } }",
-        {"id": "1"},
-    ),
-    "page of 50": (
-        "{ memberships(first: 50) { totalCount nodes { " + MEMBERSHIP_FIELDS + " } } }",
-        {},
-    ),
-}
+# The in-process bench's documents, served over HTTP.
+DOCUMENTS = {name: FLOOR_DOCUMENTS[name] for name in ("membership", "page of 50")}
 KINDS = ("planswitch", "graphql-core", "starlette", "bytes")
 HEADERS = {"Authorization": f"Bearer {KEY}"}
 
