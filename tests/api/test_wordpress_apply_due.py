@@ -84,6 +84,7 @@ async def test_an_operator_can_let_planswitch_apply_it_and_every_change_is_logge
     load_wordpress_fixture: Callable[..., str], caplog: pytest.LogCaptureFixture
 ) -> None:
     url = load_wordpress_fixture()
+
     def logged_an_application() -> bool:
         return any("applied the scheduled change" in r.getMessage() for r in caplog.records)
 
