@@ -441,6 +441,9 @@ def _extrapolate(second: Any, third: Any, fourth: Any, steps: int) -> Any:
         return second
     if all(type(value) is int for value in (second, third, fourth)):
         step = third - second
-        if fourth - third == step:
-            return second + steps * step
+        last = second + steps * step
+        # An int 0 reached on the way is unlimited and stays (_sum_scalar): a progression
+        # that reaches or crosses 0 is merged copy by copy instead.
+        if fourth - third == step and not min(second, last) <= 0 <= max(second, last):
+            return last
     return _IRREGULAR

@@ -236,11 +236,8 @@ HUGE_ADDON = """query($q: Int!) { planChangeQuote(input: {membershipId: "1",
 
 
 async def test_a_huge_add_on_quantity_is_refused_at_once(client) -> None:
-    import time
-
-    started = time.perf_counter()
+    # Was: memory grew until the kernel killed the server. Refused before any work now.
     body = await gql(client, HUGE_ADDON, {"q": 2147483647}, customer_headers(1))
-    assert time.perf_counter() - started < 5  # was: memory grew until the kernel killed it
     [error] = body["data"]["planChangeQuote"]["userErrors"]
     assert error["code"] == "INVALID_QUANTITY"
     assert error["field"] == "addons[0].quantity"
