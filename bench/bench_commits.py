@@ -28,7 +28,6 @@ import asyncio
 import collections
 import dataclasses
 import logging
-import os
 import statistics
 import sys
 import time
@@ -42,7 +41,11 @@ sys.path.insert(0, str(ROOT))
 import httpx  # noqa: E402
 from sqlalchemy import event  # noqa: E402
 
-from bench.databases import create_database, drop_database  # noqa: E402
+from bench.databases import (  # noqa: E402
+    add_server_arguments,
+    create_database,
+    drop_database,
+)
 
 NOW = datetime(2026, 6, 15, tzinfo=UTC)
 KEY = "bench-operator-key"
@@ -197,12 +200,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="changePlan commits: 1 vs N writers, conflict")
     parser.add_argument("--commits", type=int, default=256)
     parser.add_argument("--writers", type=int, default=32)
-    parser.add_argument(
-        "--postgres-url",
-        default=os.environ.get(
-            "PLANSWITCH_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1/test"
-        ),
-    )
+    add_server_arguments(parser, "postgres")
     args = parser.parse_args()
     logging.getLogger("planswitch").setLevel(logging.ERROR)
     url = create_database(args.postgres_url, "postgres", "bench_commits")

@@ -23,7 +23,6 @@ import argparse
 import asyncio
 import base64
 import logging
-import os
 import statistics
 import sys
 import tempfile
@@ -36,7 +35,11 @@ sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
 
-from bench.databases import create_database, drop_database  # noqa: E402
+from bench.databases import (  # noqa: E402
+    add_server_arguments,
+    create_database,
+    drop_database,
+)
 
 NOW = datetime(2026, 6, 15, tzinfo=UTC)
 KEY = "bench-operator-key"
@@ -108,18 +111,7 @@ def main() -> None:
     parser.add_argument("--sizes", default="1000,10000,100000")
     parser.add_argument("--stores", default="sqlite,postgres,wordpress")
     parser.add_argument("--iterations", type=int, default=15)
-    parser.add_argument(
-        "--mariadb-url",
-        default=os.environ.get(
-            "PLANSWITCH_TEST_MARIADB_URL", "mysql+pymysql://root@127.0.0.1/test"
-        ),
-    )
-    parser.add_argument(
-        "--postgres-url",
-        default=os.environ.get(
-            "PLANSWITCH_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1/test"
-        ),
-    )
+    add_server_arguments(parser, "mariadb", "postgres")
     args = parser.parse_args()
     logging.getLogger("planswitch").setLevel(logging.ERROR)
     from tests.support.wordpress_network import generate_network

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import resource
 import subprocess
 import sys
@@ -46,7 +45,11 @@ from sqlalchemy import (  # noqa: E402
     select,
 )
 
-from bench.databases import create_database, drop_database  # noqa: E402
+from bench.databases import (  # noqa: E402
+    add_server_arguments,
+    create_database,
+    drop_database,
+)
 
 SOURCE_TABLES = ("products", "discount_codes", "customers", "memberships", "blogs", "payments")
 LATER = datetime(2026, 7, 1, tzinfo=UTC)
@@ -162,18 +165,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="planswitch sync vs its floor")
     parser.add_argument("--memberships", default="10000")
     parser.add_argument("--targets", default="sqlite,postgres")
-    parser.add_argument(
-        "--mariadb-url",
-        default=os.environ.get(
-            "PLANSWITCH_TEST_MARIADB_URL", "mysql+pymysql://root@127.0.0.1/test"
-        ),
-    )
-    parser.add_argument(
-        "--postgres-url",
-        default=os.environ.get(
-            "PLANSWITCH_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1/test"
-        ),
-    )
+    add_server_arguments(parser, "mariadb", "postgres")
     args = parser.parse_args()
     from tests.support.wordpress_network import generate_network, touch
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import argparse
+import os
 import uuid
 from pathlib import Path
 
@@ -47,3 +49,17 @@ def drop_database(url: str) -> None:
         else:
             conn.execute(text(f"DROP DATABASE IF EXISTS `{parsed.database}`"))
     admin.dispose()
+
+
+# The servers a bench may use: the test suite's variables, else the local defaults.
+SERVERS = {
+    "mariadb": ("PLANSWITCH_TEST_MARIADB_URL", "mysql+pymysql://root@127.0.0.1/test"),
+    "postgres": ("PLANSWITCH_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1/test"),
+}
+
+
+def add_server_arguments(parser: argparse.ArgumentParser, *kinds: str) -> None:
+    """``--mariadb-url`` / ``--postgres-url`` options defaulting as the test suite does."""
+    for kind in kinds:
+        variable, fallback = SERVERS[kind]
+        parser.add_argument(f"--{kind}-url", default=os.environ.get(variable, fallback))
