@@ -31,7 +31,6 @@ import logging
 import statistics
 import sys
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -41,15 +40,13 @@ sys.path.insert(0, str(ROOT))
 import httpx  # noqa: E402
 from sqlalchemy import event  # noqa: E402
 
+from bench.constants import HEADERS, KEY, NOW  # noqa: E402
 from bench.databases import (  # noqa: E402
     add_server_arguments,
     create_database,
     drop_database,
 )
 
-NOW = datetime(2026, 6, 15, tzinfo=UTC)
-KEY = "bench-operator-key"
-HEADERS = {"Authorization": f"Bearer {KEY}"}
 YEARLY = {"duration": 1, "unit": "YEAR"}
 CHANGE = """mutation($input: ChangePlanInput!) { changePlan(input: $input) {
   payment { databaseId status } pendingChange { expiresAt } userErrors { code message } } }"""

@@ -31,7 +31,6 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -42,8 +41,8 @@ import httpx  # noqa: E402
 from graphql import build_schema, execute, parse, validate  # noqa: E402
 from sqlalchemy import event  # noqa: E402
 
-NOW = datetime(2026, 6, 15, tzinfo=UTC)
-KEY = "bench-operator-key"
+from bench.constants import KEY, NOW  # noqa: E402
+
 MEMBERSHIP_FIELDS = """databaseId status amount { amount currency } dateExpiration
   plan { databaseId name slug } addons { quantity product { databaseId slug } }
   limits { sites { limit unlimited } diskSpace { limit unlimited } users { key limit } }

@@ -48,12 +48,12 @@ sys.path.insert(0, str(ROOT))
 import httpx  # noqa: E402
 
 from bench.bench_floor import DOCUMENTS as FLOOR_DOCUMENTS  # noqa: E402
-from bench.bench_floor import KEY, NOW, seed  # noqa: E402
+from bench.bench_floor import seed  # noqa: E402
+from bench.constants import HEADERS, KEY, NOW  # noqa: E402
 
 # The in-process bench's documents, served over HTTP.
 DOCUMENTS = {name: FLOOR_DOCUMENTS[name] for name in ("membership", "page of 50")}
 KINDS = ("planswitch", "graphql-core", "starlette", "bytes")
-HEADERS = {"Authorization": f"Bearer {KEY}"}
 
 
 # ------------------------------------------------------------------------- the servers

@@ -27,7 +27,6 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -35,14 +34,13 @@ sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
 
+from bench.constants import KEY, NOW  # noqa: E402
 from bench.databases import (  # noqa: E402
     add_server_arguments,
     create_database,
     drop_database,
 )
 
-NOW = datetime(2026, 6, 15, tzinfo=UTC)
-KEY = "bench-operator-key"
 NODE = (
     "databaseId status plan { slug } addons { quantity product { slug } } "
     "limits { sites { limit } diskSpace { limit } }"
