@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from planswitch.adapters.native import inputs, pending, reads, writes
+from planswitch.adapters.native import inputs, membership_reads, pending, reads, writes
 from planswitch.adapters.native.catalog import CatalogCache
 from planswitch.adapters.native.engine import make_engine, write_engine
 from planswitch.adapters.native.migrate import upgrade_engine
@@ -38,6 +38,7 @@ from planswitch.domain.ports import (
     ChangeInputs,
     IdempotencyRecord,
     MembershipFilter,
+    MembershipReads,
     Page,
     ProductFilter,
 )
@@ -292,6 +293,19 @@ class NativeStore:
     ) -> list[Membership]:
         with self._read() as s:
             return reads.membership_page(s, where, after_id, limit)
+
+    def membership_reads(
+        self,
+        ids: Sequence[int] | None = None,
+        page: tuple[MembershipFilter, int | None, int] | None = None,
+        *,
+        customers: bool = False,
+        count: bool = False,
+    ) -> MembershipReads:
+        with self._read() as s:
+            return membership_reads.membership_reads(
+                s, self._catalog, ids, page, customers=customers, count=count
+            )
 
     def count_customers(self) -> int:
         with self._read() as s:
