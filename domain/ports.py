@@ -119,6 +119,10 @@ class MembershipReads:
 
 
 class ReadStore(Protocol):
+    # True when a read is in-process and short, never waiting on a network (embedded
+    # SQLite): use cases then run reads on the caller's thread instead of a worker thread.
+    inline_reads: bool
+
     # Catalog
     def catalog(self) -> Catalog:
         """The whole catalog, cached across requests while it has not changed."""

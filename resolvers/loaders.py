@@ -27,25 +27,41 @@ T = TypeVar("T")
 N = TypeVar("N")
 
 
+async def run_read(store: ReadStore, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
+    """``fn(*args, **kwargs)``, a read of ``store``: in a worker thread, or right here when
+    the store says its reads are in-process and short (``ReadStore.inline_reads``: SQLite).
+
+    On SQLite a read is ~0.1-0.5 ms of work that holds the GIL most of the time, while the
+    hop to the thread pool and back cost more than that, and several times more on a busy
+    machine, where the worker waits for a core (issue 12's profile of ``membership(id)``).
+    Only reads: a write transaction may wait for a lock, so writes always hop.
+    """
+    if getattr(store, "inline_reads", False):
+        return fn(*args, **kwargs)
+    return await asyncio.to_thread(fn, *args, **kwargs)
+
+
 def _by_key(
+    store: ReadStore,
     fetch: Callable[[Sequence[K]], Mapping[K, V]],
 ) -> Callable[[list[K]], Coroutine[Any, Any, list[V | None]]]:
     """A batch function: one ``fetch(keys)`` call, results in key order (None if absent)."""
 
     async def load(keys: list[K]) -> list[V | None]:
-        found = await asyncio.to_thread(fetch, list(keys))
+        found = await run_read(store, fetch, list(keys))
         return [found.get(key) for key in keys]
 
     return load
 
 
 def _lists_by_key(
+    store: ReadStore,
     fetch: Callable[[Sequence[K]], Mapping[K, list[V]]],
 ) -> Callable[[list[K]], Coroutine[Any, Any, list[list[V]]]]:
     """A batch function of lists: one ``fetch(keys)`` call, in key order (``[]`` if absent)."""
 
     async def load(keys: list[K]) -> list[list[V]]:
-        found = await asyncio.to_thread(fetch, list(keys))
+        found = await run_read(store, fetch, list(keys))
         return [found.get(key, []) for key in keys]
 
     return load
@@ -78,43 +94,45 @@ class Loaders:
 
     @cached_property
     def customers_by_id(self) -> DataLoader[int, Customer | None]:
-        return DataLoader(_by_key(self._store.customers_by_id))
+        return DataLoader(_by_key(self._store, self._store.customers_by_id))
 
     @cached_property
     def memberships_by_id(self) -> DataLoader[int, Membership | None]:
-        return DataLoader(_by_key(self._memberships_with_related))
+        return DataLoader(_by_key(self._store, self._memberships_with_related))
 
     @cached_property
     def memberships_by_customer(self) -> DataLoader[int, list[Membership]]:
-        return DataLoader(_lists_by_key(self._store.memberships_by_customer))
+        return DataLoader(_lists_by_key(self._store, self._store.memberships_by_customer))
 
     @cached_property
     def payments_by_membership(self) -> DataLoader[int, list[Payment]]:
-        return DataLoader(_lists_by_key(self._store.payments_by_membership))
+        return DataLoader(_lists_by_key(self._store, self._store.payments_by_membership))
 
     @cached_property
     def sites_by_membership(self) -> DataLoader[int, list[Site]]:
-        return DataLoader(_lists_by_key(self._store.sites_by_membership))
+        return DataLoader(_lists_by_key(self._store, self._store.sites_by_membership))
 
     @cached_property
     def payments_by_id(self) -> DataLoader[int, Payment | None]:
-        return DataLoader(_by_key(self._store.payments_by_id))
+        return DataLoader(_by_key(self._store, self._store.payments_by_id))
 
     @cached_property
     def payments_by_customer(self) -> DataLoader[int, list[Payment]]:
-        return DataLoader(_lists_by_key(self._store.payments_by_customer))
+        return DataLoader(_lists_by_key(self._store, self._store.payments_by_customer))
 
     @cached_property
     def pending_changes_by_membership(self) -> DataLoader[int, PendingChange | None]:
-        return DataLoader(_by_key(self._store.pending_changes_by_membership))
+        return DataLoader(_by_key(self._store, self._store.pending_changes_by_membership))
 
     @cached_property
     def pending_changes_by_payment(self) -> DataLoader[int, PendingChange | None]:
-        return DataLoader(_by_key(self._store.pending_changes_by_payment))
+        return DataLoader(_by_key(self._store, self._store.pending_changes_by_payment))
 
     @cached_property
     def plans_by_group(self) -> DataLoader[str, list[Product]]:
-        return DataLoader(_lists_by_key(lambda names: _plans_by_group(self._read_catalog(), names)))
+        return DataLoader(
+            _lists_by_key(self._store, lambda names: _plans_by_group(self._read_catalog(), names))
+        )
 
     def ask_customers(self) -> None:
         """The memberships loaded next are shown with their customers: read them together."""
@@ -169,7 +187,7 @@ class Loaders:
     async def _products(self, keys: list[int]) -> list[Product | None]:
         catalog = self._catalog
         if catalog is None:
-            catalog = await asyncio.to_thread(self._read_catalog)
+            catalog = await run_read(self._store, self._read_catalog)
         return [catalog.by_id.get(key) for key in keys]
 
     def node(self, item: T, build: Callable[[T], N]) -> N:

@@ -5,8 +5,6 @@ What a caller may not see reads as null or as an empty list, exactly like what i
 
 from __future__ import annotations
 
-import asyncio
-import functools
 from collections.abc import Awaitable, Callable, Sequence
 
 from planswitch.domain.customers import Customer
@@ -78,17 +76,12 @@ async def membership_page(
     visible = where
 
     async def counted() -> int:
-        return await asyncio.to_thread(ctx.store.count_memberships, visible)
+        return await ctx.read(ctx.store.count_memberships, visible)
 
     if not with_items:
         return [], counted
-    reads = await asyncio.to_thread(
-        functools.partial(
-            ctx.store.membership_reads,
-            page=(where, after_id, limit),
-            customers=customers,
-            count=count,
-        )
+    reads = await ctx.read(
+        ctx.store.membership_reads, page=(where, after_id, limit), customers=customers, count=count
     )
     ctx.loaders.prime_reads(reads, customers=customers)
     return list(reads.memberships), reads.total if reads.total is not None else counted
@@ -102,11 +95,11 @@ async def customer_page(
     if scope.all:
 
         async def count() -> int:
-            return await asyncio.to_thread(ctx.store.count_customers)
+            return await ctx.read(ctx.store.count_customers)
 
         if not with_items:
             return [], count
-        return await asyncio.to_thread(ctx.store.customer_page, after_id, limit), count
+        return await ctx.read(ctx.store.customer_page, after_id, limit), count
     if scope.customer_id is None:
         return [], 0
     own = await ctx.loaders.customers_by_id.load(scope.customer_id)

@@ -186,7 +186,7 @@ def quote_errors(quote: Quote) -> list[UserError]:
 async def get_upgrade_options(ctx: Context, membership_id: int) -> OptionsResult:
     """The plans of the membership's family and the add-ons its plan allows
     (docs/plan-changes.md §2)."""
-    result = await asyncio.to_thread(
+    result = await ctx.read(
         _upgrade_options, ctx.store, ctx.viewer, membership_id, ctx.clock.now(), _provider(ctx)
     )
     _prime(ctx, result.membership, result.catalog)
@@ -243,9 +243,7 @@ async def preview_change(
     preview = as_of is not None and policy.may_preview_another_instant(ctx.viewer)
     now = as_of if preview and as_of is not None else ctx.clock.now()
     secret = "" if preview else ctx.settings.secret_key
-    result = await asyncio.to_thread(
-        _preview, ctx.store, ctx.viewer, request, now, secret, _provider(ctx)
-    )
+    result = await ctx.read(_preview, ctx.store, ctx.viewer, request, now, secret, _provider(ctx))
     _prime(ctx, result.membership, result.catalog)
     return result
 

@@ -167,6 +167,10 @@ class NativeStore:
     def __init__(self, url: str, **engine_options: Any) -> None:
         self.url = url
         self.engine = make_engine(url, **engine_options)
+        # SQLite is a library in this process: a read costs less than a hop to a worker
+        # thread and back (resolvers.loaders.run_read). Writes still hop: they may wait for
+        # the database's write lock.
+        self.inline_reads = self.engine.dialect.name == "sqlite"
         self._writer = write_engine(self.engine)
         self._catalog = CatalogCache()
 

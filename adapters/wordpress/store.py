@@ -94,6 +94,8 @@ class WordPressStore:
         writes: allow ``transaction()``; off by default (read-only).
     """
 
+    inline_reads = False  # MySQL/MariaDB over the network: reads wait, so they hop
+
     def __init__(
         self,
         url: str,
