@@ -193,6 +193,15 @@ class NativeStore:
         with Session(self.engine) as session:
             yield session
 
+    @contextmanager
+    def _connection(self) -> Iterator[Session]:
+        """A plain connection for Core reads on the hot paths: a Session's bookkeeping
+        (identity map, transaction states) cost as much as the statements themselves
+        (issue 12's profile of ``membership(id)``). Typed as a Session: the reads it serves
+        call only what both have (``execute``, ``scalar``)."""
+        with self.engine.connect() as connection:
+            yield connection  # type: ignore[misc]
+
     # --- writes --------------------------------------------------------------------------
 
     @contextmanager
@@ -246,11 +255,13 @@ class NativeStore:
     def catalog(self) -> Catalog:
         """Every product, from this process's cache while the catalog version has not moved
         (2 statements: BEGIN and the version; ``catalog.py``)."""
-        with self._read() as s:
+        with self._connection() as s:
             return self._catalog.read(s)
 
     def change_inputs(self, membership_id: int, discount_code: str | None = None) -> ChangeInputs:
-        with self._read() as s:
+        # Core reads on a plain connection; the discount code's lookup is an ORM read.
+        read = self._read if (discount_code or "").strip() else self._connection
+        with read() as s:
             return inputs.change_inputs(s, self._catalog, membership_id, discount_code)
 
     def list_products(self, where: ProductFilter = ALL_PRODUCTS) -> list[Product]:
@@ -279,7 +290,7 @@ class NativeStore:
             return reads.list_customers(s, offset, limit)
 
     def customers_by_id(self, ids: Sequence[int]) -> dict[int, Customer]:
-        with self._read() as s:
+        with self._connection() as s:
             return reads.customers_by_id(s, ids)
 
     def list_memberships(
@@ -289,7 +300,7 @@ class NativeStore:
             return reads.list_memberships(s, where, offset, limit)
 
     def count_memberships(self, where: MembershipFilter) -> int:
-        with self._read() as s:
+        with self._connection() as s:
             return reads.count_memberships(s, where)
 
     def membership_page(
@@ -306,7 +317,7 @@ class NativeStore:
         customers: bool = False,
         count: bool = False,
     ) -> MembershipReads:
-        with self._read() as s:
+        with self._connection() as s:
             return membership_reads.membership_reads(
                 s, self._catalog, ids, page, customers=customers, count=count
             )
@@ -320,7 +331,7 @@ class NativeStore:
             return reads.customer_page(s, after_id, limit)
 
     def memberships_by_id(self, ids: Sequence[int]) -> dict[int, Membership]:
-        with self._read() as s:
+        with self._connection() as s:
             return reads.memberships_by_id(s, ids)
 
     def memberships_by_customer(self, customer_ids: Sequence[int]) -> dict[int, list[Membership]]:
