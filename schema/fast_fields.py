@@ -67,6 +67,8 @@ def _direct(
     ):
         return None
     function = resolver.wrapped_func
+    if not callable(function):  # a static or class method still unbound: leave it
+        return None
     info_parameter = resolver.info_parameter
     if info_parameter is None:
 
