@@ -94,17 +94,26 @@ def gateway_payment(
     new_period = after.date_renewed is not None and after.date_renewed != before.date_renewed
     if new_period and billed:
         after = replace(after, times_billed=after.times_billed + 1, status=MembershipStatus.ACTIVE)
-    next_charge = None
-    if now is not None and gateway_customer_id and renews and after.date_expiration is not None:
-        if new_period:
-            next_charge = subscription_first_charge(after.date_expiration, now)
-            # renew() also stamps date_renewed with the moment it runs
-            # (inc/models/class-membership.php:2214), the payment's, not the commit's.
-            expiration = expiration_after_charge(next_charge)
-            after = replace(after, date_expiration=expiration, date_renewed=now)
-        elif opens:
-            next_charge = subscription_first_charge(after.date_expiration, now)
-    return GatewayPayment(after, next_charge, opens and next_charge is not None)
+    if now is None or not gateway_customer_id or not renews:
+        return GatewayPayment(after)
+    return _subscription_dates(after, now, new_period=new_period, opens=opens)
+
+
+def _subscription_dates(
+    after: Membership, now: datetime, *, new_period: bool, opens: bool
+) -> GatewayPayment:
+    """A subscription bills ``after``: its next charge, and the expiration the plugin's
+    checkout renews to when the change started a period (domain/subscription_dates.py)."""
+    expires = after.date_expiration
+    if expires is None or not (new_period or opens):
+        return GatewayPayment(after)
+    next_charge = subscription_first_charge(expires, now)
+    if new_period:
+        # renew() also stamps date_renewed with the moment it runs
+        # (inc/models/class-membership.php:2214), the payment's, not the commit's.
+        expiration = expiration_after_charge(next_charge)
+        after = replace(after, date_expiration=expiration, date_renewed=now)
+    return GatewayPayment(after, next_charge, opens)
 
 
 def _opens_subscription(membership: Membership) -> bool:
@@ -116,6 +125,7 @@ def _opens_subscription(membership: Membership) -> bool:
         and membership.is_recurring
         and renewal_charge(membership).amount > 0
         and not membership.gateway_subscription_id
+        and membership.date_expiration is not None  # a first charge needs a billing date
     )
 
 

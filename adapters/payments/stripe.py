@@ -12,10 +12,13 @@
   bills (``domain.gateway_sync.renewal_charge``: a scheduled change's amount once one is
   waiting), with ``proration_behavior: none``: planswitch already charged the prorated part
   (the plugin's own update does the same,
-  ``inc/gateways/class-base-stripe-gateway.php:685-820``). When the change started a new
-  period or interval, the next charge moves to the membership's expiration (``trial_end``,
-  ``next_charge_at``); a renewal of 0 ends the subscription with the paid period
-  (docs/wordpress.md §11.5).
+  ``inc/gateways/class-base-stripe-gateway.php:685-820``). When a paid change started a new
+  period, the next charge moves to the instant the payment's rules give
+  (``domain/subscription_dates.py``); when another change starts a period or interval, to
+  the membership's expiration (``trial_end``, ``next_charge_at``); a renewal of 0 ends the
+  subscription with the paid period (docs/wordpress.md §11.5).
+- ``open_subscription`` opens one for a membership that auto-renews without one, on the
+  customer a payment charged, as the plugin's checkout does for an auto-renewing cart.
 """
 
 from __future__ import annotations
