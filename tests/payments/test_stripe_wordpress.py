@@ -447,3 +447,53 @@ def test_an_auto_renewing_membership_without_a_subscription_gets_one_once(
     again = localstripe.provider().open_subscription(membership, paid, first_charge)
     assert again == subscription.id
     assert [s.id for s in subscriptions_of(localstripe, customer)] == [subscription.id]
+
+
+def test_a_subscription_stripe_refuses_leaves_the_paid_change_applied_without_one(
+    network: str, localstripe: LocalStripe
+) -> None:
+    """The customer charged is gone by the time the payment applies: Stripe refuses the
+    subscription. The money is in, so the change applies all the same, as on a membership
+    that renews through the plugin's renewal payments (nothing counted, the quote's
+    expiration), and the refusal is recorded."""
+    rows(network, "UPDATE wp_wu_memberships SET auto_renew = 1 WHERE id = :id", id=FREE_MEMBERSHIP)
+    settings = stripe_settings(network, localstripe)
+    before = membership_row(network, FREE_MEMBERSHIP)
+
+    async def commit() -> dict[str, Any]:
+        async with client_for(settings) as client:
+            change = {
+                "membershipId": str(FREE_MEMBERSHIP),
+                "planId": str(PREMIUM),
+                "idempotencyKey": f"wp-stripe-refused-{uuid.uuid4().hex[:8]}",
+            }
+            return (await gql(client, CHANGE, input=change))["changePlan"]
+
+    result = asyncio.run(commit())
+    intent_id = result["payment"]["gatewayPaymentId"]
+    assert localstripe.pay(intent_id) == "succeeded"
+    client = localstripe.client()
+    customer = client.v1.payment_intents.retrieve(intent_id).customer
+    client.v1.customers.delete(customer)
+    assert reconcile_at(settings, PAID_AT) == 1
+
+    after = membership_row(network, FREE_MEMBERSHIP)
+    assert (after["plan_id"], after["gateway"], after["gateway_customer_id"]) == (
+        PREMIUM,
+        "stripe",
+        customer,
+    )
+    assert after["gateway_subscription_id"] == ""
+    assert after["times_billed"] == before["times_billed"]
+    next_billing = datetime.fromisoformat(result["quote"]["nextBillingDate"])
+    assert after["date_expiration"] == naive_utc(next_billing)
+    kinds = [
+        row["kind"]
+        for row in rows(
+            network,
+            "SELECT kind FROM wp_planswitch_events WHERE object_type = 'membership' "
+            "AND object_id = :id",
+            id=FREE_MEMBERSHIP,
+        )
+    ]
+    assert "subscription_open_failed" in kinds
