@@ -330,7 +330,8 @@ class StripeProvider:
 
 
 def stripe_key(idempotency_key: str, purpose: str) -> str:
-    """Stripe's idempotency key for one request made while opening a payment.
+    """Stripe's idempotency key for one request made for a payment: while opening it
+    (planswitch's key), or once it is paid (the charge's id, ``open_subscription``).
 
     >>> stripe_key("a1b2", "payment_intent")
     'planswitch:a1b2:payment_intent'
