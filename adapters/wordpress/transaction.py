@@ -230,6 +230,7 @@ class WordPressTransaction:
                 date_modified=encoders.mysql_datetime(modified),
             )
         )
+        checkout_payment.record_intent(self, payment)
         return self.reader.payments(self.conn, select(p).where(p.c.id == payment.id))[0]
 
     def pending_change(self, membership_id: int) -> PendingChange | None:
