@@ -37,7 +37,14 @@ from decimal import Decimal
 from types import TracebackType
 from typing import Any
 
-from planswitch.adapters.wordpress import checkout_payment, encoders, pending, phpserial, reads
+from planswitch.adapters.wordpress import (
+    checkout_payment,
+    encoders,
+    own_schema,
+    pending,
+    phpserial,
+    reads,
+)
 from planswitch.adapters.wordpress import usage as usage_queries
 from planswitch.adapters.wordpress.mappers import (
     DATE_FORMAT,
@@ -52,12 +59,12 @@ from planswitch.domain.discounts import DiscountCode
 from planswitch.domain.errors import VersionConflict
 from planswitch.domain.events import Event
 from planswitch.domain.memberships import Membership, ScheduledChange
-from planswitch.domain.payments import Payment
+from planswitch.domain.payments import Payment, PaymentStatus
 from planswitch.domain.pending_change import PendingChange
 from planswitch.domain.ports import Catalog, ChangeInputs, IdempotencyRecord, ProductFilter
 from planswitch.domain.products import Product
 from planswitch.domain.usage import Usage
-from sqlalchemy import CursorResult, and_, delete, func, insert, select, update
+from sqlalchemy import CursorResult, and_, delete, func, insert, or_, select, update
 from sqlalchemy.engine import Connection, Engine
 
 SWAP_HOOK = "wu_async_membership_swap"
@@ -167,7 +174,7 @@ class WordPressTransaction:
         # DDL commits implicitly in MySQL, so it runs once per process, before any write.
         key = (str(self.engine.url), self.names.idempotency)
         if key not in _own_tables_ready:
-            self.tables.create_own_tables(self.engine)
+            own_schema.upgrade(self.engine, self.tables)
             _own_tables_ready.add(key)
 
     def _local(self, moment: datetime) -> str:
@@ -231,6 +238,20 @@ class WordPressTransaction:
             )
         )
         return self.reader.payments(self.conn, select(p).where(p.c.id == payment.id))[0]
+
+    def payments_completed_since(self, membership_id: int, since: datetime) -> list[Payment]:
+        """The membership's ``completed`` payments created or modified at or after ``since``."""
+        p, at = self.tables.payments, encoders.mysql_datetime(since)
+        query = (
+            select(p)
+            .where(
+                p.c.membership_id == int(membership_id),
+                p.c.status == PaymentStatus.COMPLETED.value,
+                or_(p.c.date_created >= at, p.c.date_modified >= at),
+            )
+            .order_by(p.c.id)
+        )
+        return self.reader.payments(self.conn, query)
 
     def pending_change(self, membership_id: int) -> PendingChange | None:
         found = pending.by_membership(self.conn, self.tables, [membership_id])
