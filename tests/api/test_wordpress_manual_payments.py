@@ -5,9 +5,10 @@ On the fixture network in MariaDB (strict mode), through GraphQL over the real A
 is and writes the payment the plugin's checkout writes (checked by PHP with classes that
 declare the plugin's properties); the plugin marking it completed (an UPDATE of its status and
 gateway ids) and a reconcile apply the change once; a cancelled payment discards it; a
-scheduled downgrade and an add-on removal write no payment; a change paid with Stripe
-through the plugin's "Pay Now", which renews the membership first, applies over that renewal
-(docs/wordpress.md §5.6).
+scheduled downgrade and an add-on removal write no payment; a change paid with Stripe or
+PayPal through the plugin's "Pay Now", or confirmed by an admin, which renews the membership
+first, applies over that renewal, once; a renewal the rows do not tie to the change's payment
+flags it for refund (docs/wordpress.md §5.6).
 """
 
 from __future__ import annotations
@@ -430,6 +431,129 @@ def test_a_membership_changed_otherwise_meanwhile_still_needs_a_refund(
 
     assert "applied 0, discarded 0, refund required 1" in _reconcile(monkeypatch, url)
     assert _row(url, "wu_memberships", 5) == left  # as the plugin left it
+    assert _pending_change(url, payment_id)["status"] == "refund_required"
+
+
+# PayPal's "Pay Now" (class-paypal-gateway.php:1313-1374): the checkout sets the payment's
+# gateway; on confirmation the gateway writes the payment completed with the transaction id
+# (:1328-1345), then the membership: the new recurring profile, the payer, gateway paypal
+# (:1347-1350), one more billing (:1353) and, for a cart that is neither upgrade, addon nor
+# downgrade, renew(true) (:1371-1372): active, auto-renew on, expiration one period past the
+# current one at 23:59:59 (Membership::calculate_expiration, class-membership.php:1251-1294).
+PAYPAL_PAYMENT = {"status": "completed", "gateway": "paypal", "ref": "5TY05013RG002845M"}
+PAYPAL_RENEWAL = {
+    "gateway": "paypal",
+    "gateway_customer_id": "PAYER7QK2",
+    "gateway_subscription_id": "I-BW452GLLEP1G",
+    "status": "active",
+    "auto_renew": 1,
+    "date_renewed": PAID_AT,
+    "date_expiration": "2026-07-20 23:59:59",
+}
+# An admin marking the manual payment completed with "confirm membership" ticked
+# (class-payment-edit-admin-page.php:1315-1331): the payment saved completed, then one more
+# billing and renew(false, 'active'): auto-renew off, the same expiration rule; no gateway
+# field of the membership moves.
+ADMIN_PAYMENT = {"status": "completed", "gateway": "manual", "ref": "bank-transfer-0042"}
+ADMIN_RENEWAL = {
+    "status": "active",
+    "auto_renew": 0,
+    "date_renewed": PAID_AT,
+    "date_expiration": "2026-07-20 23:59:59",
+}
+
+
+def _paid_and_renewed(
+    url: str, payment_id: int, payment: dict[str, str], renewal: dict[str, Any]
+) -> None:
+    """The payment row, then the membership row, as the plugin's gateway or admin leaves them
+    in one request."""
+    columns = ", ".join(f"{column} = :{column}" for column in renewal)
+    engine = create_engine(url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "UPDATE wp_wu_payments SET status = :status, gateway = :gateway, "
+                    "gateway_payment_id = :ref, date_modified = :at WHERE id = :id"
+                ),
+                {**payment, "at": PAID_AT, "id": payment_id},
+            )
+            conn.execute(
+                text(
+                    f"UPDATE wp_wu_memberships SET {columns}, "
+                    "times_billed = times_billed + 1, date_modified = :at WHERE id = 5"
+                ),
+                {**renewal, "at": PAID_AT},
+            )
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.parametrize(
+    ("payment", "renewal"),
+    [(PAYPAL_PAYMENT, PAYPAL_RENEWAL), (ADMIN_PAYMENT, ADMIN_RENEWAL)],
+    ids=["paypal-pay-now", "admin-confirms"],
+)
+def test_a_change_paid_and_renewed_by_the_plugin_applies_once_over_the_renewal(
+    writable_url, monkeypatch, payment, renewal
+) -> None:
+    url = pays_by_invoice(writable_url, 5)
+    before = _row(url, "wu_memberships", 5)
+    payment_id = _commit(url, f"paid-{payment['gateway']}", planId="2")["payment"]["databaseId"]
+    _paid_and_renewed(url, payment_id, payment, renewal)
+    paid_row = _row(url, "wu_payments", payment_id)
+
+    assert "applied 1, discarded 0, refund required 0" in _reconcile(monkeypatch, url)
+    after = _row(url, "wu_memberships", 5)
+    assert (after["plan_id"], after["addon_products"]) == (2, "a:1:{i:7;i:1;}")
+    assert (after["amount"], after["initial_amount"]) == (Decimal("54.0000"), Decimal("51.7000"))
+    # What the plugin's renewal set stays, billed once, not twice.
+    kept = {
+        **renewal,
+        "date_renewed": datetime.fromisoformat(PAID_AT),
+        "date_expiration": datetime.fromisoformat(renewal["date_expiration"]),
+    }
+    assert {key: after[key] for key in renewal} == kept
+    assert after["times_billed"] == before["times_billed"] + 1
+    if "gateway" not in renewal:  # the admin touches no gateway field
+        gateway_fields = ("gateway", "gateway_customer_id", "gateway_subscription_id")
+        assert [after[k] for k in gateway_fields] == [before[k] for k in gateway_fields]
+    assert _row(url, "wu_payments", payment_id) == paid_row
+    assert _pending_change(url, payment_id) == {"status": "applied", "reason": ""}
+
+    checksums = table_checksums(url)
+    assert "applied 0, discarded 0, refund required 0" in _reconcile(monkeypatch, url)
+    assert table_checksums(url) == checksums
+
+
+def test_a_renewal_beside_another_completed_payment_is_not_tied_to_the_change(
+    writable_url, monkeypatch
+) -> None:
+    # The admin confirms the membership's renewal invoice (a payment of its own), not the
+    # change's; the change's payment completes later: the renewal is not its renewal.
+    url = pays_by_invoice(writable_url, 5)
+    payment_id = _commit(url, "paid-beside", planId="2")["payment"]["databaseId"]
+    _paid_and_renewed(url, payment_id, ADMIN_PAYMENT, ADMIN_RENEWAL)
+    engine = create_engine(url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO wp_wu_payments (status, customer_id, membership_id, parent_id, "
+                    "product_id, migrated_from_id, discount_code, currency, subtotal, "
+                    "refund_total, tax_total, discount_total, total, gateway, "
+                    "gateway_payment_id, date_created, date_modified) VALUES ('completed', 4, "
+                    "5, 0, 0, 0, '', 'USD', 14, 0, 0, 0, 14, 'manual', '', :at, :at)"
+                ),
+                {"at": PAID_AT},
+            )
+    finally:
+        engine.dispose()
+    left = _row(url, "wu_memberships", 5)
+
+    assert "applied 0, discarded 0, refund required 1" in _reconcile(monkeypatch, url)
+    assert _row(url, "wu_memberships", 5) == left
     assert _pending_change(url, payment_id)["status"] == "refund_required"
 
 
