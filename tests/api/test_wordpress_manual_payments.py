@@ -29,9 +29,11 @@ from sqlalchemy import create_engine, text
 from typer.testing import CliRunner
 
 from tests.adapters.wordpress import conftest as wordpress_fixtures
+from tests.adapters.wordpress.test_php_roundtrip import php_read
 from tests.api.test_wordpress_live import (
     API_KEY,
     CHANGE,
+    COMPLETE,
     PREVIEW,
     SECRET,
     api_when,
@@ -286,6 +288,87 @@ def test_a_pending_payment_of_the_plugins_own_blocks_the_change(writable_url) ->
     )["changePlan"]
     assert [e["code"] for e in change["userErrors"]] == ["MEMBERSHIP_NOT_CHANGEABLE"]
     assert _plugin_checksums(url) == checksums
+
+
+# ----------------------------------------------------------------- the plugin's events
+
+SESSION = """mutation($input: CreateCustomerSessionInput!) { createCustomerSession(input: $input) {
+  token userErrors { code } } }"""
+CANCEL = """mutation($input: CancelPendingChangeInput!) { cancelPendingChange(input: $input) {
+  userErrors { code } } }"""
+
+
+def _as_customer(url: str, customer_id: int, query: str, **variables: Any) -> dict[str, Any]:
+    """``query`` sent with a session of ``customer_id`` (created by the operator)."""
+
+    async def call() -> dict[str, Any]:
+        async with live_client(url, writes=True) as client:
+            session = await gql(client, SESSION, input={"customerId": str(customer_id)})
+            token = session["createCustomerSession"]["token"]
+            response = await client.post(
+                "/graphql",
+                json={"query": query, "variables": variables},
+                headers={"Authorization": f"Bearer {token}"},
+            )
+            assert response.status_code == 200, response.text
+            return response.json()["data"]
+
+    return asyncio.run(call())
+
+
+def _payment_events(url: str, payment_id: int) -> list[dict[str, Any]]:
+    rows = query_rows(
+        url,
+        "SELECT slug, initiator, author_id, severity, payload, date_created FROM wp_wu_events "
+        "WHERE object_type = 'payment' AND object_id = :id ORDER BY id",
+        id=payment_id,
+    )
+    return [{**row, "payload": php_read(row["payload"], slashed=True)} for row in rows]
+
+
+def test_payment_saves_write_the_events_the_plugin_writes(writable_url) -> None:
+    # log_transitions on every Payment::save() (class-event-manager.php:104-187): "created"
+    # with an empty payload for a new row, "changed" with the changed properties; "manual"
+    # with the WordPress user when a customer acts, "system" (author 0) otherwise.
+    url = pays_by_invoice(writable_url, 5)
+    first = _commit(url, "events-first", planId="2")["payment"]["databaseId"]
+    at = REFERENCE_NOW.replace(tzinfo=None)
+    created = {"slug": "created", "severity": 3, "payload": {}, "date_created": at}
+    assert _payment_events(url, first) == [created | {"initiator": "system", "author_id": 0}]
+
+    # The customer (customer 4 is WordPress user 5) cancels it.
+    cancelled = _as_customer(url, 4, CANCEL, input={"membershipId": "5"})
+    assert cancelled["cancelPendingChange"]["userErrors"] == []
+    assert _payment_events(url, first)[1:] == [
+        {
+            "slug": "changed",
+            "initiator": "manual",
+            "author_id": 5,
+            "severity": 3,
+            "payload": {"status": {"old_value": "pending", "new_value": "cancelled"}},
+            "date_created": at,
+        }
+    ]
+
+    # An operator records the next one as paid: system, the status and the reference.
+    second = _commit(url, "events-second", planId="2")["payment"]["databaseId"]
+    paid = _run(url, COMPLETE, input={"paymentId": str(second), "gatewayPaymentId": "bank-9"})
+    assert paid["completePayment"]["userErrors"] == []
+    assert [e["slug"] for e in _payment_events(url, second)] == ["created", "changed"]
+    change = _payment_events(url, second)[1]
+    assert (change["initiator"], change["author_id"]) == ("system", 0)
+    assert change["payload"] == {
+        "status": {"old_value": "pending", "new_value": "completed"},
+        "gateway_payment_id": {"old_value": "", "new_value": "bank-9"},
+    }
+    # The membership's own save in the same change is logged beside it.
+    [membership] = query_rows(
+        url,
+        "SELECT slug, initiator FROM wp_wu_events WHERE object_type = 'membership' "
+        "AND object_id = 5 AND date_created = :at ORDER BY id",
+        at=at,
+    )
+    assert membership == {"slug": "changed", "initiator": "system"}
 
 
 # ----------------------------------------------------------------------------- reconcile
