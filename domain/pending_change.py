@@ -35,6 +35,12 @@ from planswitch.domain.payments import Payment, PaymentStatus
 from planswitch.domain.plan_change import ChangeKind, ChangeOutcome, Quote
 
 DEFAULT_TTL = timedelta(seconds=86400)  # PLANSWITCH_PENDING_CHANGE_TTL_SECONDS
+# The default on a WordPress network: the plugin's daily clean-up cancels a pending payment
+# only once it is 30 days old (``cleanup_expired_drafts``, inc/checkout/class-checkout.php:
+# 186-190, 2712-2740), and until then the customer can pay it with the plugin's "Pay Now".
+# 30 days plus the day between two runs of that job: the plugin's clean-up always comes
+# first, and planswitch's own expiry is only the backstop of a network whose cron stopped.
+WORDPRESS_TTL = timedelta(days=31)
 
 
 class PendingStatus(str, Enum):

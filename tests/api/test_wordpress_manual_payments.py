@@ -18,7 +18,7 @@ import json
 import shutil
 import subprocess
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -132,7 +132,7 @@ def _as_plugin(url: str, payment_id: int, status: str, gateway_payment_id: str =
         engine.dispose()
 
 
-def _reconcile(monkeypatch: pytest.MonkeyPatch, url: str) -> str:
+def _reconcile(monkeypatch: pytest.MonkeyPatch, url: str, as_of: str = RECONCILE_AT) -> str:
     """``planswitch payments reconcile`` on the network, as an operator runs it."""
     for name, value in {
         "PLANSWITCH_WORDPRESS_URL": url,
@@ -142,7 +142,7 @@ def _reconcile(monkeypatch: pytest.MonkeyPatch, url: str) -> str:
         "PLANSWITCH_SECRET_KEY": SECRET,
     }.items():
         monkeypatch.setenv(name, value)
-    result = CliRunner().invoke(cli_app, ["payments", "reconcile", "--as-of", RECONCILE_AT])
+    result = CliRunner().invoke(cli_app, ["payments", "reconcile", "--as-of", as_of])
     assert result.exit_code == 0, result.output
     return result.output
 
@@ -421,6 +421,28 @@ def test_a_payment_the_plugin_cancels_discards_the_change(writable_url, monkeypa
     checksums = table_checksums(url)
     assert "discarded 0" in _reconcile(monkeypatch, url)
     assert table_checksums(url) == checksums
+
+
+def test_by_default_a_change_waits_as_long_as_the_plugins_pay_now_link(
+    writable_url, monkeypatch
+) -> None:
+    # The plugin's daily clean-up cancels pending payments 30 days old (class-checkout.php:
+    # 2712-2740); until it does, the customer can pay through "Pay Now". planswitch's own
+    # expiry defaults to 31 days on a network, so the plugin's comes first.
+    url = pays_by_invoice(writable_url, 5)
+    monkeypatch.delenv("PLANSWITCH_PENDING_CHANGE_TTL_SECONDS", raising=False)
+    payment_id = _commit(url, "ttl-default", planId="2")["payment"]["databaseId"]
+    [row] = query_rows(
+        url,
+        "SELECT created_at, expires_at FROM wp_planswitch_pending_changes WHERE payment_id = :id",
+        id=payment_id,
+    )
+    assert row["expires_at"] - row["created_at"] == timedelta(days=31)
+
+    day_30 = (REFERENCE_NOW + timedelta(days=30, hours=23)).strftime("%Y-%m-%dT%H:%M:%S")
+    assert "discarded 0" in _reconcile(monkeypatch, url, day_30)
+    assert _row(url, "wu_payments", payment_id)["status"] == "pending"
+    assert _pending_change(url, payment_id)["status"] == "pending"
 
 
 # Stripe's "Pay Now" (docs/wordpress.md §5.6): the plugin's checkout rebuilds a cart from the
