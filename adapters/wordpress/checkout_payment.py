@@ -83,6 +83,10 @@ def write(tx: WordPressTransaction, change: PendingChange) -> None:
             total=_money4(quote.due_now),
             parent_id=0,
             product_id=0,
+            # wu_create_payment() fills the currency from the network's setting, never from
+            # the cart or membership (inc/functions/payment.php:112); the cart itself keeps
+            # the membership's (class-cart.php:781-783), as below.
+            currency=tx.mapper.network_currency or payment.currency,
         )
     )
     plan_id = quote.plan_id or membership.plan_id
@@ -94,7 +98,7 @@ def write(tx: WordPressTransaction, change: PendingChange) -> None:
         addons=quote.addons,
         period=quote.period or membership.period,
         plan_period=plan.period if plan is not None else None,
-        currency=payment.currency,
+        currency=membership.currency,
         plan_billing_cycles=plan.billing_cycles if plan is not None else 0,
         address=tx.cart_address(membership.customer_id),
         payment_id=payment.id,

@@ -117,7 +117,12 @@ class WordPressStore:
         if self._reader is None:
             with self.engine.connect() as conn:
                 self._network = self._network_settings(conn)
-                mapper = Mapper(self.names, self._site_time(conn), self._network.company_name)
+                mapper = Mapper(
+                    self.names,
+                    self._site_time(conn),
+                    self._network.company_name,
+                    self._network.currency,
+                )
             self._reader = RowReader(self.tables, mapper, self._record_error)
         return self._reader
 

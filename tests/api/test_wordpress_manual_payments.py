@@ -30,6 +30,7 @@ from typer.testing import CliRunner
 
 from tests.adapters.wordpress import conftest as wordpress_fixtures
 from tests.adapters.wordpress.test_php_roundtrip import php_read
+from tests.api.test_money_format import set_settings
 from tests.api.test_wordpress_live import (
     API_KEY,
     CHANGE,
@@ -226,6 +227,18 @@ def test_an_upgrade_writes_the_payment_the_plugins_checkout_writes(writable_url)
         "5.00",
         "-2.30",
     ]
+
+
+def test_the_payment_is_in_the_networks_currency_as_the_checkout_writes_it(writable_url) -> None:
+    # wu_create_payment() takes the currency from the network's setting (payment.php:112);
+    # the checkout's cart keeps the membership's (class-cart.php:781-783).
+    url = pays_by_invoice(writable_url, 5)
+    set_settings(url, currency_symbol="EUR")
+    payment_id = _commit(url, "currency-network", planId="2")["payment"]["databaseId"]
+    assert _row(url, "wu_payments", payment_id)["currency"] == "EUR"
+    meta = _meta(url, payment_id)
+    read = _php_read(meta["wu_line_items"][0], meta["wu_original_cart"][0])
+    assert read["cart"]["currency"] == "USD"
 
 
 def test_an_addon_purchase_is_written_as_the_whole_new_membership(writable_url) -> None:
