@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from planswitch.adapters.wordpress import own_schema
 from planswitch.server.cli import app as cli_app
 from sqlalchemy import create_engine, text
 from typer.testing import CliRunner
@@ -160,6 +161,23 @@ def _pending_change(url: str, payment_id: int) -> dict[str, Any]:
         id=payment_id,
     )
     return row
+
+
+def test_db_upgrade_migrates_planswitchs_own_tables_on_a_network(writable_url, monkeypatch) -> None:
+    for name, value in {
+        "PLANSWITCH_WORDPRESS_URL": writable_url,
+        "PLANSWITCH_WORDPRESS_WRITES": "true",
+        "PLANSWITCH_DEMO": "false",
+    }.items():
+        monkeypatch.setenv(name, value)
+    result = CliRunner().invoke(cli_app, ["db", "upgrade"])
+    assert result.exit_code == 0, result.output
+    assert f"at version {own_schema.SCHEMA_VERSION}" in result.output
+    assert query_rows(writable_url, "SELECT version FROM wp_planswitch_schema") == [
+        {"version": own_schema.SCHEMA_VERSION}
+    ]
+    monkeypatch.setenv("PLANSWITCH_WORDPRESS_WRITES", "false")  # read-only: refused
+    assert CliRunner().invoke(cli_app, ["db", "upgrade"]).exit_code == 1
 
 
 # --------------------------------------------------------------- the payment as written
