@@ -14,6 +14,7 @@ leaves for an upgrade or add-on paid later (``Checkout::maybe_create_payment``,
   without credit lines, ``total`` = due now, ``tax_total``; ``discount_total`` 0.0000 because
   the cart hands its discounts over under a key the payment does not have (fixture payment 8:
   ``NEWYEAR33``, total 9.38, discount_total 0.0000); ``parent_id`` and ``product_id`` 0;
+  ``currency`` the network's setting (``payment.php:112``), the cart the membership's;
 * paymentmeta ``wu_original_cart`` (``class-checkout.php:865``): a Cart of type ``retry``
   (why: docs/wordpress.md §5.6);
 

@@ -13,7 +13,9 @@ tests/fixtures/wordpress/README.md):
   ``wu_swap_scheduled_date``; the pending ``wu_async_membership_swap`` action is canceled and
   a new one created (with its ``action created`` log row), as ``Membership::schedule_swap()``
   does. Clearing it deletes both meta rows and cancels the action.
-* ``wu_payments`` + paymentmeta ``wu_line_items``; ``wu_events`` (slashed payload).
+* ``wu_payments`` + paymentmeta ``wu_line_items``; ``wu_events`` (slashed payload): the
+  ``created`` / ``changed`` rows the plugin's ``log_transitions`` writes for each membership
+  and payment save (docs/wordpress.md §11.3).
 
 Decisions:
 
