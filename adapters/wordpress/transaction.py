@@ -253,6 +253,7 @@ class WordPressTransaction:
         if stored is not None:
             old = {key: stored[key] or "" for key in values}
             self._record_transitions(payment.id, old, values, model="payment")
+        checkout_payment.record_intent(self, payment)
         return self.reader.payments(self.conn, select(p).where(p.c.id == payment.id))[0]
 
     def payments_completed_since(self, membership_id: int, since: datetime) -> list[Payment]:
