@@ -124,7 +124,9 @@ def complete(
         _event(tx, "payment_completed", "payment", paid.id, now, {"total": str(paid.total)}, actor)
         return Settled(Effect.RECORDED, membership, paid)
     current = tx.pending_change(membership.id)
-    decision = on_payment_completed(change, membership, current)
+    decision = on_payment_completed(
+        change, membership, current, paid, _completed_since(tx, membership, change)
+    )
     if decision is Completion.APPLY:
         saved = _apply(tx, membership, change, now, actor, provider, paid, gateway_customer_id)
         return Settled(Effect.APPLIED, saved, paid)
@@ -139,6 +141,16 @@ def complete(
         log.warning("payment %s completed late: refund required (%s)", paid.id, why)
         return Settled(Effect.REFUND_REQUIRED, membership, paid)
     return Settled(Effect.NONE, membership, paid)
+
+
+def _completed_since(
+    tx: ChangeTransaction, membership: Membership, change: PendingChange
+) -> list[Payment]:
+    """The membership's payments completed since ``change`` was committed, read only when
+    a renewal could be in question (the membership moved and a fingerprint was kept)."""
+    if membership.version == change.membership_version or not change.membership_fingerprint:
+        return []
+    return tx.payments_completed_since(membership.id, change.created_at)
 
 
 def _apply(

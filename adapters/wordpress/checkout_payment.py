@@ -14,6 +14,7 @@ leaves for an upgrade or add-on paid later (``Checkout::maybe_create_payment``,
   without credit lines, ``total`` = due now, ``tax_total``; ``discount_total`` 0.0000 because
   the cart hands its discounts over under a key the payment does not have (fixture payment 8:
   ``NEWYEAR33``, total 9.38, discount_total 0.0000); ``parent_id`` and ``product_id`` 0;
+  ``currency`` the network's setting (``payment.php:112``), the cart the membership's;
 * paymentmeta ``wu_original_cart`` (``class-checkout.php:865``): a Cart of type ``retry``
   (why: docs/wordpress.md §5.6);
 
@@ -88,6 +89,10 @@ def write(tx: WordPressTransaction, change: PendingChange) -> None:
             total=_money4(quote.due_now),
             parent_id=0,
             product_id=0,
+            # wu_create_payment() fills the currency from the network's setting, never from
+            # the cart or membership (inc/functions/payment.php:112); the cart itself keeps
+            # the membership's (class-cart.php:781-783), as below.
+            currency=tx.mapper.network_currency or payment.currency,
         )
     )
     plan_id = quote.plan_id or membership.plan_id
@@ -99,7 +104,7 @@ def write(tx: WordPressTransaction, change: PendingChange) -> None:
         addons=quote.addons,
         period=quote.period or membership.period,
         plan_period=plan.period if plan is not None else None,
-        currency=payment.currency,
+        currency=membership.currency,
         plan_billing_cycles=plan.billing_cycles if plan is not None else 0,
         address=tx.cart_address(membership.customer_id),
         payment_id=payment.id,
