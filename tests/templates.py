@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import atexit
 import shutil
+import sqlite3
 import tempfile
 import threading
 from collections.abc import Callable
+from contextlib import closing
 from datetime import datetime
 from pathlib import Path
 from typing import Protocol
@@ -102,7 +104,11 @@ def copy_of(url: str, name: str, build: Callable[[str], None]) -> bool:
     path = new_sqlite_file(url)
     if path is None:
         return _postgres_copy(url, name, build)
-    shutil.copyfile(_template(name, build), path)
+    # SQLite's backup API copies what is committed, in the main file or still in the WAL
+    # (file stores run in WAL mode, adapters/native/engine.py), whatever holds it open.
+    template = _template(name, build)
+    with closing(sqlite3.connect(template)) as source, closing(sqlite3.connect(path)) as target:
+        source.backup(target)
     return True
 
 

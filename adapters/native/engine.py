@@ -4,6 +4,10 @@
   and SQLAlchemy emits BEGIN itself (the "Serializable isolation / Savepoints /
   Transactional DDL" recipe). Write transactions use ``BEGIN IMMEDIATE`` so two writers
   serialise on the database lock instead of failing on upgrade; foreign keys are enabled.
+  A file database runs in WAL mode (sqlite.org/wal.html): readers never wait for a writer.
+  Reads of a SQLite store run on the event loop (``ReadStore.inline_reads``), so in the
+  default rollback-journal mode a writer committing a large batch (a sync into the same
+  file) would stall every request of the process for up to the lock timeout.
 - MySQL/MariaDB: READ COMMITTED, so rows read after waiting on a row lock show what the
   lock holder committed (REPEATABLE READ would show the transaction's older snapshot).
 - PostgreSQL: its default READ COMMITTED already behaves so.
@@ -51,6 +55,10 @@ def _sqlite_engine(url: str, in_memory: bool, **kwargs: Any) -> Engine:
         dbapi_connection.isolation_level = None  # we emit BEGIN ourselves
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
+        if not in_memory:
+            # Persistent in the file. synchronous stays FULL: a commit that moved money
+            # survives a power loss.
+            cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()
 
     @event.listens_for(engine, "begin")
