@@ -79,6 +79,11 @@ class WordPressSyncSource:
         return self._main_site
 
     # ---------------------------------------------------------------------------- port
+    def after_fork(self) -> None:
+        # The pool's connections belong to the parent: forget them without closing them
+        # (SQLAlchemy's advice for forked processes), so the child opens its own.
+        self.store.engine.dispose(close=False)
+
     def count(self, table: str, since: datetime | None) -> tuple[int, int]:
         """(rows in scope, rows ``since`` considers): one statement."""
         source, row_id, _modified = self._source(table)
