@@ -17,10 +17,12 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from planswitch.adapters.native import catalog, mappers
+from planswitch.adapters.native.columns import MONEY_PLACES, MoneyType, UTCDateTime
 from planswitch.adapters.native.store import NativeStore
 from planswitch.adapters.native.tables import (
     CustomerRow,
@@ -56,7 +58,6 @@ from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.types import NullType
 
 ANALYZE_AFTER = 1000  # rows written to a table before a sync refreshes its statistics
-MONEY_PLACES = Decimal("0.0001")  # MoneyType keeps 4 places (rounded half up)
 
 Row = dict[str, Any]
 
@@ -171,32 +172,62 @@ class _Writer:
         self.dialect = dialect
         self.name = dialect.name
         self.mark = "?" if dialect.paramstyle == "qmark" else "%s"
-        self._processors: dict[tuple[str, tuple[str, ...]], list[Any]] = {}
+        self._compiled: dict[tuple[str, tuple[str, ...]], Callable[[Row], Any]] = {}
         self._names: dict[tuple[str, ...], tuple[str, ...]] = {}
 
-    def processors(self, table: Table, names: tuple[str, ...]) -> list[Any]:
+    def processor(self, column_type: Any) -> Any:
+        """The bind processor of a column type; for the types every synced row has many of
+        (money, datetimes) on SQLite and PostgreSQL a shortcut for the common value that
+        gives what the type's own processor gives (any other value goes to that one)."""
+        general = column_type._cached_bind_processor(self.dialect)
+        if isinstance(column_type, JSON) and self.name == "postgresql":
+            return _json_text  # compared with the column's text; COPY takes it
+        if isinstance(column_type, MoneyType) and self.name in ("sqlite", "postgresql"):
+            as_text = self.name == "sqlite"
+
+            def money(value: Any) -> Any:
+                if type(value) is not Decimal:
+                    return general(value)
+                stored = value.quantize(MONEY_PLACES, rounding=ROUND_HALF_UP)
+                return str(stored) if as_text else stored
+
+            return money
+        if isinstance(column_type, UTCDateTime) and self.name in ("sqlite", "postgresql"):
+            naive_text = self.name == "sqlite"
+
+            def moment(value: Any) -> Any:
+                if type(value) is not datetime or value.tzinfo is not UTC:
+                    return general(value)
+                if naive_text:  # SQLite's DATETIME text: SQLAlchemy's format, always 6 digits
+                    return value.replace(tzinfo=None).isoformat(" ", "microseconds")
+                return value
+
+            return moment
+        return general
+
+    def row_values(self, table: Table, names: tuple[str, ...]) -> Callable[[Row], Any]:
+        """A function compiled for one shape of row: its values in ``names`` order, each
+        through its column's processor (no loop, no lookups per value)."""
         key = (table.name, names)
-        found = self._processors.get(key)
+        found = self._compiled.get(key)
         if found is None:
-            found = []
-            for name in names:
-                column_type = table.c[name].type
-                if isinstance(column_type, JSON) and self.name == "postgresql":
-                    found.append(_json_text)  # compared with the column's text, COPY takes it
+            namespace: dict[str, Any] = {}
+            cells = []
+            for i, name in enumerate(names):
+                process = self.processor(table.c[name].type)
+                if process is None:
+                    cells.append(f"row[{name!r}]")
                 else:
-                    found.append(column_type._cached_bind_processor(self.dialect))
-            self._processors[key] = found
+                    namespace[f"p{i}"] = process
+                    cells.append(f"p{i}(row[{name!r}])")
+            exec(f"def values(row):\n    return ({', '.join(cells)},)", namespace)
+            found = self._compiled[key] = namespace["values"]
         return found
 
     def values(self, table: Table, row: Row) -> tuple[tuple[str, ...], tuple[Any, ...]]:
         names = tuple(row)
         names = self._names.setdefault(names, names)  # one tuple per shape: pickled once
-        return names, tuple(
-            value if process is None else process(value)
-            for value, process in zip(
-                row.values(), self.processors(table, names), strict=True
-            )
-        )
+        return names, self.row_values(table, names)(row)
 
     def stored_columns(self, table: Table, names: Sequence[str]) -> list[Any]:
         columns = []
@@ -243,19 +274,6 @@ class _Prepared:
     names: tuple[str, ...]
     values: tuple[Any, ...]
     children: list[tuple[tuple[str, ...], list[tuple[Any, ...]]]]
-
-
-def _money(columns: Row) -> Row:
-    """Money at 4 places (MoneyType rounds half up), as the store gives it back.
-
-    One comprehension, no call per value: it runs for every column of every synced row.
-    """
-    return {
-        key: value.quantize(MONEY_PLACES, rounding=ROUND_HALF_UP)
-        if type(value) is Decimal
-        else value
-        for key, value in columns.items()
-    }
 
 
 def _dense(ids: Sequence[int]) -> bool:
@@ -322,8 +340,7 @@ def _insert_many(
         return
     mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
     statement = (
-        f'INSERT INTO "{table.name}" ({_quoted(names)}) '
-        f"VALUES ({', '.join(mark for _ in names)})"
+        f'INSERT INTO "{table.name}" ({_quoted(names)}) VALUES ({", ".join(mark for _ in names)})'
     )
     _driver(conn, statement, lambda cursor: cursor.executemany(statement, rows))
 
@@ -375,10 +392,10 @@ class NativeSyncTarget:
     def prepare(self, table: str, row: Any) -> _Prepared:
         """The row's values as this store's driver takes them (no database involved)."""
         kind = KINDS[table]
-        names, values = self.writer.values(kind.table, _money(kind.columns(row)))
+        names, values = self.writer.values(kind.table, kind.columns(row))
         children = []
         for child in kind.children:
-            rows = [self.writer.values(child.table, _money(r)) for r in child.rows(row)]
+            rows = [self.writer.values(child.table, r) for r in child.rows(row)]
             child_names = rows[0][0] if rows else ()
             children.append((child_names, [v for _n, v in rows]))
         return _Prepared(int(values[names.index("id")]), names, values, children)
