@@ -131,7 +131,12 @@ def floor(wordpress_url: str, target_url: str) -> float:
             copy = copies[name]
             columns = [c.name for c in copy.columns]
             for chunk in result.partitions():
-                values = [tuple(None if v is None else str(v) for v in row) for row in chunk]
+                # PostgreSQL's text refuses NUL, which serialized PHP objects hold (the
+                # protected properties of a Line_Item): dropped, the volume barely changes.
+                values = [
+                    tuple(None if v is None else str(v).replace("\x00", "") for v in row)
+                    for row in chunk
+                ]
                 if target.dialect.name == "postgresql":
                     raw = target_conn.connection.driver_connection
                     quoted = ", ".join(f'"{c}"' for c in columns)

@@ -14,7 +14,7 @@ from planswitch.adapters.wordpress.sync_source import WordPressSyncSource
 from planswitch.domain.ports import MembershipFilter
 from planswitch.sync import SyncReport, sync
 from planswitch.sync.read_ahead import read_in_process
-from sqlalchemy import create_engine, event, select
+from sqlalchemy import create_engine, event, select, text
 
 from tests.support.wordpress_network import Network, generate_network, touch
 
@@ -225,3 +225,52 @@ def test_closing_the_batches_early_stops_the_reader_process() -> None:
     items = read_in_process(lambda: iter(range(10**9)))
     assert [next(items) for _ in range(3)] == [0, 1, 2]
     items.close()  # returns: the child was terminated, not waited for
+
+
+def counts_of_memberships(url: str) -> tuple[int, int, int]:
+    """(the membership_count row, COUNT(*), what the store answers for the unfiltered count)."""
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            kept = conn.execute(text("SELECT count FROM membership_count WHERE id = 1")).scalar()
+            counted = conn.execute(text("SELECT COUNT(*) FROM memberships")).scalar()
+    finally:
+        engine.dispose()
+    native = NativeStore(url)
+    try:
+        answered = native.count_memberships(MembershipFilter())
+    finally:
+        native.close()
+    return int(kept), int(counted), answered
+
+
+@pytest.mark.parametrize("kind", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def test_the_membership_count_row_follows_syncs_and_deletes(
+    kind: str, mariadb_database: Callable[[], str], request: pytest.FixtureRequest
+) -> None:
+    url = mariadb_database()
+    generate_network(url, 40, seed=3)
+    native_url = request.getfixturevalue(f"{kind}_url")
+    upgrade_database(native_url)
+    assert counts_of_memberships(native_url) == (0, 0, 0)
+
+    run(url, native_url)
+    assert counts_of_memberships(native_url) == (40, 40, 40)
+    run(url, native_url)  # unchanged
+    assert counts_of_memberships(native_url) == (40, 40, 40)
+    later = datetime(2026, 7, 1, tzinfo=UTC)
+    touch(url, "memberships", [3, 4], later)
+    run(url, native_url, since=later)  # incremental: updates only
+    assert counts_of_memberships(native_url) == (40, 40, 40)
+
+    engine = create_engine(native_url)
+    try:
+        with engine.begin() as conn:
+            for child in ("membership_addons", "scheduled_changes"):
+                conn.execute(text(f"DELETE FROM {child} WHERE membership_id IN (1, 2)"))
+            conn.execute(text("DELETE FROM memberships WHERE id IN (1, 2)"))
+    finally:
+        engine.dispose()
+    assert counts_of_memberships(native_url) == (38, 38, 38)
+    assert run(url, native_url).tables["memberships"].created == 2
+    assert counts_of_memberships(native_url) == (40, 40, 40)
