@@ -10,6 +10,7 @@ bounded by the batch size whatever the network's size.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import pickle
 import queue
@@ -93,6 +94,7 @@ def read_in_process(
 
     def child() -> None:
         receiving.close()
+        gc.freeze()  # what the parent had is never collected here: keep it out of scans
         try:
             if setup is not None:
                 setup()

@@ -37,6 +37,7 @@ Decisions:
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import sys
 from collections.abc import Iterator
@@ -151,6 +152,12 @@ def sync(
                 yield table, batch
 
     bars: dict[str, tqdm[Any]] = {}
+    # Each batch makes and drops some 10^5 tuples: with the default thresholds the
+    # cyclic collector runs every 700 of them and rescans what survives, which cost as
+    # much as unpickling the batch. Rows hold no cycles; collections are made rarer
+    # (not disabled) for the sync only.
+    thresholds = gc.get_threshold()
+    gc.set_threshold(100_000, 50, 100)
     if reader == "process" and "fork" in multiprocessing.get_all_start_methods():
         batches = read_ahead(read_in_process(every_batch, setup=source.after_fork))
     else:
@@ -167,6 +174,7 @@ def sync(
             _sync_batch(table, batch, target, report, known, dry_run)
             bars[table].update(len(batch.ids))
     finally:
+        gc.set_threshold(*thresholds)
         for bar in bars.values():
             bar.close()
     if not dry_run:
