@@ -23,23 +23,38 @@ the payment completed:
 None of them touches the plan, add-ons, amounts, period, limits, creation/trial/cancellation
 dates or a scheduled swap: those are what the change sets, or what would make it stale. So
 the membership is fingerprinted at commit over every field *but* :data:`RENEWAL_FIELDS`
-(:func:`fingerprint`); at completion, a membership whose version moved but whose
-fingerprint did not, renewed (``date_renewed`` at or after the commit) into ``active`` or
-``trialing``, was renewed by that payment's gateway: the change applies, keeping what the
-gateway set (:func:`keep_renewal`) so its expiration and billing count are not moved or
-counted twice. Anything else (another plan, add-ons, amounts, a cancellation, an expiry)
-is a stale change and its money is flagged for refund, as before.
+(:func:`fingerprint`), and what a renewal moves is kept beside it (:class:`RenewalBaseline`).
+
+A renewal is tied to *this* payment only where the rows show it (:func:`renewed_by_payment`):
+
+- exactly one billing since the commit (``times_billed`` = at commit + 1): each of the three
+  adds one (Stripe ``:614``, PayPal ``:1353``, the admin ``:1325``), so a second renewal
+  (the membership's own renewal invoice paid meanwhile, then this payment) is not this one;
+- no other payment of the membership completed since the commit: every other way the
+  plugin renews records its own payment (a subscription's invoice, PayPal's
+  ``recurring_payment`` IPN, ``class-paypal-gateway.php:1072-1121``, a renewal payment the
+  admin confirms), so a renewal beside another completed payment may be that one's;
+- and either the payment's gateway opened a new subscription when it collected it (the
+  membership's ``gateway`` is the payment's, with a ``gateway_subscription_id`` other than
+  at commit: Stripe creates one, ``:588-613``; PayPal stores its new profile id,
+  ``:1348-1350``), or no gateway field moved at all (an admin's confirmation touches none).
+
+Then the change applies, keeping what the gateway set (:func:`keep_renewal`) so its
+expiration and billing count are not moved or counted twice. Anything else (another plan,
+add-ons, amounts, a cancellation, an expiry, a renewal these rows do not tie to the
+payment) is a stale change and its money is flagged for refund, as before.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
-from dataclasses import fields, is_dataclass, replace
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, fields, is_dataclass, replace
 from datetime import datetime
 from typing import Any
 
 from planswitch.domain.memberships import Membership, MembershipStatus
+from planswitch.domain.payments import Payment, PaymentStatus
 
 # The fields a gateway's renewal of a payment moves (see the module docstring for each
 # source). ``version`` is the row's ``date_modified`` on a network, the counter natively.
@@ -79,19 +94,77 @@ def fingerprint(membership: Membership) -> str:
     return hashlib.sha256(repr(kept).encode()).hexdigest()
 
 
-def renewed_by_gateway(at_commit: str, committed_at: datetime, membership: Membership) -> bool:
-    """True when ``membership``, fingerprinted ``at_commit`` when its change was committed
-    at ``committed_at``, has since been changed only by a renewal (of that change's payment).
+@dataclass(frozen=True)
+class RenewalBaseline:
+    """What a renewal moves, as the membership stood when its change was committed."""
 
-    An empty ``at_commit`` (a change stored without a fingerprint) is never one.
+    times_billed: int
+    gateway: str
+    gateway_customer_id: str
+    gateway_subscription_id: str
+
+    @classmethod
+    def of(cls, membership: Membership) -> RenewalBaseline:
+        return cls(
+            membership.times_billed,
+            membership.gateway or "",
+            membership.gateway_customer_id or "",
+            membership.gateway_subscription_id or "",
+        )
+
+    def gateway_fields(self) -> tuple[str, str, str]:
+        return (self.gateway, self.gateway_customer_id, self.gateway_subscription_id)
+
+
+def renewed_by_payment(
+    at_commit: str,
+    baseline: RenewalBaseline | None,
+    committed_at: datetime,
+    membership: Membership,
+    payment: Payment,
+    completed_since: Sequence[Payment] = (),
+) -> bool:
+    """True when ``membership`` has changed since its change was committed at
+    ``committed_at`` (fingerprinted ``at_commit``, with ``baseline``) only by the renewal
+    that collecting ``payment`` made; ``completed_since`` are the membership's payments
+    completed since the commit (``payment`` among them or not).
+
+    A change stored without a fingerprint or baseline is never one (see the module
+    docstring for each condition).
+
+    >>> from decimal import Decimal
+    >>> from datetime import UTC
+    >>> t0, t1 = datetime(2026, 6, 1, tzinfo=UTC), datetime(2026, 6, 2, tzinfo=UTC)
+    >>> m = Membership(1, 1, 1, MembershipStatus.ON_HOLD, Decimal("9"), gateway="manual")
+    >>> paid = Payment(8, 1, 1, PaymentStatus.COMPLETED, "USD", Decimal("9"), Decimal("9"))
+    >>> renewed = replace(m, status=MembershipStatus.ACTIVE, date_renewed=t1, times_billed=1)
+    >>> renewed_by_payment(fingerprint(m), RenewalBaseline.of(m), t0, renewed, paid, [paid])
+    True
+    >>> twice = replace(renewed, times_billed=2)
+    >>> renewed_by_payment(fingerprint(m), RenewalBaseline.of(m), t0, twice, paid, [paid])
+    False
     """
-    return (
-        bool(at_commit)
-        and membership.status in RENEWED_STATUSES
+    if not at_commit or baseline is None:
+        return False
+    renewed = (
+        membership.status in RENEWED_STATUSES
         and membership.date_renewed is not None
         and membership.date_renewed >= committed_at
         and fingerprint(membership) == at_commit
     )
+    if not renewed or membership.times_billed != baseline.times_billed + 1:
+        return False
+    if any(p.id != payment.id and p.status is PaymentStatus.COMPLETED for p in completed_since):
+        return False
+    now = RenewalBaseline.of(membership)
+    subscription = now.gateway_subscription_id
+    opened_with_payment = (
+        bool(payment.gateway)
+        and now.gateway == payment.gateway
+        and bool(subscription)
+        and subscription != baseline.gateway_subscription_id
+    )
+    return opened_with_payment or now.gateway_fields() == baseline.gateway_fields()
 
 
 def keep_renewal(applied: Membership, renewed: Membership) -> Membership:

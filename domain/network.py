@@ -18,8 +18,12 @@ class NetworkSettings:
     ``company_name``: the name that opens a cart's descriptor (``Cart::get_cart_descriptor``,
     inc/checkout/class-cart.php:504-527), the network's name when the setting is missing.
     ``money_format``: how the network writes amounts (its currency settings); None for a
-    store without such settings (the service's own format, ``Money.formatted``)."""
+    store without such settings (the service's own format, ``Money.formatted``).
+    ``currency``: the network's currency setting (``currency_symbol``, an ISO code despite
+    its name; default USD, inc/class-settings.php:644-650), which the plugin's checkout writes
+    on the payments it creates; empty for a store without one."""
 
     default_role: str = DEFAULT_ROLE
     company_name: str = ""
     money_format: MoneyFormat | None = None
+    currency: str = ""

@@ -11,6 +11,7 @@ reconcile), never from inside the domain.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from enum import Enum
 from typing import Protocol
 
@@ -97,9 +98,22 @@ class PaymentProvider(Protocol):
         renews through (``gateway`` + ``gateway_subscription_id``, auto-renew on)."""
         ...
 
-    def sync_subscription(self, before: Membership, after: Membership) -> None:
+    def sync_subscription(
+        self, before: Membership, after: Membership, next_charge: datetime | None = None
+    ) -> None:
         """Make the gateway subscription bill ``after``'s recurring items from the next
-        renewal on, without prorating again, and bill next on ``after.date_expiration``
-        when the change started a new period. Raises ``GatewaySyncUnavailable`` or
+        renewal on, without prorating again, and bill next at ``next_charge`` when given
+        (a paid change that started a new period, ``domain.gateway_payment``), else on
+        ``after.date_expiration`` when the change started a new period. Raises
+        ``GatewaySyncUnavailable`` or ``PaymentProviderUnavailable``."""
+        ...
+
+    def open_subscription(
+        self, membership: Membership, payment: Payment, first_charge: datetime
+    ) -> str:
+        """Open a gateway subscription billing ``membership``'s recurring amount on the
+        customer ``payment`` (completed, collected by this provider) charged, first charging
+        at ``first_charge``; returns its id. The same payment always gets the same
+        subscription back. Raises ``GatewaySyncUnavailable`` (this provider opens none) or
         ``PaymentProviderUnavailable``."""
         ...

@@ -22,18 +22,25 @@ membership's row lock).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import Enum
 
 from planswitch.domain.apply import apply_quote
-from planswitch.domain.gateway_renewal import fingerprint, renewed_by_gateway
+from planswitch.domain.gateway_renewal import RenewalBaseline, fingerprint, renewed_by_payment
 from planswitch.domain.memberships import Membership
 from planswitch.domain.payment_provider import PaymentAction
 from planswitch.domain.payments import Payment, PaymentStatus
 from planswitch.domain.plan_change import ChangeKind, ChangeOutcome, Quote
 
 DEFAULT_TTL = timedelta(seconds=86400)  # PLANSWITCH_PENDING_CHANGE_TTL_SECONDS
+# The default on a WordPress network: the plugin's daily clean-up cancels a pending payment
+# only once it is 30 days old (``cleanup_expired_drafts``, inc/checkout/class-checkout.php:
+# 186-190, 2712-2740), and until then the customer can pay it with the plugin's "Pay Now".
+# 30 days plus the day between two runs of that job: the plugin's clean-up always comes
+# first, and planswitch's own expiry is only the backstop of a network whose cron stopped.
+WORDPRESS_TTL = timedelta(days=31)
 
 
 class PendingStatus(str, Enum):
@@ -65,9 +72,10 @@ class PendingChange:
 
     ``membership_version`` is the membership's version the quote was computed on: the
     change applies only on that same membership (a late payment on a changed one is
-    refunded). ``membership_fingerprint`` is its ``gateway_renewal.fingerprint`` then, which
-    tells a gateway's renewal of the payment from any other change (empty: not recorded,
-    the version alone decides).
+    refunded). ``membership_fingerprint`` is its ``gateway_renewal.fingerprint`` then and
+    ``renewal_baseline`` what a renewal moves, as it stood then: together they tell the
+    renewal that collecting this payment made from any other change (empty / ``None``: not
+    recorded, the version alone decides).
     """
 
     membership_id: int
@@ -82,6 +90,7 @@ class PendingChange:
     reason: str = ""  # why it was discarded or flagged
     id: int = 0
     membership_fingerprint: str = ""
+    renewal_baseline: RenewalBaseline | None = None
 
     @property
     def is_pending(self) -> bool:
@@ -127,6 +136,7 @@ def open_pending_change(
         expires_at=now + ttl,
         action=action,
         membership_fingerprint=fingerprint(membership),
+        renewal_baseline=RenewalBaseline.of(membership),
     )
 
 
@@ -145,7 +155,11 @@ class Completion(str, Enum):
 
 
 def on_payment_completed(
-    change: PendingChange, membership: Membership, other_pending: PendingChange | None
+    change: PendingChange,
+    membership: Membership,
+    other_pending: PendingChange | None,
+    payment: Payment | None = None,
+    completed_since: Sequence[Payment] = (),
 ) -> Completion:
     """Decide what the completion of ``change``'s payment does.
 
@@ -153,9 +167,10 @@ def on_payment_completed(
     (a replacement). A pending change normally applies; so does a discarded one whose
     membership is exactly as it was at commit with nothing else pending. A membership
     that moved meanwhile (another change, an operator edit) gets no stale change: the
-    payment is flagged for refund. A membership that moved only because the payment's
-    gateway renewed it on collecting this payment (``gateway_renewal.renewed_by_gateway``)
-    takes the change over that renewal.
+    payment is flagged for refund. A membership that moved only because collecting
+    ``payment`` (the change's payment, as stored) renewed it takes the change over that
+    renewal (``gateway_renewal.renewed_by_payment``; ``completed_since``: the membership's
+    payments completed since the commit).
     """
     if change.status in (PendingStatus.APPLIED, PendingStatus.REFUND_REQUIRED):
         return Completion.NOTHING
@@ -163,7 +178,14 @@ def on_payment_completed(
         return Completion.REFUND
     if membership.version == change.membership_version:
         return Completion.APPLY
-    if renewed_by_gateway(change.membership_fingerprint, change.created_at, membership):
+    if payment is not None and renewed_by_payment(
+        change.membership_fingerprint,
+        change.renewal_baseline,
+        change.created_at,
+        membership,
+        payment,
+        completed_since,
+    ):
         return Completion.APPLY_OVER_RENEWAL
     return Completion.REFUND
 

@@ -246,6 +246,12 @@ class ChangeTransaction(Protocol):
         """Update the payment's status, gateway fields and date_modified (not its lines)."""
         ...
 
+    def payments_completed_since(self, membership_id: int, since: datetime) -> list[Payment]:
+        """The membership's COMPLETED payments created or modified at or after ``since``
+        (what tells a gateway's renewal of one payment from another's,
+        domain/gateway_renewal.py)."""
+        ...
+
     def pending_change(self, membership_id: int) -> PendingChange | None:
         """The membership's change still waiting for its payment, if any."""
         ...

@@ -12,14 +12,14 @@ completed payment never applies twice, a discarded one is never discarded twice
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import Enum
 from typing import Any
 
 from planswitch.domain.errors import DomainError, ErrorCode
 from planswitch.domain.events import Event
-from planswitch.domain.gateway_payment import after_gateway_payment
+from planswitch.domain.gateway_payment import GatewayPayment, gateway_payment
 from planswitch.domain.gateway_renewal import keep_renewal
 from planswitch.domain.memberships import Membership
 from planswitch.domain.payment_provider import (
@@ -124,10 +124,11 @@ def complete(
         _event(tx, "payment_completed", "payment", paid.id, now, {"total": str(paid.total)}, actor)
         return Settled(Effect.RECORDED, membership, paid)
     current = tx.pending_change(membership.id)
-    decision = on_payment_completed(change, membership, current)
+    decision = on_payment_completed(
+        change, membership, current, paid, _completed_since(tx, membership, change)
+    )
     if decision is Completion.APPLY:
-        charged = (paid.gateway, gateway_customer_id)
-        saved = _apply(tx, membership, change, now, actor, provider, charged)
+        saved = _apply(tx, membership, change, now, actor, provider, paid, gateway_customer_id)
         return Settled(Effect.APPLIED, saved, paid)
     if decision is Completion.APPLY_OVER_RENEWAL:
         saved = _apply_over_renewal(tx, membership, change, now, actor, paid.gateway)
@@ -142,6 +143,16 @@ def complete(
     return Settled(Effect.NONE, membership, paid)
 
 
+def _completed_since(
+    tx: ChangeTransaction, membership: Membership, change: PendingChange
+) -> list[Payment]:
+    """The membership's payments completed since ``change`` was committed, read only when
+    a renewal could be in question (the membership moved and a fingerprint was kept)."""
+    if membership.version == change.membership_version or not change.membership_fingerprint:
+        return []
+    return tx.payments_completed_since(membership.id, change.created_at)
+
+
 def _apply(
     tx: ChangeTransaction,
     membership: Membership,
@@ -149,17 +160,51 @@ def _apply(
     now: datetime,
     actor: str,
     provider: PaymentProvider | None,
-    charged: tuple[str, str] = ("", ""),
+    paid: Payment,
+    gateway_customer_id: str,
 ) -> Membership:
-    """Apply ``change``; ``charged`` is (gateway, gateway customer) of its payment."""
+    """Apply ``change``, paid by ``paid`` (charged to ``gateway_customer_id`` when a
+    provider collected it), leaving the membership and its gateway subscription as that
+    gateway would (``domain.gateway_payment``)."""
     outcome = apply_pending_change(membership, change, now)
-    after = after_gateway_payment(membership, outcome.membership, *charged)
+    charged = (paid.gateway, gateway_customer_id)
+    result = gateway_payment(membership, outcome.membership, *charged, now)
+    after = result.membership
+    if result.opens_subscription:
+        opened = _open_subscription(tx, provider, result, paid, now, actor)
+        # Without the subscription the membership renews as before (the plugin's renewal
+        # payments): nothing counted, no date moved.
+        after = opened or gateway_payment(membership, outcome.membership, *charged).membership
     saved = tx.save_membership(membership, after)
     tx.save_pending_change(applied(change, now))
     payload: dict[str, Any] = {**outcome.event_payload, "payment_id": change.payment_id}
     _event(tx, outcome.event_kind, "membership", saved.id, now, payload, actor)
-    sync_subscription(tx, provider, membership, saved, now, actor)
+    sync_subscription(tx, provider, membership, saved, now, actor, result.next_charge)
     return saved
+
+
+def _open_subscription(
+    tx: ChangeTransaction,
+    provider: PaymentProvider | None,
+    result: GatewayPayment,
+    paid: Payment,
+    now: datetime,
+    actor: str,
+) -> Membership | None:
+    """``result.membership`` with the gateway subscription its payment's provider opened
+    for it, as the plugin's Stripe checkout stores one (``gateway``,
+    ``gateway_subscription_id``; ``inc/gateways/class-stripe-gateway.php:610-613``), or
+    None when none could be opened (recorded, never raised: the change itself stands)."""
+    membership = result.membership
+    if provider is None or result.next_charge is None or provider.name != paid.gateway:
+        return None
+    try:
+        subscription_id = provider.open_subscription(membership, paid, result.next_charge)
+    except (GatewaySyncUnavailable, PaymentProviderUnavailable) as error:
+        log.warning("no subscription opened for membership %s: %r", membership.id, error)
+        _event(tx, "subscription_open_failed", "membership", membership.id, now, {}, actor)
+        return None
+    return replace(membership, gateway=paid.gateway, gateway_subscription_id=subscription_id)
 
 
 def _apply_over_renewal(
@@ -193,14 +238,16 @@ def sync_subscription(
     after: Membership,
     now: datetime,
     actor: str,
+    next_charge: datetime | None = None,
 ) -> None:
     """Keep the gateway subscription ``before`` renews through billing ``after`` (an applied
-    change, or a scheduled one taking effect). A failure is recorded, never raised: the
-    change itself stands."""
+    change, or a scheduled one taking effect), next charging at ``next_charge`` when the
+    payment's gateway moved it. A failure is recorded, never raised: the change itself
+    stands."""
     if provider is None or not provider.can_sync_subscription(before):
         return
     try:
-        provider.sync_subscription(before, after)
+        provider.sync_subscription(before, after, next_charge)
     except (GatewaySyncUnavailable, PaymentProviderUnavailable) as error:
         # The money is in and the change applied; the gateway catches up by hand.
         log.warning("subscription of membership %s not synced: %r", after.id, error)

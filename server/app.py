@@ -9,7 +9,6 @@ import functools
 import gc
 import logging
 from collections.abc import AsyncIterator
-from datetime import timedelta
 from typing import Any
 
 import orjson
@@ -117,7 +116,7 @@ def make_checkout(settings: Settings, provider: PaymentProvider | None = None) -
             stripe_secret_key=settings.stripe_secret_key,
             stripe_api_base=settings.stripe_api_base,
         ),
-        timedelta(seconds=settings.pending_change_ttl_seconds),
+        settings.pending_change_ttl,
     )
 
 

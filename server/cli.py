@@ -98,12 +98,40 @@ def export_schema() -> None:
 
 @db_app.command("upgrade")
 def db_upgrade() -> None:
-    """Create or migrate the native store's tables at PLANSWITCH_DATABASE_URL."""
+    """Create or migrate the native store's tables at PLANSWITCH_DATABASE_URL, or, with
+    PLANSWITCH_WORDPRESS_URL and writes on, planswitch's own tables in the WordPress database."""
+    settings = Settings()
+    if settings.wordpress_url:
+        _upgrade_wordpress(settings)
+        return
     from planswitch.adapters.native.migrate import upgrade_database
 
-    settings = Settings()
     upgrade_database(settings.database_url)
     typer.echo("Database is up to date.")
+
+
+def _upgrade_wordpress(settings: Settings) -> None:
+    # planswitch's own tables only (adapters/wordpress/own_schema.py); never the plugin's.
+    if not settings.wordpress_writes:
+        typer.echo(
+            "PLANSWITCH_WORDPRESS_WRITES is off: planswitch keeps no tables on a read-only "
+            "network.",
+            err=True,
+        )
+        raise typer.Exit(code=1)
+    from planswitch.adapters.wordpress.store import WordPressStore
+
+    store = WordPressStore(
+        settings.wordpress_url or "",
+        prefix=settings.wordpress_prefix,
+        network_id=settings.wordpress_network_id,
+        writes=True,
+    )
+    try:
+        version = store.ensure_own_tables()
+    finally:
+        store.dispose()
+    typer.echo(f"planswitch's tables in the WordPress database are at version {version}.")
 
 
 @app.command()

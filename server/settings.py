@@ -6,8 +6,10 @@ Nothing else in planswitch reads ``os.environ``.
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 from typing import Annotated
 
+from planswitch.domain.pending_change import DEFAULT_TTL, WORDPRESS_TTL
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
@@ -63,8 +65,9 @@ class Settings(BaseSettings):
     # applies them too only when an operator turns this on (issue 10).
     wordpress_apply_due: bool = False
     apply_due_interval_seconds: int = 60
-    # Checkout (issue 8): how long a change with something due waits for its payment.
-    pending_change_ttl_seconds: int = Field(default=86400, gt=0)
+    # Checkout (issue 8): how long a change with something due waits for its payment; unset:
+    # one day, 31 days on a WordPress network (pending_change_ttl).
+    pending_change_ttl_seconds: int | None = Field(default=None, gt=0)
     # Who collects payments (adapters/payments): "manual" or "stripe". The stripe provider
     # needs the secret key, and the webhook secret of the endpoint POST /webhooks/stripe;
     # stripe_api_base points the SDK at another server (a local test server).
@@ -141,6 +144,16 @@ class Settings(BaseSettings):
         """Does planswitch apply scheduled changes itself (loop and ``apply-due``)? Always on
         its own store; on a WordPress network only with ``wordpress_apply_due``."""
         return not self.wordpress_url or self.wordpress_apply_due
+
+    @property
+    def pending_change_ttl(self) -> timedelta:
+        """``pending_change_ttl_seconds``, else the default of the store: one day natively,
+        31 days on a WordPress network, so that a change the customer can still pay through
+        the plugin's "Pay Now" is never discarded first (domain/pending_change.py,
+        ``WORDPRESS_TTL``; docs/wordpress.md §5.6)."""
+        if self.pending_change_ttl_seconds is not None:
+            return timedelta(seconds=self.pending_change_ttl_seconds)
+        return WORDPRESS_TTL if self.wordpress_url else DEFAULT_TTL
 
     @property
     def graphiql(self) -> bool:

@@ -31,7 +31,7 @@ from planswitch.domain.discounts import DiscountCode
 from planswitch.domain.events import Event
 from planswitch.domain.memberships import Membership
 from planswitch.domain.network import NetworkSettings
-from planswitch.domain.payments import Payment
+from planswitch.domain.payments import Payment, PaymentStatus
 from planswitch.domain.pending_change import PendingChange
 from planswitch.domain.ports import (
     Catalog,
@@ -107,6 +107,11 @@ class NativeTransaction:
 
     def save_payment(self, payment: Payment) -> Payment:
         return pending.save_payment(self.session, payment)
+
+    def payments_completed_since(self, membership_id: int, since: datetime) -> list[Payment]:
+        # Read only when a renewal is in question, which the native store never records.
+        found = reads.payments_by_membership(self.session, [membership_id])[membership_id]
+        return [p for p in found if _completed_since(p, since)]
 
     def pending_change(self, membership_id: int) -> PendingChange | None:
         return pending.by_membership(self.session, [membership_id]).get(membership_id)
@@ -376,3 +381,8 @@ class NativeStore:
         """SELECT 1; raises when the database cannot be reached."""
         with self.engine.connect() as connection:
             connection.execute(text("SELECT 1"))
+
+
+def _completed_since(payment: Payment, since: datetime) -> bool:
+    dates = (payment.date_created, payment.date_modified)
+    return payment.status is PaymentStatus.COMPLETED and any(d and d >= since for d in dates)

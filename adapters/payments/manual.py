@@ -8,6 +8,8 @@ It bills no recurring subscription of its own, so it has nothing to keep in step
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from planswitch.domain.customers import Customer
 from planswitch.domain.memberships import Membership
 from planswitch.domain.payment_provider import (
@@ -53,6 +55,15 @@ class ManualProvider:
         del membership
         return False
 
-    def sync_subscription(self, before: Membership, after: Membership) -> None:
-        del after
+    def sync_subscription(
+        self, before: Membership, after: Membership, next_charge: datetime | None = None
+    ) -> None:
+        del after, next_charge
         raise GatewaySyncUnavailable(before.gateway or NAME)
+
+    def open_subscription(
+        self, membership: Membership, payment: Payment, first_charge: datetime
+    ) -> str:
+        # Money recorded by hand leaves no card to bill later.
+        del payment, first_charge
+        raise GatewaySyncUnavailable(membership.gateway or NAME)

@@ -12,16 +12,20 @@
   bills (``domain.gateway_sync.renewal_charge``: a scheduled change's amount once one is
   waiting), with ``proration_behavior: none``: planswitch already charged the prorated part
   (the plugin's own update does the same,
-  ``inc/gateways/class-base-stripe-gateway.php:685-820``). When the change started a new
-  period or interval, the next charge moves to the membership's expiration (``trial_end``,
-  ``next_charge_at``); a renewal of 0 ends the subscription with the paid period
-  (docs/wordpress.md §11.5).
+  ``inc/gateways/class-base-stripe-gateway.php:685-820``). When a paid change started a new
+  period, the next charge moves to the instant the payment's rules give
+  (``domain/subscription_dates.py``); when another change starts a period or interval, to
+  the membership's expiration (``trial_end``, ``next_charge_at``); a renewal of 0 ends the
+  subscription with the paid period (docs/wordpress.md §11.5).
+- ``open_subscription`` opens one for a membership that auto-renews without one, on the
+  customer a payment charged, as the plugin's checkout does for an auto-renewing cart.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import stripe
@@ -97,6 +101,10 @@ class StripeProvider:
             "amount": amount,
             "currency": payment.currency.lower(),
             "customer": customer_id,
+            # Keep the card for the subscription's later charges, as the plugin's intents do
+            # (inc/gateways/class-stripe-gateway.php:362): a membership without a
+            # subscription gets one once this is paid (open_subscription).
+            "setup_future_usage": "off_session",
             "metadata": {
                 META_PAYMENT: str(payment.id),
                 META_MEMBERSHIP: str(membership.id),
@@ -148,11 +156,15 @@ class StripeProvider:
             and membership.is_recurring
         )
 
-    def sync_subscription(self, before: Membership, after: Membership) -> None:
+    def sync_subscription(
+        self, before: Membership, after: Membership, next_charge: datetime | None = None
+    ) -> None:
         if not (self.can_sync_subscription(before) or self.can_sync_subscription(after)):
             raise GatewaySyncUnavailable(after.gateway)
         target, current = renewal_charge(after), renewal_charge(before)
-        anchor = next_charge_at(before, after)
+        # A paid change that started a new period charges next when the plugin's own new
+        # subscription would (domain/subscription_dates.py), not at the stored expiration.
+        anchor = next_charge_at(before, after) if next_charge is None else _unix(next_charge)
         if target == current and anchor is None:
             return  # the subscription already bills this, on this date
         params: dict[str, Any] = {
@@ -177,6 +189,52 @@ class StripeProvider:
                 params=params,  # type: ignore[arg-type]  # items: plain dicts of the documented keys
             )
         )
+
+    def open_subscription(
+        self, membership: Membership, payment: Payment, first_charge: datetime
+    ) -> str:
+        """A subscription on the customer ``payment`` charged, as the plugin's checkout
+        creates one for an auto-renewing cart (``create_recurring_payment``,
+        ``inc/gateways/class-base-stripe-gateway.php:1013-1231``): one item billing the
+        membership's recurring amount and period, the card that paid as its
+        ``default_payment_method``, ``proration_behavior: none``, and no charge before
+        ``first_charge`` (``trial_end``; the plugin's own fallback when an anchor is not
+        possible, ``:1084-1085``, and what a subscription update uses too). The idempotency
+        key is the paid charge's, so a retried settlement gets the same subscription."""
+        customer = membership.gateway_customer_id
+        if not customer.startswith("cus_") or not payment.gateway_payment_id:
+            raise GatewaySyncUnavailable(GATEWAY)
+        params: dict[str, Any] = {
+            "customer": customer,
+            "items": [{"price": self._recurring_price(renewal_charge(membership))}],
+            "proration_behavior": "none",
+            "trial_end": _unix(first_charge),
+            "metadata": {
+                META_PAYMENT: str(payment.id),
+                META_MEMBERSHIP: str(membership.id),
+                META_CUSTOMER: str(membership.customer_id),
+            },
+        }
+        method = self._payment_method(payment.gateway_payment_id)
+        if method:
+            params["default_payment_method"] = method
+        key = stripe_key(payment.gateway_payment_id, "subscription")
+        subscription = self._call(
+            lambda: self.client.v1.subscriptions.create(
+                params=params,  # type: ignore[arg-type]  # items: plain dicts of the documented keys
+                options={"idempotency_key": key},
+            )
+        )
+        return subscription.id
+
+    def _payment_method(self, paid_id: str) -> str:
+        """The payment method that paid (a charge's, or an intent's), or ""."""
+        if paid_id.startswith("ch_"):
+            charge = self._call(lambda: self.client.v1.charges.retrieve(paid_id))
+            return _id_of(getattr(charge, "payment_method", None))
+        if paid_id.startswith("pi_"):
+            return _id_of(getattr(self._retrieve(paid_id), "payment_method", None))
+        return ""
 
     def _items(self, membership: Membership, target: RenewalCharge) -> list[dict[str, Any]]:
         """One item billing ``target`` (the membership's whole recurring amount); the
@@ -272,7 +330,8 @@ class StripeProvider:
 
 
 def stripe_key(idempotency_key: str, purpose: str) -> str:
-    """Stripe's idempotency key for one request made while opening a payment.
+    """Stripe's idempotency key for one request made for a payment: while opening it
+    (planswitch's key), or once it is paid (the charge's id, ``open_subscription``).
 
     >>> stripe_key("a1b2", "payment_intent")
     'planswitch:a1b2:payment_intent'
@@ -296,7 +355,11 @@ def next_charge_at(before: Membership, after: Membership) -> int | None:
         return None
     moved = expiration != before.date_expiration
     new_interval = renewal_charge(before).period != renewal_charge(after).period
-    return int(expiration.timestamp()) if moved or new_interval else None
+    return _unix(expiration) if moved or new_interval else None
+
+
+def _unix(moment: datetime) -> int:
+    return int(moment.timestamp())
 
 
 def _id_of(value: Any) -> str:

@@ -14,6 +14,7 @@ leaves for an upgrade or add-on paid later (``Checkout::maybe_create_payment``,
   without credit lines, ``total`` = due now, ``tax_total``; ``discount_total`` 0.0000 because
   the cart hands its discounts over under a key the payment does not have (fixture payment 8:
   ``NEWYEAR33``, total 9.38, discount_total 0.0000); ``parent_id`` and ``product_id`` 0;
+  ``currency`` the network's setting (``payment.php:112``), the cart the membership's;
 * paymentmeta ``wu_original_cart`` (``class-checkout.php:865``): a Cart of type ``retry``
   (why: docs/wordpress.md §5.6);
 
@@ -31,6 +32,7 @@ from typing import TYPE_CHECKING
 
 from planswitch.adapters.wordpress import encoders
 from planswitch.domain.checkout_lines import checkout_lines, checkout_subtotal
+from planswitch.domain.payments import Payment
 from planswitch.domain.pending_change import PendingChange
 from sqlalchemy import insert, update
 
@@ -42,6 +44,10 @@ if TYPE_CHECKING:
 # collects itself (Stripe) are left as that provider writes them: a stored cart would be read
 # by the plugin's own Stripe webhook (``inc/gateways/class-base-stripe-gateway.php:2275``).
 MANUAL_GATEWAY = "manual"
+# The plugin's Stripe gateway id (inc/gateways/class-stripe-gateway.php) and the paymentmeta
+# key it keeps a payment's PaymentIntent under (:456).
+STRIPE_GATEWAY = "stripe"
+STRIPE_INTENT = "stripe_payment_intent_id"
 LINE_ITEMS = "wu_line_items"
 ORIGINAL_CART = "wu_original_cart"
 # "retry" is the plugin's own type for a cart that settles an existing pending payment; no
@@ -83,6 +89,10 @@ def write(tx: WordPressTransaction, change: PendingChange) -> None:
             total=_money4(quote.due_now),
             parent_id=0,
             product_id=0,
+            # wu_create_payment() fills the currency from the network's setting, never from
+            # the cart or membership (inc/functions/payment.php:112); the cart itself keeps
+            # the membership's (class-cart.php:781-783), as below.
+            currency=tx.mapper.network_currency or payment.currency,
         )
     )
     plan_id = quote.plan_id or membership.plan_id
@@ -94,7 +104,7 @@ def write(tx: WordPressTransaction, change: PendingChange) -> None:
         addons=quote.addons,
         period=quote.period or membership.period,
         plan_period=plan.period if plan is not None else None,
-        currency=payment.currency,
+        currency=membership.currency,
         plan_billing_cycles=plan.billing_cycles if plan is not None else 0,
         address=tx.cart_address(membership.customer_id),
         payment_id=payment.id,
@@ -103,6 +113,15 @@ def write(tx: WordPressTransaction, change: PendingChange) -> None:
     cart = encoders.cart_object(shape, keyed)
     _set_meta(tx, payment.id, LINE_ITEMS, encoders.phpserial.dumps_text(keyed))
     _set_meta(tx, payment.id, ORIGINAL_CART, encoders.phpserial.dumps_text(cart))
+
+
+def record_intent(tx: WordPressTransaction, payment: Payment) -> None:
+    """paymentmeta ``stripe_payment_intent_id`` for a payment collected through a Stripe
+    PaymentIntent, as the plugin's Stripe gateway records the intent it opens for a payment
+    (``inc/gateways/class-stripe-gateway.php:456``; read back at ``:309`` and ``:512``). It
+    stays once the payment is paid and ``gateway_payment_id`` names the charge."""
+    if payment.gateway == STRIPE_GATEWAY and payment.gateway_payment_id.startswith("pi_"):
+        _set_meta(tx, payment.id, STRIPE_INTENT, payment.gateway_payment_id)
 
 
 def _set_meta(tx: WordPressTransaction, payment_id: int, key: str, value: str) -> None:

@@ -216,10 +216,12 @@ def plugin_settings(value: Any, site_name: Any = "") -> NetworkSettings:
     settings = decoded if isinstance(decoded, Mapping) else {}
     role = settings.get("default_role")
     company = settings.get("company_name", site_name)  # wu_get_setting($key, $default)
+    currency = settings.get("currency_symbol", "USD")  # wu_create_payment()'s default
     return NetworkSettings(
         default_role=role if isinstance(role, str) and role else DEFAULT_ROLE,
         company_name=str(company or ""),
         money_format=money_format(settings),
+        currency=str(currency or ""),
     )
 
 
@@ -268,11 +270,17 @@ class Mapper:
     """Builds domain objects from rows of one network (``tables`` names the tables in errors)."""
 
     def __init__(
-        self, table_names: Any, site_time: SiteTime | None = None, company_name: str = ""
+        self,
+        table_names: Any,
+        site_time: SiteTime | None = None,
+        company_name: str = "",
+        network_currency: str = "",
     ) -> None:
         self.names = table_names
         self.site_time = site_time or SiteTime()
         self.company_name = company_name
+        # The network's currency setting (NetworkSettings.currency), for the payments written.
+        self.network_currency = network_currency
 
     # Products ---------------------------------------------------------------------------
     def product(self, row: Mapping[str, Any], meta: Mapping[str, Any]) -> Product:

@@ -7,39 +7,61 @@ itself is a ``wu_payments`` row written as the plugin's checkout writes one
 (``checkout_payment.py``, docs/wordpress.md §5.6).
 
 Reads work before the table exists (a read-only network never had a pending change):
-they then return nothing.
+they then return nothing. They never alter it either: on a table an older planswitch
+created, they read the columns it has (a missing one reads as not recorded) until a
+writer migrates it (``own_schema.py``).
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
 
 from planswitch.adapters.wordpress import encoders
 from planswitch.adapters.wordpress.tables import WordPressTables
+from planswitch.domain.gateway_renewal import RenewalBaseline
 from planswitch.domain.payment_provider import PaymentAction
 from planswitch.domain.pending_change import PendingChange, PendingStatus
 from planswitch.domain.quote_codec import quote_from_json, quote_to_json
 from sqlalchemy import Connection, Engine, inspect, select, update
 
 PENDING = PendingStatus.PENDING.value
-_existing: set[tuple[str, str]] = set()  # (engine url, table) known to exist
+_complete: set[tuple[str, str]] = set()  # (engine url, table) known to have every column
+
+
+def columns(engine: Engine, tables: WordPressTables) -> frozenset[str] | None:
+    """The columns planswitch's pending-change table has, ``None`` when it does not exist.
+
+    Cached once every column is there; an older table is looked at again on each read, so a
+    migration made by another process is seen at once.
+    """
+    table = tables.pending_changes
+    everything = frozenset(table.c.keys())
+    key = (str(engine.url), table.name)
+    if key in _complete:
+        return everything
+    inspector = inspect(engine)
+    if not inspector.has_table(table.name):
+        return None
+    present = frozenset(c["name"] for c in inspector.get_columns(table.name)) & everything
+    if present == everything:
+        _complete.add(key)
+    return present
 
 
 def table_exists(engine: Engine, tables: WordPressTables) -> bool:
-    """Whether planswitch's pending-change table was created (cached once it is)."""
-    name = tables.pending_changes.name
-    key = (str(engine.url), name)
-    if key in _existing:
-        return True
-    if inspect(engine).has_table(name):
-        # Created by an earlier planswitch: give it the columns added since before reading.
-        tables.add_missing_columns(engine, tables.pending_changes)
-        _existing.add(key)
-        return True
-    return False
+    """Whether planswitch's pending-change table was created."""
+    return columns(engine, tables) is not None
+
+
+def _select(tables: WordPressTables, present: frozenset[str] | None) -> Any:
+    t = tables.pending_changes
+    if present is None:
+        return select(t)
+    return select(*(c for c in t.c if c.name in present))
 
 
 def _when(value: Any) -> datetime | None:
@@ -68,8 +90,17 @@ def _change(row: Any) -> PendingChange:
         resolved_at=_when(row["resolved_at"]),
         reason=row["reason"] or "",
         id=int(row["payment_id"]),
-        membership_fingerprint=row["membership_fingerprint"] or "",
+        membership_fingerprint=row.get("membership_fingerprint") or "",
+        renewal_baseline=_baseline(row.get("renewal_baseline")),
     )
+
+
+def _baseline(stored: str | None) -> RenewalBaseline | None:
+    return RenewalBaseline(**json.loads(stored)) if stored else None
+
+
+def _baseline_json(baseline: RenewalBaseline | None) -> str | None:
+    return json.dumps(asdict(baseline), sort_keys=True) if baseline is not None else None
 
 
 def _action(action: PaymentAction | None) -> str | None:
@@ -89,24 +120,32 @@ def _changes(conn: Connection, query: Any) -> list[PendingChange]:
 
 
 def by_membership(
-    conn: Connection, tables: WordPressTables, membership_ids: Sequence[int]
+    conn: Connection,
+    tables: WordPressTables,
+    membership_ids: Sequence[int],
+    present: frozenset[str] | None = None,
 ) -> dict[int, PendingChange]:
+    """``present``: the columns to read (``columns()``); every one when ``None``."""
     t = tables.pending_changes
     wanted = sorted({int(i) for i in membership_ids})
     if not wanted:
         return {}
-    query = select(t).where(t.c.membership_id.in_(wanted), t.c.status == PENDING)
+    query = _select(tables, present).where(t.c.membership_id.in_(wanted), t.c.status == PENDING)
     return {c.membership_id: c for c in _changes(conn, query)}
 
 
 def by_payment(
-    conn: Connection, tables: WordPressTables, payment_ids: Sequence[int]
+    conn: Connection,
+    tables: WordPressTables,
+    payment_ids: Sequence[int],
+    present: frozenset[str] | None = None,
 ) -> dict[int, PendingChange]:
     t = tables.pending_changes
     wanted = sorted({int(i) for i in payment_ids})
     if not wanted:
         return {}
-    return {c.payment_id: c for c in _changes(conn, select(t).where(t.c.payment_id.in_(wanted)))}
+    query = _select(tables, present).where(t.c.payment_id.in_(wanted))
+    return {c.payment_id: c for c in _changes(conn, query)}
 
 
 def overdue_payments(
@@ -137,6 +176,7 @@ def add(conn: Connection, tables: WordPressTables, change: PendingChange) -> Pen
             quote=json.dumps(quote_to_json(change.quote), sort_keys=True),
             membership_version=change.membership_version,
             membership_fingerprint=change.membership_fingerprint,
+            renewal_baseline=_baseline_json(change.renewal_baseline),
             action=_action(change.action),
             created_at=_text(change.created_at),
             expires_at=_text(change.expires_at),

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from planswitch.adapters.wordpress import pending
+from planswitch.adapters.wordpress import own_schema, pending
 from planswitch.adapters.wordpress import usage as usage_queries
 from planswitch.adapters.wordpress.catalog import CatalogCache
 from planswitch.adapters.wordpress.mappers import (
@@ -117,7 +117,12 @@ class WordPressStore:
         if self._reader is None:
             with self.engine.connect() as conn:
                 self._network = self._network_settings(conn)
-                mapper = Mapper(self.names, self._site_time(conn), self._network.company_name)
+                mapper = Mapper(
+                    self.names,
+                    self._site_time(conn),
+                    self._network.company_name,
+                    self._network.currency,
+                )
             self._reader = RowReader(self.tables, mapper, self._record_error)
         return self._reader
 
@@ -423,25 +428,30 @@ class WordPressStore:
             result.setdefault(payment.customer_id, []).append(payment)
         return result
 
-    def _pending(self, read: Callable[[Connection], T], empty: T) -> T:
-        if not pending.table_exists(self.engine, self.tables):
+    def _pending(self, read: Callable[[Connection, frozenset[str]], T], empty: T) -> T:
+        present = pending.columns(self.engine, self.tables)
+        if present is None:
             return empty  # never written to: nothing is pending
         with self.engine.connect() as conn:
-            return read(conn)
+            return read(conn, present)
 
     def pending_changes_by_membership(
         self, membership_ids: Sequence[int]
     ) -> dict[int, PendingChange]:
-        return self._pending(lambda c: pending.by_membership(c, self.tables, membership_ids), {})
+        return self._pending(
+            lambda c, cols: pending.by_membership(c, self.tables, membership_ids, cols), {}
+        )
 
     def pending_changes_by_payment(self, payment_ids: Sequence[int]) -> dict[int, PendingChange]:
-        return self._pending(lambda c: pending.by_payment(c, self.tables, payment_ids), {})
+        return self._pending(
+            lambda c, cols: pending.by_payment(c, self.tables, payment_ids, cols), {}
+        )
 
     def overdue_pending_payments(self, now: datetime, limit: int = 100) -> list[int]:
-        return self._pending(lambda c: pending.overdue_payments(c, self.tables, now, limit), [])
+        return self._pending(lambda c, _: pending.overdue_payments(c, self.tables, now, limit), [])
 
     def pending_change_payments(self, limit: int = 1000) -> list[int]:
-        return self._pending(lambda c: pending.waiting_payments(c, self.tables, limit), [])
+        return self._pending(lambda c, _: pending.waiting_payments(c, self.tables, limit), [])
 
     # ------------------------------------------------------------------------ scheduling
     def due_scheduled_changes(self, now: datetime, limit: int = 100) -> list[int]:
@@ -494,9 +504,9 @@ class WordPressStore:
         with self.engine.connect() as conn:
             conn.execute(select(func.count()).select_from(self.tables.memberships).limit(1))
 
-    def ensure_own_tables(self) -> None:
-        """Create planswitch's own tables (idempotency, pending changes) if missing."""
-        self.tables.create_own_tables(self.engine)
+    def ensure_own_tables(self) -> int:
+        """Create or migrate planswitch's own tables (``own_schema.py``); returns their version."""
+        return own_schema.upgrade(self.engine, self.tables)
 
     def take_read_errors(self) -> list[RowError]:
         """Return and clear the unreadable rows seen so far."""

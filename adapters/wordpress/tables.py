@@ -4,8 +4,7 @@ Columns are exactly those the plugin's ``set_schema()`` (docs/wordpress.md §2),
 Action Scheduler 3.9 define. These definitions are for queries only: planswitch never
 creates or alters a table it does not own. The tables it owns, ``{bp}planswitch_idempotency``
 and ``{bp}planswitch_events`` (its own data about a change: quote, idempotency key, payment),
-are created on demand with :meth:`WordPressTables.create_own_tables`, which also adds a
-column added to them later.
+are created and migrated by ``own_schema.py``.
 
 MySQL ``enum`` columns are declared as plain strings: SQLAlchemy's Enum type raises on a
 value outside its list when reading, and a hand-edited row must not break a read.
@@ -14,10 +13,8 @@ value outside its list when reading, and a hand-edited row must not break a read
 from __future__ import annotations
 
 from planswitch.adapters.wordpress.names import TableNames
-from sqlalchemy import Column, Index, MetaData, Table, inspect
+from sqlalchemy import Column, Index, MetaData, Table
 from sqlalchemy.dialects import mysql
-from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.schema import CreateColumn
 
 _UBIGINT = mysql.BIGINT(unsigned=True)
 _BIGINT = mysql.BIGINT()
@@ -398,8 +395,9 @@ def _pending_changes(md: MetaData, n: TableNames) -> Table:
         Column("resolved_at", _DATETIME),
         Column("reason", mysql.TEXT(), nullable=False),
         # domain/gateway_renewal.py: tells the payment's own gateway renewal from a stale
-        # membership (issue 10). Added to a table created before it (create_own_tables).
+        # membership (issue 10). Added by migrations 2 and 3 (own_schema.py).
         Column("membership_fingerprint", _varchar(64), nullable=False, server_default=""),
+        Column("renewal_baseline", mysql.TEXT()),  # JSON; NULL: not recorded
         Index(f"{n.pending_changes}_membership_id", "membership_id", "status"),
         Index(f"{n.pending_changes}_expires_at", "status", "expires_at"),
         mysql_engine="InnoDB",
@@ -469,26 +467,3 @@ class WordPressTables:
             )
             self._posts[blog_id] = table
         return table
-
-    def create_own_tables(self, bind: Engine | Connection) -> None:
-        """Create planswitch's own table(s) if missing; never touches the plugin's tables."""
-        self.idempotency.create(bind, checkfirst=True)
-        self.own_events.create(bind, checkfirst=True)
-        self.pending_changes.create(bind, checkfirst=True)
-        self.add_missing_columns(bind, self.pending_changes)
-
-    @staticmethod
-    def add_missing_columns(bind: Engine | Connection, table: Table) -> None:
-        """Add to planswitch's own ``table`` the columns added after a network created it."""
-        # DDL commits implicitly in MySQL: run it on its own connection, never mid-change.
-        present = {c["name"] for c in inspect(bind).get_columns(table.name)}
-        name = bind.dialect.identifier_preparer.format_table(table)
-        for column in table.columns:
-            if column.name in present:
-                continue
-            statement = f"ALTER TABLE {name} ADD COLUMN {CreateColumn(column).compile(bind)}"
-            if isinstance(bind, Engine):
-                with bind.begin() as conn:
-                    conn.exec_driver_sql(statement)
-            else:
-                bind.exec_driver_sql(statement)

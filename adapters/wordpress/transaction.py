@@ -13,7 +13,9 @@ tests/fixtures/wordpress/README.md):
   ``wu_swap_scheduled_date``; the pending ``wu_async_membership_swap`` action is canceled and
   a new one created (with its ``action created`` log row), as ``Membership::schedule_swap()``
   does. Clearing it deletes both meta rows and cancels the action.
-* ``wu_payments`` + paymentmeta ``wu_line_items``; ``wu_events`` (slashed payload).
+* ``wu_payments`` + paymentmeta ``wu_line_items``; ``wu_events`` (slashed payload): the
+  ``created`` / ``changed`` rows the plugin's ``log_transitions`` writes for each membership
+  and payment save (docs/wordpress.md §11.3).
 
 Decisions:
 
@@ -37,7 +39,14 @@ from decimal import Decimal
 from types import TracebackType
 from typing import Any
 
-from planswitch.adapters.wordpress import checkout_payment, encoders, pending, phpserial, reads
+from planswitch.adapters.wordpress import (
+    checkout_payment,
+    encoders,
+    own_schema,
+    pending,
+    phpserial,
+    reads,
+)
 from planswitch.adapters.wordpress import usage as usage_queries
 from planswitch.adapters.wordpress.mappers import (
     DATE_FORMAT,
@@ -52,12 +61,12 @@ from planswitch.domain.discounts import DiscountCode
 from planswitch.domain.errors import VersionConflict
 from planswitch.domain.events import Event
 from planswitch.domain.memberships import Membership, ScheduledChange
-from planswitch.domain.payments import Payment
+from planswitch.domain.payments import Payment, PaymentStatus
 from planswitch.domain.pending_change import PendingChange
 from planswitch.domain.ports import Catalog, ChangeInputs, IdempotencyRecord, ProductFilter
 from planswitch.domain.products import Product
 from planswitch.domain.usage import Usage
-from sqlalchemy import CursorResult, and_, delete, func, insert, select, update
+from sqlalchemy import CursorResult, and_, delete, func, insert, or_, select, update
 from sqlalchemy.engine import Connection, Engine
 
 SWAP_HOOK = "wu_async_membership_swap"
@@ -102,7 +111,9 @@ class WordPressTransaction:
         self._conn: Connection | None = None
         self._outer: Any = None
         self._saved_sql_mode: str | None = None
-        self._transitions: dict[tuple[str, int], dict[str, Any]] = {}
+        # The plugin's log_transitions rows this change owes, by (model, id), in save order:
+        # (slug, payload). Written by the next add_event, or at commit (_write_logs).
+        self._transitions: dict[tuple[str, int], tuple[str, dict[str, Any]]] = {}
         # Called after a commit that saved a product (the store's catalog cache drops it).
         self._products_saved = products_saved
         self._saved_products = False
@@ -131,6 +142,7 @@ class WordPressTransaction:
             return
         try:
             if exc_type is None:
+                self._write_logs("system", 0, self.now)  # saves no event followed
                 self._outer.commit()
                 if self._saved_products and self._products_saved is not None:
                     self._products_saved()
@@ -167,7 +179,7 @@ class WordPressTransaction:
         # DDL commits implicitly in MySQL, so it runs once per process, before any write.
         key = (str(self.engine.url), self.names.idempotency)
         if key not in _own_tables_ready:
-            self.tables.create_own_tables(self.engine)
+            own_schema.upgrade(self.engine, self.tables)
             _own_tables_ready.add(key)
 
     def _local(self, moment: datetime) -> str:
@@ -218,19 +230,45 @@ class WordPressTransaction:
         return found[0] if found else None
 
     def save_payment(self, payment: Payment) -> Payment:
+        """Update the payment's status and gateway fields, and owe the plugin's ``changed``
+        event for what moved (``Payment::save()`` → ``log_transitions``, docs/wordpress.md
+        §11.3)."""
         p = self.tables.payments
         modified = payment.date_modified or self.now
+        values = {
+            "status": payment.status.value,
+            "gateway": payment.gateway or "",
+            "gateway_payment_id": payment.gateway_payment_id or "",
+        }
+        stored = (
+            self.conn.execute(select(*(p.c[k] for k in values)).where(p.c.id == payment.id))
+            .mappings()
+            .first()
+        )
         self.conn.execute(
             update(p)
             .where(p.c.id == payment.id)
-            .values(
-                status=payment.status.value,
-                gateway=payment.gateway or "",
-                gateway_payment_id=payment.gateway_payment_id or "",
-                date_modified=encoders.mysql_datetime(modified),
-            )
+            .values(**values, date_modified=encoders.mysql_datetime(modified))
         )
+        if stored is not None:
+            old = {key: stored[key] or "" for key in values}
+            self._record_transitions(payment.id, old, values, model="payment")
+        checkout_payment.record_intent(self, payment)
         return self.reader.payments(self.conn, select(p).where(p.c.id == payment.id))[0]
+
+    def payments_completed_since(self, membership_id: int, since: datetime) -> list[Payment]:
+        """The membership's ``completed`` payments created or modified at or after ``since``."""
+        p, at = self.tables.payments, encoders.mysql_datetime(since)
+        query = (
+            select(p)
+            .where(
+                p.c.membership_id == int(membership_id),
+                p.c.status == PaymentStatus.COMPLETED.value,
+                or_(p.c.date_created >= at, p.c.date_modified >= at),
+            )
+            .order_by(p.c.id)
+        )
+        return self.reader.payments(self.conn, query)
 
     def pending_change(self, membership_id: int) -> PendingChange | None:
         found = pending.by_membership(self.conn, self.tables, [membership_id])
@@ -338,10 +376,16 @@ class WordPressTransaction:
         return fresh
 
     def _record_transitions(
-        self, membership_id: int, old: Mapping[str, Any], new: Mapping[str, Any]
+        self,
+        membership_id: int,
+        old: Mapping[str, Any],
+        new: Mapping[str, Any],
+        model: str = "membership",
     ) -> None:
         """Remember the changed fields as the plugin's ``log_transitions`` sees them."""
-        changed = self._transitions.setdefault(("membership", membership_id), {})
+        slug, changed = self._transitions.setdefault((model, membership_id), ("changed", {}))
+        if slug == "created":  # saved again in the change that created it: one row
+            return
         for key, value in new.items():
             if old.get(key) == value:
                 continue
@@ -547,6 +591,8 @@ class WordPressTransaction:
             )
         )
         payment_id = _inserted_id(result)
+        # The plugin logs a new row as "created", empty payload (class-event-manager.php:172-180).
+        self._transitions[("payment", payment_id)] = ("created", {})
         product_ids = {li.product_id for li in payment.line_items if li.product_id is not None}
         facts = self.product_facts(self.products_by_id(sorted(product_ids)))
         code = self.discount_code(payment.discount_code) if payment.discount_code else None
@@ -564,34 +610,23 @@ class WordPressTransaction:
     def add_event(self, event: Event) -> Event:
         """The change's event, split the way the plugin and planswitch each keep theirs.
 
-        * ``wu_events``: what the plugin's ``log_transitions`` writes on a model save: slug
-          ``changed``, payload = the model's changed properties ``{field: {old_value,
-          new_value}}`` (serialized and slashed), and nothing when nothing changed
-          (``inc/managers/class-event-manager.php:104-187``); ``initiator`` ``manual`` with
-          the acting WordPress user, else ``system`` with author 0 (``:181-184``,
-          ``inc/functions/event.php:135-160``).
+        * ``wu_events``: what the plugin's ``log_transitions`` writes on each model save of
+          the change (``inc/managers/class-event-manager.php:104-187``): slug ``changed``
+          with the model's changed properties ``{field: {old_value, new_value}}`` (serialized
+          and slashed) and nothing when nothing changed, or ``created`` with an empty payload
+          for a new row; ``initiator`` ``manual`` with the acting WordPress user, else
+          ``system`` with author 0 (``:181-184``, ``inc/functions/event.php:135-160``). The
+          rows owed by this change's saves so far (memberships and payments) are written
+          here, with this event's actor.
         * ``planswitch_events``: planswitch's own data (the event's kind and payload: quote
-          figures, idempotency key, payment id), linked to the plugin's row.
+          figures, idempotency key, payment id), linked to the plugin's row of the same
+          object, if any.
 
         Returns the event with the id of planswitch's own row.
         """
-        changed = self._transitions.pop((event.object_type, int(event.object_id)), {})
         initiator, author_id = self._initiator(event.actor)
-        wu_event_id = None
-        if changed:
-            result = self.conn.execute(
-                insert(self.tables.events).values(
-                    severity=EVENT_SEVERITY_INFO,
-                    initiator=initiator,
-                    author_id=author_id,
-                    object_id=int(event.object_id),
-                    object_type=event.object_type,
-                    slug="changed",
-                    payload=encoders.encode_event_payload(changed),
-                    date_created=encoders.mysql_datetime(event.date_created),
-                )
-            )
-            wu_event_id = _inserted_id(result)
+        written = self._write_logs(initiator, author_id, event.date_created)
+        wu_event_id = written.get((event.object_type, int(event.object_id)))
         own = self.conn.execute(
             insert(self.tables.own_events).values(
                 wu_event_id=wu_event_id,
@@ -612,6 +647,30 @@ class WordPressTransaction:
             actor=event.actor,
             id=_inserted_id(own),
         )
+
+    def _write_logs(
+        self, initiator: str, author_id: int, when: datetime
+    ) -> dict[tuple[str, int], int]:
+        """Write the ``wu_events`` rows owed so far; returns their ids by (model, id)."""
+        written: dict[tuple[str, int], int] = {}
+        owed, self._transitions = self._transitions, {}
+        for (model, object_id), (slug, changed) in owed.items():
+            if slug == "changed" and not changed:
+                continue
+            result = self.conn.execute(
+                insert(self.tables.events).values(
+                    severity=EVENT_SEVERITY_INFO,
+                    initiator=initiator,
+                    author_id=author_id,
+                    object_id=object_id,
+                    object_type=model,
+                    slug=slug,
+                    payload=encoders.encode_event_payload(changed),
+                    date_created=encoders.mysql_datetime(when),
+                )
+            )
+            written[(model, object_id)] = _inserted_id(result)
+        return written
 
     def _initiator(self, actor: str) -> tuple[str, int]:
         """``manual`` with the customer's WordPress user for a customer acting themselves;

@@ -122,3 +122,34 @@ async def test_a_quote_message_writes_amounts_as_the_network_does(
     due = quote["dueNow"]
     assert due["formatted"] == f"{due['amount'].replace('.', ',')} $"
     assert due["formatted"] in quote["message"], quote["message"]
+
+
+OPTIONS = """query($id: ID!) { upgradeOptions(membershipId: $id) {
+  plans { plan { databaseId } price { amount formatted }
+          prices { price { amount formatted } } }
+  addons { product { databaseId } price { amount formatted } } } }"""
+
+
+@pytest.mark.mariadb
+async def test_upgrade_options_write_their_prices_as_the_network_does(
+    load_wordpress_fixture: Callable[..., str],
+) -> None:
+    # Every Money of the options (a plan's price, each period's, an add-on's) is written with
+    # the network's currency settings, as quotes are (docs/wordpress.md §5.5).
+    url = load_wordpress_fixture()
+    set_settings(url, currency_position="%v %s", decimal_separator=",", thousand_separator=".")
+    execute(url, "UPDATE wp_wu_products SET amount = 1249 WHERE id = 2")
+    async with live_client(url) as client:
+        options = (await live_gql(client, OPTIONS, id="5"))["upgradeOptions"]
+
+    def network(amount: str) -> str:
+        whole, cents = amount.split(".")
+        return f"{int(whole):,}".replace(",", ".") + f",{cents} $"
+
+    moneys = [option["price"] for option in options["plans"] if option["price"]]
+    moneys += [p["price"] for option in options["plans"] for p in option["prices"]]
+    moneys += [option["price"] for option in options["addons"] if option["price"]]
+    assert len(moneys) > 3
+    assert all(money["formatted"] == network(money["amount"]) for money in moneys), moneys
+    [premium] = [o for o in options["plans"] if o["plan"]["databaseId"] == 2]
+    assert premium["price"] == {"amount": "1249.00", "formatted": "1.249,00 $"}

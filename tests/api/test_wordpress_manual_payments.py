@@ -5,9 +5,10 @@ On the fixture network in MariaDB (strict mode), through GraphQL over the real A
 is and writes the payment the plugin's checkout writes (checked by PHP with classes that
 declare the plugin's properties); the plugin marking it completed (an UPDATE of its status and
 gateway ids) and a reconcile apply the change once; a cancelled payment discards it; a
-scheduled downgrade and an add-on removal write no payment; a change paid with Stripe
-through the plugin's "Pay Now", which renews the membership first, applies over that renewal
-(docs/wordpress.md §5.6).
+scheduled downgrade and an add-on removal write no payment; a change paid with Stripe or
+PayPal through the plugin's "Pay Now", or confirmed by an admin, which renews the membership
+first, applies over that renewal, once; a renewal the rows do not tie to the change's payment
+flags it for refund (docs/wordpress.md §5.6).
 """
 
 from __future__ import annotations
@@ -17,20 +18,24 @@ import json
 import shutil
 import subprocess
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
+from planswitch.adapters.wordpress import own_schema
 from planswitch.server.cli import app as cli_app
 from sqlalchemy import create_engine, text
 from typer.testing import CliRunner
 
 from tests.adapters.wordpress import conftest as wordpress_fixtures
+from tests.adapters.wordpress.test_php_roundtrip import php_read
+from tests.api.test_money_format import set_settings
 from tests.api.test_wordpress_live import (
     API_KEY,
     CHANGE,
+    COMPLETE,
     PREVIEW,
     SECRET,
     api_when,
@@ -129,7 +134,7 @@ def _as_plugin(url: str, payment_id: int, status: str, gateway_payment_id: str =
         engine.dispose()
 
 
-def _reconcile(monkeypatch: pytest.MonkeyPatch, url: str) -> str:
+def _reconcile(monkeypatch: pytest.MonkeyPatch, url: str, as_of: str = RECONCILE_AT) -> str:
     """``planswitch payments reconcile`` on the network, as an operator runs it."""
     for name, value in {
         "PLANSWITCH_WORDPRESS_URL": url,
@@ -139,7 +144,7 @@ def _reconcile(monkeypatch: pytest.MonkeyPatch, url: str) -> str:
         "PLANSWITCH_SECRET_KEY": SECRET,
     }.items():
         monkeypatch.setenv(name, value)
-    result = CliRunner().invoke(cli_app, ["payments", "reconcile", "--as-of", RECONCILE_AT])
+    result = CliRunner().invoke(cli_app, ["payments", "reconcile", "--as-of", as_of])
     assert result.exit_code == 0, result.output
     return result.output
 
@@ -156,6 +161,23 @@ def _pending_change(url: str, payment_id: int) -> dict[str, Any]:
         id=payment_id,
     )
     return row
+
+
+def test_db_upgrade_migrates_planswitchs_own_tables_on_a_network(writable_url, monkeypatch) -> None:
+    for name, value in {
+        "PLANSWITCH_WORDPRESS_URL": writable_url,
+        "PLANSWITCH_WORDPRESS_WRITES": "true",
+        "PLANSWITCH_DEMO": "false",
+    }.items():
+        monkeypatch.setenv(name, value)
+    result = CliRunner().invoke(cli_app, ["db", "upgrade"])
+    assert result.exit_code == 0, result.output
+    assert f"at version {own_schema.SCHEMA_VERSION}" in result.output
+    assert query_rows(writable_url, "SELECT version FROM wp_planswitch_schema") == [
+        {"version": own_schema.SCHEMA_VERSION}
+    ]
+    monkeypatch.setenv("PLANSWITCH_WORDPRESS_WRITES", "false")  # read-only: refused
+    assert CliRunner().invoke(cli_app, ["db", "upgrade"]).exit_code == 1
 
 
 # --------------------------------------------------------------- the payment as written
@@ -225,6 +247,18 @@ def test_an_upgrade_writes_the_payment_the_plugins_checkout_writes(writable_url)
     ]
 
 
+def test_the_payment_is_in_the_networks_currency_as_the_checkout_writes_it(writable_url) -> None:
+    # wu_create_payment() takes the currency from the network's setting (payment.php:112);
+    # the checkout's cart keeps the membership's (class-cart.php:781-783).
+    url = pays_by_invoice(writable_url, 5)
+    set_settings(url, currency_symbol="EUR")
+    payment_id = _commit(url, "currency-network", planId="2")["payment"]["databaseId"]
+    assert _row(url, "wu_payments", payment_id)["currency"] == "EUR"
+    meta = _meta(url, payment_id)
+    read = _php_read(meta["wu_line_items"][0], meta["wu_original_cart"][0])
+    assert read["cart"]["currency"] == "USD"
+
+
 def test_an_addon_purchase_is_written_as_the_whole_new_membership(writable_url) -> None:
     url = pays_by_invoice(writable_url, 5)
     result = _commit(url, "manual-addon", addons=[{"productId": "7", "quantity": 1}])
@@ -287,6 +321,87 @@ def test_a_pending_payment_of_the_plugins_own_blocks_the_change(writable_url) ->
     assert _plugin_checksums(url) == checksums
 
 
+# ----------------------------------------------------------------- the plugin's events
+
+SESSION = """mutation($input: CreateCustomerSessionInput!) { createCustomerSession(input: $input) {
+  token userErrors { code } } }"""
+CANCEL = """mutation($input: CancelPendingChangeInput!) { cancelPendingChange(input: $input) {
+  userErrors { code } } }"""
+
+
+def _as_customer(url: str, customer_id: int, query: str, **variables: Any) -> dict[str, Any]:
+    """``query`` sent with a session of ``customer_id`` (created by the operator)."""
+
+    async def call() -> dict[str, Any]:
+        async with live_client(url, writes=True) as client:
+            session = await gql(client, SESSION, input={"customerId": str(customer_id)})
+            token = session["createCustomerSession"]["token"]
+            response = await client.post(
+                "/graphql",
+                json={"query": query, "variables": variables},
+                headers={"Authorization": f"Bearer {token}"},
+            )
+            assert response.status_code == 200, response.text
+            return response.json()["data"]
+
+    return asyncio.run(call())
+
+
+def _payment_events(url: str, payment_id: int) -> list[dict[str, Any]]:
+    rows = query_rows(
+        url,
+        "SELECT slug, initiator, author_id, severity, payload, date_created FROM wp_wu_events "
+        "WHERE object_type = 'payment' AND object_id = :id ORDER BY id",
+        id=payment_id,
+    )
+    return [{**row, "payload": php_read(row["payload"], slashed=True)} for row in rows]
+
+
+def test_payment_saves_write_the_events_the_plugin_writes(writable_url) -> None:
+    # log_transitions on every Payment::save() (class-event-manager.php:104-187): "created"
+    # with an empty payload for a new row, "changed" with the changed properties; "manual"
+    # with the WordPress user when a customer acts, "system" (author 0) otherwise.
+    url = pays_by_invoice(writable_url, 5)
+    first = _commit(url, "events-first", planId="2")["payment"]["databaseId"]
+    at = REFERENCE_NOW.replace(tzinfo=None)
+    created = {"slug": "created", "severity": 3, "payload": {}, "date_created": at}
+    assert _payment_events(url, first) == [created | {"initiator": "system", "author_id": 0}]
+
+    # The customer (customer 4 is WordPress user 5) cancels it.
+    cancelled = _as_customer(url, 4, CANCEL, input={"membershipId": "5"})
+    assert cancelled["cancelPendingChange"]["userErrors"] == []
+    assert _payment_events(url, first)[1:] == [
+        {
+            "slug": "changed",
+            "initiator": "manual",
+            "author_id": 5,
+            "severity": 3,
+            "payload": {"status": {"old_value": "pending", "new_value": "cancelled"}},
+            "date_created": at,
+        }
+    ]
+
+    # An operator records the next one as paid: system, the status and the reference.
+    second = _commit(url, "events-second", planId="2")["payment"]["databaseId"]
+    paid = _run(url, COMPLETE, input={"paymentId": str(second), "gatewayPaymentId": "bank-9"})
+    assert paid["completePayment"]["userErrors"] == []
+    assert [e["slug"] for e in _payment_events(url, second)] == ["created", "changed"]
+    change = _payment_events(url, second)[1]
+    assert (change["initiator"], change["author_id"]) == ("system", 0)
+    assert change["payload"] == {
+        "status": {"old_value": "pending", "new_value": "completed"},
+        "gateway_payment_id": {"old_value": "", "new_value": "bank-9"},
+    }
+    # The membership's own save in the same change is logged beside it.
+    [membership] = query_rows(
+        url,
+        "SELECT slug, initiator FROM wp_wu_events WHERE object_type = 'membership' "
+        "AND object_id = 5 AND date_created = :at ORDER BY id",
+        at=at,
+    )
+    assert membership == {"slug": "changed", "initiator": "system"}
+
+
 # ----------------------------------------------------------------------------- reconcile
 
 
@@ -337,6 +452,28 @@ def test_a_payment_the_plugin_cancels_discards_the_change(writable_url, monkeypa
     checksums = table_checksums(url)
     assert "discarded 0" in _reconcile(monkeypatch, url)
     assert table_checksums(url) == checksums
+
+
+def test_by_default_a_change_waits_as_long_as_the_plugins_pay_now_link(
+    writable_url, monkeypatch
+) -> None:
+    # The plugin's daily clean-up cancels pending payments 30 days old (class-checkout.php:
+    # 2712-2740); until it does, the customer can pay through "Pay Now". planswitch's own
+    # expiry defaults to 31 days on a network, so the plugin's comes first.
+    url = pays_by_invoice(writable_url, 5)
+    monkeypatch.delenv("PLANSWITCH_PENDING_CHANGE_TTL_SECONDS", raising=False)
+    payment_id = _commit(url, "ttl-default", planId="2")["payment"]["databaseId"]
+    [row] = query_rows(
+        url,
+        "SELECT created_at, expires_at FROM wp_planswitch_pending_changes WHERE payment_id = :id",
+        id=payment_id,
+    )
+    assert row["expires_at"] - row["created_at"] == timedelta(days=31)
+
+    day_30 = (REFERENCE_NOW + timedelta(days=30, hours=23)).strftime("%Y-%m-%dT%H:%M:%S")
+    assert "discarded 0" in _reconcile(monkeypatch, url, day_30)
+    assert _row(url, "wu_payments", payment_id)["status"] == "pending"
+    assert _pending_change(url, payment_id)["status"] == "pending"
 
 
 # Stripe's "Pay Now" (docs/wordpress.md §5.6): the plugin's checkout rebuilds a cart from the
@@ -430,6 +567,129 @@ def test_a_membership_changed_otherwise_meanwhile_still_needs_a_refund(
 
     assert "applied 0, discarded 0, refund required 1" in _reconcile(monkeypatch, url)
     assert _row(url, "wu_memberships", 5) == left  # as the plugin left it
+    assert _pending_change(url, payment_id)["status"] == "refund_required"
+
+
+# PayPal's "Pay Now" (class-paypal-gateway.php:1313-1374): the checkout sets the payment's
+# gateway; on confirmation the gateway writes the payment completed with the transaction id
+# (:1328-1345), then the membership: the new recurring profile, the payer, gateway paypal
+# (:1347-1350), one more billing (:1353) and, for a cart that is neither upgrade, addon nor
+# downgrade, renew(true) (:1371-1372): active, auto-renew on, expiration one period past the
+# current one at 23:59:59 (Membership::calculate_expiration, class-membership.php:1251-1294).
+PAYPAL_PAYMENT = {"status": "completed", "gateway": "paypal", "ref": "5TY05013RG002845M"}
+PAYPAL_RENEWAL = {
+    "gateway": "paypal",
+    "gateway_customer_id": "PAYER7QK2",
+    "gateway_subscription_id": "I-BW452GLLEP1G",
+    "status": "active",
+    "auto_renew": 1,
+    "date_renewed": PAID_AT,
+    "date_expiration": "2026-07-20 23:59:59",
+}
+# An admin marking the manual payment completed with "confirm membership" ticked
+# (class-payment-edit-admin-page.php:1315-1331): the payment saved completed, then one more
+# billing and renew(false, 'active'): auto-renew off, the same expiration rule; no gateway
+# field of the membership moves.
+ADMIN_PAYMENT = {"status": "completed", "gateway": "manual", "ref": "bank-transfer-0042"}
+ADMIN_RENEWAL = {
+    "status": "active",
+    "auto_renew": 0,
+    "date_renewed": PAID_AT,
+    "date_expiration": "2026-07-20 23:59:59",
+}
+
+
+def _paid_and_renewed(
+    url: str, payment_id: int, payment: dict[str, str], renewal: dict[str, Any]
+) -> None:
+    """The payment row, then the membership row, as the plugin's gateway or admin leaves them
+    in one request."""
+    columns = ", ".join(f"{column} = :{column}" for column in renewal)
+    engine = create_engine(url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "UPDATE wp_wu_payments SET status = :status, gateway = :gateway, "
+                    "gateway_payment_id = :ref, date_modified = :at WHERE id = :id"
+                ),
+                {**payment, "at": PAID_AT, "id": payment_id},
+            )
+            conn.execute(
+                text(
+                    f"UPDATE wp_wu_memberships SET {columns}, "
+                    "times_billed = times_billed + 1, date_modified = :at WHERE id = 5"
+                ),
+                {**renewal, "at": PAID_AT},
+            )
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.parametrize(
+    ("payment", "renewal"),
+    [(PAYPAL_PAYMENT, PAYPAL_RENEWAL), (ADMIN_PAYMENT, ADMIN_RENEWAL)],
+    ids=["paypal-pay-now", "admin-confirms"],
+)
+def test_a_change_paid_and_renewed_by_the_plugin_applies_once_over_the_renewal(
+    writable_url, monkeypatch, payment, renewal
+) -> None:
+    url = pays_by_invoice(writable_url, 5)
+    before = _row(url, "wu_memberships", 5)
+    payment_id = _commit(url, f"paid-{payment['gateway']}", planId="2")["payment"]["databaseId"]
+    _paid_and_renewed(url, payment_id, payment, renewal)
+    paid_row = _row(url, "wu_payments", payment_id)
+
+    assert "applied 1, discarded 0, refund required 0" in _reconcile(monkeypatch, url)
+    after = _row(url, "wu_memberships", 5)
+    assert (after["plan_id"], after["addon_products"]) == (2, "a:1:{i:7;i:1;}")
+    assert (after["amount"], after["initial_amount"]) == (Decimal("54.0000"), Decimal("51.7000"))
+    # What the plugin's renewal set stays, billed once, not twice.
+    kept = {
+        **renewal,
+        "date_renewed": datetime.fromisoformat(PAID_AT),
+        "date_expiration": datetime.fromisoformat(renewal["date_expiration"]),
+    }
+    assert {key: after[key] for key in renewal} == kept
+    assert after["times_billed"] == before["times_billed"] + 1
+    if "gateway" not in renewal:  # the admin touches no gateway field
+        gateway_fields = ("gateway", "gateway_customer_id", "gateway_subscription_id")
+        assert [after[k] for k in gateway_fields] == [before[k] for k in gateway_fields]
+    assert _row(url, "wu_payments", payment_id) == paid_row
+    assert _pending_change(url, payment_id) == {"status": "applied", "reason": ""}
+
+    checksums = table_checksums(url)
+    assert "applied 0, discarded 0, refund required 0" in _reconcile(monkeypatch, url)
+    assert table_checksums(url) == checksums
+
+
+def test_a_renewal_beside_another_completed_payment_is_not_tied_to_the_change(
+    writable_url, monkeypatch
+) -> None:
+    # The admin confirms the membership's renewal invoice (a payment of its own), not the
+    # change's; the change's payment completes later: the renewal is not its renewal.
+    url = pays_by_invoice(writable_url, 5)
+    payment_id = _commit(url, "paid-beside", planId="2")["payment"]["databaseId"]
+    _paid_and_renewed(url, payment_id, ADMIN_PAYMENT, ADMIN_RENEWAL)
+    engine = create_engine(url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO wp_wu_payments (status, customer_id, membership_id, parent_id, "
+                    "product_id, migrated_from_id, discount_code, currency, subtotal, "
+                    "refund_total, tax_total, discount_total, total, gateway, "
+                    "gateway_payment_id, date_created, date_modified) VALUES ('completed', 4, "
+                    "5, 0, 0, 0, '', 'USD', 14, 0, 0, 0, 14, 'manual', '', :at, :at)"
+                ),
+                {"at": PAID_AT},
+            )
+    finally:
+        engine.dispose()
+    left = _row(url, "wu_memberships", 5)
+
+    assert "applied 0, discarded 0, refund required 1" in _reconcile(monkeypatch, url)
+    assert _row(url, "wu_memberships", 5) == left
     assert _pending_change(url, payment_id)["status"] == "refund_required"
 
 

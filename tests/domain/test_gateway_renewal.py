@@ -1,6 +1,7 @@
 """A gateway's renewal of a pending change's own payment does not make the change stale
 (domain/gateway_renewal.py; docs/wordpress.md §5.6): it applies over it, any other
-concurrent change still flags the money for refund."""
+concurrent change, or a renewal the rows do not tie to that payment, still flags the money
+for refund."""
 
 from dataclasses import fields, replace
 from datetime import timedelta
@@ -14,6 +15,7 @@ from planswitch.domain.gateway_renewal import (
     keep_renewal,
 )
 from planswitch.domain.memberships import Membership, MembershipStatus, ScheduledChange
+from planswitch.domain.payments import Payment, PaymentStatus
 from planswitch.domain.pending_change import (
     Completion,
     apply_pending_change,
@@ -44,14 +46,35 @@ STRIPE_RENEWED = replace(
 )
 
 
+# The change's payment as the plugin's gateway leaves it: completed, with its gateway.
+STRIPE_PAID = Payment(
+    41,
+    7,
+    7,
+    PaymentStatus.COMPLETED,
+    "USD",
+    D("39.49"),
+    D("39.49"),
+    gateway="stripe",
+    gateway_payment_id="ch_1",
+    date_created=NOW,
+    date_modified=PAID_AT,
+)
+
+
 def _change():
     committed = quote(COMMITTED, PlanChangeRequest(7, plan_id=2), CATALOG, NOW)
     return open_pending_change(COMMITTED, committed, 41, NOW)
 
 
+def _decide(change, membership, payment=STRIPE_PAID, completed_since=None):
+    since = [payment] if completed_since is None else completed_since
+    return on_payment_completed(change, membership, change, payment, since)
+
+
 def test_a_stripe_renewal_of_the_payment_applies_the_change_over_it():
     change = _change()
-    assert on_payment_completed(change, STRIPE_RENEWED, change) is Completion.APPLY_OVER_RENEWAL
+    assert _decide(change, STRIPE_RENEWED) is Completion.APPLY_OVER_RENEWAL
     applied = apply_pending_change(STRIPE_RENEWED, change, PAID_AT).membership
     after = keep_renewal(applied, STRIPE_RENEWED)
     assert (after.plan_id, after.amount, after.initial_amount) == (2, D("50.00"), D("39.49"))
@@ -68,8 +91,64 @@ def test_an_admin_confirming_the_payment_is_a_renewal_too():
         date_renewed=PAID_AT,
         times_billed=COMMITTED.times_billed + 1,
     )
+    manual = replace(STRIPE_PAID, gateway="manual", gateway_payment_id="bank-1")
     change = _change()
-    assert on_payment_completed(change, confirmed, change) is Completion.APPLY_OVER_RENEWAL
+    assert _decide(change, confirmed, manual) is Completion.APPLY_OVER_RENEWAL
+    # renew(false, ...) turns auto-renew off: still only the renewal's fields.
+    off = replace(confirmed, auto_renew=False)
+    assert _decide(change, off, manual) is Completion.APPLY_OVER_RENEWAL
+
+
+def test_a_paypal_confirmation_of_the_payment_is_a_renewal_too():
+    # class-paypal-gateway.php:1344-1372: the payment completed with the transaction id; the
+    # membership gets the new profile, the payer, gateway paypal, one billing and renew(true).
+    renewed = replace(
+        STRIPE_RENEWED,
+        gateway="paypal",
+        gateway_customer_id="PAYER1",
+        gateway_subscription_id="I-PROFILE1",
+    )
+    paid = replace(STRIPE_PAID, gateway="paypal", gateway_payment_id="9TX12345")
+    assert _decide(_change(), renewed, paid) is Completion.APPLY_OVER_RENEWAL
+
+
+def test_a_renewal_the_rows_do_not_tie_to_the_payment_needs_a_refund():
+    change = _change()
+    # Billed twice since the commit: another renewal happened beside this payment's.
+    twice = replace(STRIPE_RENEWED, times_billed=COMMITTED.times_billed + 2)
+    assert _decide(change, twice) is Completion.REFUND
+    # Another of the membership's payments completed since the commit (its renewal invoice).
+    renewal = replace(STRIPE_PAID, id=42, gateway_payment_id="ch_renewal")
+    assert _decide(change, STRIPE_RENEWED, completed_since=[renewal, STRIPE_PAID]) is (
+        Completion.REFUND
+    )
+    # A subscription of another gateway than the one that collected the payment.
+    paypal_paid = replace(STRIPE_PAID, gateway="paypal")
+    assert _decide(change, STRIPE_RENEWED, paypal_paid) is Completion.REFUND
+    # Gateway fields moved without a new subscription: not a gateway's checkout, not an admin.
+    moved = replace(STRIPE_RENEWED, gateway_subscription_id="")
+    assert _decide(change, moved) is Completion.REFUND
+    # Without the payment the renewal cannot be tied to anything.
+    assert on_payment_completed(change, STRIPE_RENEWED, change) is Completion.REFUND
+
+
+def test_a_renewal_through_the_existing_subscription_is_not_this_payments():
+    # A membership renewing through Stripe before the change: its subscription's invoice is
+    # paid meanwhile (a payment of its own) and renews it with the same subscription.
+    subscribed = replace(
+        COMMITTED, gateway="stripe", gateway_customer_id="cus_1", gateway_subscription_id="sub_1"
+    )
+    committed = quote(subscribed, PlanChangeRequest(7, plan_id=2), CATALOG, NOW)
+    change = open_pending_change(subscribed, committed, 41, NOW)
+    renewed = replace(
+        subscribed,
+        version="4",
+        status=MembershipStatus.ACTIVE,
+        date_renewed=PAID_AT,
+        times_billed=subscribed.times_billed + 1,
+    )
+    invoice = replace(STRIPE_PAID, id=43, gateway_payment_id="in_renewal")
+    assert _decide(change, renewed, STRIPE_PAID, [invoice, STRIPE_PAID]) is Completion.REFUND
 
 
 @pytest.mark.parametrize(
@@ -89,14 +168,14 @@ def test_an_admin_confirming_the_payment_is_a_renewal_too():
 )
 def test_any_other_concurrent_change_still_needs_a_refund(meanwhile):
     change = _change()
-    assert on_payment_completed(change, replace(STRIPE_RENEWED, **meanwhile), change) is (
+    assert _decide(change, replace(STRIPE_RENEWED, **meanwhile)) is Completion.REFUND
+
+
+def test_a_change_stored_without_a_fingerprint_or_baseline_keeps_the_strict_rule():
+    assert _decide(replace(_change(), membership_fingerprint=""), STRIPE_RENEWED) is (
         Completion.REFUND
     )
-
-
-def test_a_change_stored_without_a_fingerprint_keeps_the_strict_rule():
-    change = replace(_change(), membership_fingerprint="")
-    assert on_payment_completed(change, STRIPE_RENEWED, change) is Completion.REFUND
+    assert _decide(replace(_change(), renewal_baseline=None), STRIPE_RENEWED) is (Completion.REFUND)
 
 
 def test_the_fingerprint_covers_every_field_but_the_renewals():

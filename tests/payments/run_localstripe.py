@@ -11,8 +11,15 @@ teaches it exactly those, as Stripe documents them, and nothing else:
 - ``proration_behavior`` on a subscription update (it only knows the legacy ``prorate``):
   ``none`` creates no proration ("Unused time") invoice items
   (docs.stripe.com/billing/subscriptions/prorations).
-- ``items[].price`` on a subscription update: a plan id is accepted wherever a price id is
-  (docs.stripe.com/billing/migration/migrating-prices); localstripe only reads ``plan``.
+- ``items[].price`` on a subscription update or creation: a plan id is accepted wherever a
+  price id is (docs.stripe.com/billing/migration/migrating-prices); localstripe only reads
+  ``plan``.
+- ``setup_future_usage`` on a PaymentIntent: once it succeeds, the payment method that paid
+  is attached to the intent's customer (docs.stripe.com/api/payment_intents/create
+  #create_payment_intent-setup_future_usage).
+- ``default_payment_method`` on a subscription creation: stored on the subscription, and it
+  must be one of the customer's payment methods
+  (docs.stripe.com/api/subscriptions/create#create_subscription-default_payment_method).
 
 Stock localstripe waits one second before delivering each event (``_send_webhook`` in
 localstripe/webhooks.py); the launcher takes that delay as an argument (the tests pass a
@@ -61,6 +68,44 @@ def _update(self, proration_behavior=None, items=None, **data):  # noqa: ANN001,
 
 
 resources.Subscription._update = _update  # type: ignore[method-assign]
+
+_original_subscription_init = resources.Subscription.__init__
+
+
+def _subscription_init(self, default_payment_method=None, items=None, **data):  # noqa: ANN001, ANN202
+    for item in items or []:
+        if isinstance(item, dict) and "price" in item:
+            item["plan"] = item.pop("price")
+    if default_payment_method is not None:
+        method = resources.PaymentMethod._api_retrieve(default_payment_method)
+        if method.customer != data.get("customer"):
+            raise resources.UserError(400, "The payment method is not the customer's")
+    _original_subscription_init(self, items=items, **data)
+    self.default_payment_method = default_payment_method
+
+
+resources.Subscription.__init__ = _subscription_init  # type: ignore[method-assign]
+
+_original_intent_init = resources.PaymentIntent.__init__
+_original_intent_success = resources.PaymentIntent._on_success
+
+
+def _intent_init(self, setup_future_usage=None, **data):  # noqa: ANN001, ANN202
+    if setup_future_usage not in (None, "on_session", "off_session"):
+        raise resources.UserError(400, "Bad request")
+    _original_intent_init(self, **data)
+    self.setup_future_usage = setup_future_usage
+
+
+def _intent_success(self):  # noqa: ANN001, ANN202
+    if self.setup_future_usage and self.customer and self.latest_charge is not None:
+        method = resources.PaymentMethod._api_retrieve(self.latest_charge.payment_method)
+        method.customer = self.customer
+    _original_intent_success(self)
+
+
+resources.PaymentIntent.__init__ = _intent_init  # type: ignore[method-assign]
+resources.PaymentIntent._on_success = _intent_success  # type: ignore[method-assign]
 
 _replies: dict[tuple[str, str], tuple[int, bytes]] = {}
 

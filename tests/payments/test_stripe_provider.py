@@ -382,3 +382,36 @@ def test_a_switch_to_free_ends_the_subscription_with_the_paid_period(
     subscription = localstripe.client().v1.subscriptions.retrieve(subscription_id)
     assert subscription.cancel_at_period_end is False
     assert subscription_state(localstripe, subscription_id) == (2900, "month", 0)
+
+
+def test_a_given_next_charge_wins_over_the_expiration(
+    provider: StripeProvider, localstripe: LocalStripe
+) -> None:
+    """A paid change that started a period: Stripe charges when the plugin's own new
+    subscription would (domain/subscription_dates.py), not at the stored expiration."""
+    customer_id, subscription_id = stripe_subscription(localstripe, 2900)
+    before = membership(
+        gateway="stripe", gateway_customer_id=customer_id, gateway_subscription_id=subscription_id
+    )
+    expiration = datetime(2026, 7, 15, 23, 59, 59, tzinfo=UTC)
+    after = replace(before, amount=Decimal("79.00"), date_expiration=expiration)
+    charge = datetime(2026, 7, 15, 9, 30, 5, tzinfo=UTC)
+
+    provider.sync_subscription(before, after, charge)
+
+    subscription = localstripe.client().v1.subscriptions.retrieve(subscription_id)
+    assert subscription.trial_end == int(charge.timestamp())
+    assert subscription_state(localstripe, subscription_id) == (7900, "month", 0)
+
+
+def test_no_subscription_opens_without_a_stripe_customer_or_a_paid_charge(
+    provider: StripeProvider,
+) -> None:
+    charge = datetime(2026, 7, 15, 9, 30, 5, tzinfo=UTC)
+    paypal = membership(gateway="paypal", gateway_customer_id="MS7D4K2QX8PLA")
+    paid = replace(payment(paypal), status=PaymentStatus.COMPLETED, gateway_payment_id="ch_1")
+    with pytest.raises(GatewaySyncUnavailable):
+        provider.open_subscription(paypal, paid, charge)
+    stripe_customer = membership(gateway="stripe", gateway_customer_id="cus_1")
+    with pytest.raises(GatewaySyncUnavailable):
+        provider.open_subscription(stripe_customer, payment(stripe_customer), charge)

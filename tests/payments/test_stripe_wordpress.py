@@ -14,13 +14,15 @@ import itertools
 import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
 from planswitch.adapters.payments.stripe_amounts import to_stripe_amount
 from planswitch.adapters.wordpress.store import WordPressStore
+from planswitch.domain.subscription_dates import expiration_after_charge, subscription_first_charge
 from planswitch.resolvers.context import Context, Viewer
 from planswitch.resolvers.payments import reconcile
 from planswitch.server.app import create_app, make_checkout
@@ -40,6 +42,9 @@ API_KEY = "wp-stripe-operator-key"
 OPERATOR = {"Authorization": f"Bearer {API_KEY}"}
 SOLO, FREE_MEMBERSHIP = 5, 6  # membership 5 renews through Stripe; 6 is on the Free plan
 PREMIUM = 2
+# When the payments are reconciled: a time of day that shows the plugin's rules (the
+# subscription's first charge an hour before it, the expiration at 23:59:59 that day).
+PAID_AT = REFERENCE_NOW + timedelta(hours=10, minutes=30, seconds=5)
 _plans = itertools.count(1)
 
 CHANGE = """mutation($input: ChangePlanInput!) { changePlan(input: $input) {
@@ -133,6 +138,20 @@ def subscribe_on_stripe(url: str, localstripe: LocalStripe, membership_id: int) 
     return subscription.id
 
 
+def naive_utc(moment: datetime) -> datetime:
+    """How a UTC column of the plugin's tables reads back through the driver."""
+    return moment.astimezone(UTC).replace(tzinfo=None)
+
+
+def payment_meta(url: str, payment_id: int) -> dict[str, str]:
+    found = rows(
+        url,
+        "SELECT meta_key, meta_value FROM wp_wu_paymentmeta WHERE wu_payment_id = :id",
+        id=payment_id,
+    )
+    return {row["meta_key"]: row["meta_value"] for row in found}
+
+
 def charge_of(localstripe: LocalStripe, intent_id: str) -> str:
     """The charge that paid an intent: the id the plugin's gateway stores on a paid payment
     (localstripe expands ``latest_charge``)."""
@@ -141,6 +160,11 @@ def charge_of(localstripe: LocalStripe, intent_id: str) -> str:
     found = charge["id"] if isinstance(charge, dict) else charge
     assert found.startswith("ch_")
     return found
+
+
+def subscriptions_of(localstripe: LocalStripe, customer: str) -> list[Any]:
+    listed = localstripe.client().v1.subscriptions.list(params={"customer": customer})
+    return [s for s in listed.data if s.customer == customer]
 
 
 def reconcile_at(settings: Settings, now: datetime) -> int:
@@ -186,8 +210,8 @@ def test_a_stripe_renewing_upgrade_is_charged_once_and_updates_the_subscription(
     intent = localstripe.client().v1.payment_intents.retrieve(intent_id)
     assert intent.customer == before["gateway_customer_id"]  # the subscription's customer
     assert localstripe.pay(intent_id) == "succeeded"
-    assert reconcile_at(settings, REFERENCE_NOW) == 1
-    assert reconcile_at(settings, REFERENCE_NOW) == 0  # applied once
+    assert reconcile_at(settings, PAID_AT) == 1
+    assert reconcile_at(settings, PAID_AT) == 0  # applied once
 
     [stored] = rows(
         network, "SELECT * FROM wp_wu_payments WHERE id = :id", id=payment["databaseId"]
@@ -197,6 +221,11 @@ def test_a_stripe_renewing_upgrade_is_charged_once_and_updates_the_subscription(
         "stripe",
         charge_of(localstripe, intent_id),
     )
+    # The intent stays in the paymentmeta the plugin's Stripe gateway keeps it in.
+    assert payment_meta(network, payment["databaseId"]) == {
+        "wu_line_items": payment_meta(network, payment["databaseId"])["wu_line_items"],
+        "stripe_payment_intent_id": intent_id,
+    }
     after = membership_row(network, SOLO)
     next_amount = result["quote"]["nextBillingAmount"]["amount"]
     assert after["plan_id"] == PREMIUM and str(after["amount"]) == f"{next_amount}00"
@@ -209,16 +238,22 @@ def test_a_stripe_renewing_upgrade_is_charged_once_and_updates_the_subscription(
     )
     assert after["times_billed"] == before["times_billed"] + 1
     assert after["status"] == "active"
+    # The quote's next billing date is 2026-07-15 00:00 UTC; paid at 10:30:05, the plugin's
+    # subscription would first charge at 09:30:05 that day and the membership expire at its
+    # end (docs/wordpress.md §11.5).
+    next_billing = datetime.fromisoformat(result["quote"]["nextBillingDate"])
+    assert next_billing == datetime(2026, 7, 15, tzinfo=UTC)
+    assert after["date_expiration"] == datetime(2026, 7, 15, 23, 59, 59)  # noqa: DTZ001 - UTC column
 
-    # Stripe bills the new recurring amount per month from the membership's new expiration,
-    # with nothing prorated (planswitch charged the credit-adjusted amount itself).
+    # Stripe bills the new recurring amount per month from then, with nothing prorated
+    # (planswitch charged the credit-adjusted amount itself).
     client = localstripe.client()
     subscription = client.v1.subscriptions.retrieve(subscription_id)
     (item,) = subscription["items"].data
     assert item.plan.amount == to_stripe_amount(after["amount"], "USD")
     assert (item.plan.interval, item.plan.interval_count) == ("month", 1)
-    expiration = datetime.fromisoformat(result["quote"]["nextBillingDate"])
-    assert subscription.trial_end == int(expiration.timestamp())
+    first_charge = datetime(2026, 7, 15, 9, 30, 5, tzinfo=UTC)
+    assert subscription.trial_end == int(first_charge.timestamp())
     prorations = [
         i
         for i in client.v1.invoice_items.list().data
@@ -259,6 +294,10 @@ def test_a_membership_paid_through_stripe_keeps_the_stripe_customer(
     assert (after["gateway"], after["gateway_customer_id"]) == ("stripe", intent.customer)
     assert after["gateway_subscription_id"] == before["gateway_subscription_id"]
     assert after["times_billed"] == before["times_billed"]
+    # It does not auto-renew: no subscription opened, the expiration is the quote's.
+    assert subscriptions_of(localstripe, intent.customer) == []
+    next_billing = datetime.fromisoformat(result["quote"]["nextBillingDate"])
+    assert after["date_expiration"] == naive_utc(next_billing)
     [stored] = rows(
         network, "SELECT * FROM wp_wu_payments WHERE id = :id", id=result["payment"]["databaseId"]
     )
@@ -326,3 +365,135 @@ def test_a_scheduled_removal_points_the_subscription_at_the_renewal_amount(
         1,
     )
     assert subscription.trial_end is None  # the current period and its date stand
+
+
+@pytest.mark.parametrize("zone", ["UTC", "America/Sao_Paulo"])
+def test_an_auto_renewing_membership_without_a_subscription_gets_one_once(
+    network: str, localstripe: LocalStripe, zone: str
+) -> None:
+    """Membership 6 set to auto-renew, with no gateway subscription, upgrades to Premium and
+    pays with Stripe: as the plugin's Stripe checkout does for an auto-renewing recurring
+    cart, a subscription opens on the customer charged, billing $49 a month from the next
+    billing date, and the membership stores it (docs/wordpress.md §11.5). Its dates are the
+    plugin's in UTC whatever the site's zone (the fixture moved to São Paulo here)."""
+    rows(network, "UPDATE wp_wu_memberships SET auto_renew = 1 WHERE id = :id", id=FREE_MEMBERSHIP)
+    rows(
+        network,
+        "UPDATE wp_options SET option_value = :zone WHERE option_name = 'timezone_string'",
+        zone=zone,
+    )
+    settings = stripe_settings(network, localstripe)
+    before = membership_row(network, FREE_MEMBERSHIP)
+
+    async def commit() -> dict[str, Any]:
+        async with client_for(settings) as client:
+            change = {
+                "membershipId": str(FREE_MEMBERSHIP),
+                "planId": str(PREMIUM),
+                "idempotencyKey": f"wp-stripe-open-{uuid.uuid4().hex[:8]}",
+            }
+            return (await gql(client, CHANGE, input=change))["changePlan"]
+
+    result = asyncio.run(commit())
+    assert result["userErrors"] == []
+    payment_id = result["payment"]["databaseId"]
+    intent_id = result["payment"]["gatewayPaymentId"]
+    assert payment_meta(network, payment_id)["stripe_payment_intent_id"] == intent_id
+    assert localstripe.pay(intent_id) == "succeeded"
+    assert reconcile_at(settings, PAID_AT) == 1
+
+    client = localstripe.client()
+    customer = client.v1.payment_intents.retrieve(intent_id).customer
+    (subscription,) = subscriptions_of(localstripe, customer)
+    (item,) = subscription["items"].data
+    assert (item.plan.amount, item.plan.currency) == (4900, "usd")
+    assert (item.plan.interval, item.plan.interval_count) == ("month", 1)
+    next_billing = datetime.fromisoformat(result["quote"]["nextBillingDate"])
+    first_charge = subscription_first_charge(next_billing, PAID_AT)
+    assert first_charge == datetime(2026, 7, 15, 9, 30, 5, tzinfo=UTC)
+    assert subscription.trial_end == int(first_charge.timestamp())
+    assert subscription.metadata["planswitch_payment_id"] == str(payment_id)
+    # The card that paid bills the renewals, saved on the customer by the intent.
+    method = client.v1.payment_methods.retrieve(subscription.default_payment_method)
+    assert method.customer == customer
+    assert [i for i in client.v1.invoices.list().data if i.subscription == subscription.id] == []
+
+    after = membership_row(network, FREE_MEMBERSHIP)
+    assert (after["gateway"], after["gateway_customer_id"], after["gateway_subscription_id"]) == (
+        "stripe",
+        customer,
+        subscription.id,
+    )
+    assert (after["plan_id"], after["auto_renew"], after["status"]) == (PREMIUM, 1, "active")
+    assert after["times_billed"] == before["times_billed"] + 1
+    assert after["date_expiration"] == naive_utc(expiration_after_charge(first_charge))
+    assert after["date_expiration"] == datetime(2026, 7, 15, 23, 59, 59)  # noqa: DTZ001 - UTC column
+    # renew() stamps date_renewed in the site's time, the one local column.
+    assert after["date_renewed"] == PAID_AT.astimezone(ZoneInfo(zone)).replace(tzinfo=None)
+
+    # Settled again (a second reconcile, a late webhook): nothing more opens or moves.
+    assert reconcile_at(settings, PAID_AT + timedelta(minutes=5)) == 0
+    assert [s.id for s in subscriptions_of(localstripe, customer)] == [subscription.id]
+    assert membership_row(network, FREE_MEMBERSHIP) == after
+    # The same payment asks Stripe again (a settlement retried after a rollback): the
+    # idempotency key hands back the same subscription.
+    store = WordPressStore(network)
+    try:
+        [paid] = store.payments_by_membership([FREE_MEMBERSHIP])[FREE_MEMBERSHIP][:1]
+        membership = store.memberships_by_id([FREE_MEMBERSHIP])[FREE_MEMBERSHIP]
+    finally:
+        store.dispose()
+    assert paid.id == payment_id
+    again = localstripe.provider().open_subscription(membership, paid, first_charge)
+    assert again == subscription.id
+    assert [s.id for s in subscriptions_of(localstripe, customer)] == [subscription.id]
+
+
+def test_a_subscription_stripe_refuses_leaves_the_paid_change_applied_without_one(
+    network: str, localstripe: LocalStripe
+) -> None:
+    """The customer charged is gone by the time the payment applies: Stripe refuses the
+    subscription. The money is in, so the change applies all the same, as on a membership
+    that renews through the plugin's renewal payments (nothing counted, the quote's
+    expiration), and the refusal is recorded."""
+    rows(network, "UPDATE wp_wu_memberships SET auto_renew = 1 WHERE id = :id", id=FREE_MEMBERSHIP)
+    settings = stripe_settings(network, localstripe)
+    before = membership_row(network, FREE_MEMBERSHIP)
+
+    async def commit() -> dict[str, Any]:
+        async with client_for(settings) as client:
+            change = {
+                "membershipId": str(FREE_MEMBERSHIP),
+                "planId": str(PREMIUM),
+                "idempotencyKey": f"wp-stripe-refused-{uuid.uuid4().hex[:8]}",
+            }
+            return (await gql(client, CHANGE, input=change))["changePlan"]
+
+    result = asyncio.run(commit())
+    intent_id = result["payment"]["gatewayPaymentId"]
+    assert localstripe.pay(intent_id) == "succeeded"
+    client = localstripe.client()
+    customer = client.v1.payment_intents.retrieve(intent_id).customer
+    client.v1.customers.delete(customer)
+    assert reconcile_at(settings, PAID_AT) == 1
+
+    after = membership_row(network, FREE_MEMBERSHIP)
+    assert (after["plan_id"], after["gateway"], after["gateway_customer_id"]) == (
+        PREMIUM,
+        "stripe",
+        customer,
+    )
+    assert after["gateway_subscription_id"] == ""
+    assert after["times_billed"] == before["times_billed"]
+    next_billing = datetime.fromisoformat(result["quote"]["nextBillingDate"])
+    assert after["date_expiration"] == naive_utc(next_billing)
+    kinds = [
+        row["kind"]
+        for row in rows(
+            network,
+            "SELECT kind FROM wp_planswitch_events WHERE object_type = 'membership' "
+            "AND object_id = :id",
+            id=FREE_MEMBERSHIP,
+        )
+    ]
+    assert "subscription_open_failed" in kinds

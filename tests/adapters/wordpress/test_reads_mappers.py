@@ -237,15 +237,19 @@ def test_plugin_settings_fall_back_to_the_plugins_defaults() -> None:
     from planswitch.adapters.wordpress.mappers import plugin_settings
 
     plugin_default = MoneyFormat("%s %v", ".", ",", 2)  # inc/class-settings.php:655-710
+    # currency_symbol: USD, inc/class-settings.php:644-650 and inc/functions/payment.php:112.
     assert plugin_settings(None, "My Network") == NetworkSettings(
-        "administrator", "My Network", plugin_default
+        "administrator", "My Network", plugin_default, "USD"
     )
     assert plugin_settings("not serialized", "") == NetworkSettings(
-        "administrator", "", plugin_default
+        "administrator", "", plugin_default, "USD"
     )
-    stored = 'a:2:{s:12:"default_role";s:6:"editor";s:12:"company_name";s:4:"Acme";}'
+    stored = (
+        'a:3:{s:12:"default_role";s:6:"editor";s:12:"company_name";s:4:"Acme";'
+        's:15:"currency_symbol";s:3:"EUR";}'
+    )
     assert plugin_settings(stored, "My Network") == NetworkSettings(
-        "editor", "Acme", plugin_default
+        "editor", "Acme", plugin_default, "EUR"
     )
 
 

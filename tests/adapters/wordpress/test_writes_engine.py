@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
+from planswitch.adapters.wordpress import own_schema
 from planswitch.adapters.wordpress.store import WordPressStore
 from planswitch.domain.apply import apply_quote, apply_scheduled_change
 from planswitch.domain.events import Event
@@ -152,24 +153,40 @@ def test_engine_scheduled_downgrade_then_its_application(store: WordPressStore) 
     assert statuses == ["canceled"]  # applied by planswitch: the plugin's job is canceled
 
 
-def test_a_pending_change_table_from_before_is_given_its_new_column(
+def test_planswitch_tables_from_before_are_migrated_by_writers_never_by_reads(
     load_wordpress_fixture: Callable[..., str],
 ) -> None:
-    # A network whose planswitch_pending_changes predates membership_fingerprint (issue 10).
+    # A network whose planswitch_pending_changes predates membership_fingerprint and
+    # renewal_baseline, made by a planswitch that kept no schema version (issue 10).
     url = load_wordpress_fixture()
-    drop = "ALTER TABLE wp_planswitch_pending_changes DROP COLUMN membership_fingerprint"
-    show = "SHOW COLUMNS FROM wp_planswitch_pending_changes LIKE 'membership_fingerprint'"
+    show = "SHOW COLUMNS FROM wp_planswitch_pending_changes WHERE Field IN " + (
+        "('membership_fingerprint', 'renewal_baseline')"
+    )
     store = WordPressStore(url, writes=True)
     try:
-        store.ensure_own_tables()
+        assert store.ensure_own_tables() == own_schema.SCHEMA_VERSION
         with store.engine.begin() as conn:
-            conn.exec_driver_sql(drop)
-        assert store.pending_changes_by_membership([5]) == {}  # read: the column is added
-        with store.engine.begin() as conn:
-            assert len(conn.exec_driver_sql(show).all()) == 1
-            conn.exec_driver_sql(drop)
-        store.ensure_own_tables()  # before writes: added too
+            conn.exec_driver_sql("DROP TABLE wp_planswitch_schema")
+            for column in ("membership_fingerprint", "renewal_baseline"):
+                conn.exec_driver_sql(
+                    f"ALTER TABLE wp_planswitch_pending_changes DROP COLUMN {column}"
+                )
+            conn.exec_driver_sql(
+                "INSERT INTO wp_planswitch_pending_changes (payment_id, membership_id, status, "
+                "quote, membership_version, created_at, expires_at, reason) VALUES (99, 5, "
+                "'pending', '{}', 'v', '2026-06-15 00:00:00', '2026-06-16 00:00:00', '')"
+            )
+        assert own_schema.version(store.engine, store.tables) == 0
+        # Reads use what is there and alter nothing.
+        assert store.pending_change_payments() == [99]
         with store.engine.connect() as conn:
-            assert len(conn.exec_driver_sql(show).all()) == 1
+            assert conn.exec_driver_sql(show).all() == []
+        # A writer migrates: both columns, then the version.
+        assert store.ensure_own_tables() == own_schema.SCHEMA_VERSION
+        with store.engine.connect() as conn:
+            assert len(conn.exec_driver_sql(show).all()) == 2
+            rows = conn.exec_driver_sql("SELECT id, version FROM wp_planswitch_schema").all()
+        assert [tuple(r) for r in rows] == [(1, own_schema.SCHEMA_VERSION)]
+        assert store.ensure_own_tables() == own_schema.SCHEMA_VERSION  # nothing left to do
     finally:
         store.dispose()
