@@ -230,7 +230,7 @@ class _Writer:
         return names, self.row_values(table, names)(row)
 
     def stored_columns(self, table: Table, names: Sequence[str]) -> list[Any]:
-        columns = []
+        columns: list[Any] = []
         for name in names:
             column = table.c[name]
             if isinstance(column.type, JSON) and self.name == "postgresql":

@@ -146,12 +146,11 @@ class WordPressSyncSource:
             meta = self._meta(conn, t.productmeta, "wu_product_id", ids, None)
             return _map_rows(rows, "id", lambda r: mapper.product(r, meta[int(r["id"])]))
         if table == "discount_codes":
-            keys = ("wu_allowed_products", "wu_limit_products")
-            meta = self._meta(conn, t.discount_codemeta, "wu_discount_code_id", ids, keys)
+            codes = ("wu_allowed_products", "wu_limit_products")
+            meta = self._meta(conn, t.discount_codemeta, "wu_discount_code_id", ids, codes)
             return _map_rows(rows, "id", lambda r: mapper.discount_code(r, meta[int(r["id"])]))
         if table == "memberships":
-            keys = MEMBERSHIP_META_KEYS
-            meta = self._meta(conn, t.membershipmeta, "wu_membership_id", ids, keys)
+            meta = self._meta(conn, t.membershipmeta, "wu_membership_id", ids, MEMBERSHIP_META_KEYS)
             return _map_rows(rows, "id", lambda r: mapper.membership(r, meta[int(r["id"])]))
         meta = self._meta(conn, t.paymentmeta, "wu_payment_id", ids, (LINE_ITEMS,))
         return _map_rows(rows, "id", lambda r: mapper.payment(r, meta[int(r["id"])]))
