@@ -22,27 +22,41 @@ from planswitch.adapters.wordpress.tables import WordPressTables
 from sqlalchemy import Column, Integer, MetaData, Table, inspect, select
 from sqlalchemy.dialects.mysql import insert
 from sqlalchemy.engine import Engine
-from sqlalchemy.schema import CreateColumn
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.schema import CreateColumn, CreateTable
 
 Migration = Callable[[Engine, WordPressTables], None]
+
+
+def _create(engine: Engine, table: Table) -> None:
+    # IF NOT EXISTS: two processes starting at once both get past a check-then-create.
+    with engine.begin() as conn:
+        conn.execute(CreateTable(table, if_not_exists=True))
 
 
 def _create_tables(engine: Engine, tables: WordPressTables) -> None:
     # 1. The three tables as they are defined now (a later step then finds its column).
     for table in (tables.idempotency, tables.own_events, tables.pending_changes):
-        table.create(engine, checkfirst=True)
+        _create(engine, table)
+
+
+def _has_column(engine: Engine, table: Table, name: str) -> bool:
+    return name in {c["name"] for c in inspect(engine).get_columns(table.name)}
 
 
 def _add_column(name: str) -> Migration:
     def add(engine: Engine, tables: WordPressTables) -> None:
         table = tables.pending_changes
-        present = {c["name"] for c in inspect(engine).get_columns(table.name)}
-        if name in present:
+        if _has_column(engine, table, name):
             return
         quoted = engine.dialect.identifier_preparer.format_table(table)
         column = CreateColumn(table.c[name]).compile(engine)
-        with engine.begin() as conn:
-            conn.exec_driver_sql(f"ALTER TABLE {quoted} ADD COLUMN {column}")
+        try:
+            with engine.begin() as conn:
+                conn.exec_driver_sql(f"ALTER TABLE {quoted} ADD COLUMN {column}")
+        except OperationalError:
+            if not _has_column(engine, table, name):  # not another process adding it first
+                raise
 
     return add
 
@@ -89,7 +103,7 @@ def upgrade(engine: Engine, tables: WordPressTables) -> int:
     if at >= SCHEMA_VERSION:
         return at
     table = _version_table(tables)
-    table.create(engine, checkfirst=True)
+    _create(engine, table)
     for step in MIGRATIONS[at:]:
         step(engine, tables)
     with engine.begin() as conn:

@@ -663,6 +663,35 @@ def test_a_change_paid_and_renewed_by_the_plugin_applies_once_over_the_renewal(
     assert table_checksums(url) == checksums
 
 
+@pytest.mark.parametrize("offset", ["-7", "5.5"])
+def test_a_renewal_stamped_in_the_sites_local_time_is_tied_in_any_zone(
+    writable_url, monkeypatch, offset
+) -> None:
+    # renew() stamps date_renewed in the main site's local time (class-membership.php:2214).
+    # Paid half an hour after the commit: at UTC-7 the local stamp reads the day before the
+    # commit, and only read as local time is it after it.
+    url = pays_by_invoice(writable_url, 5)
+    engine = create_engine(url)
+    try:
+        with engine.begin() as conn:  # the main site's zone: gmt_offset hours, no name
+            for name, value in (("timezone_string", ""), ("gmt_offset", offset)):
+                conn.execute(
+                    text("UPDATE wp_options SET option_value = :v WHERE option_name = :n"),
+                    {"v": value, "n": name},
+                )
+    finally:
+        engine.dispose()
+    payment_id = _commit(url, f"zone-{offset}", planId="2")["payment"]["databaseId"]
+    paid_utc = REFERENCE_NOW + timedelta(minutes=30)
+    local = (paid_utc + timedelta(hours=float(offset))).strftime("%Y-%m-%d %H:%M:%S")
+    _paid_and_renewed(url, payment_id, ADMIN_PAYMENT, {**ADMIN_RENEWAL, "date_renewed": local})
+
+    assert "applied 1, discarded 0, refund required 0" in _reconcile(monkeypatch, url)
+    after = _row(url, "wu_memberships", 5)
+    assert after["plan_id"] == 2
+    assert after["date_renewed"] == datetime.fromisoformat(local)  # left as the plugin wrote it
+
+
 def test_a_renewal_beside_another_completed_payment_is_not_tied_to_the_change(
     writable_url, monkeypatch
 ) -> None:

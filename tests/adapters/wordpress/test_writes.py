@@ -600,3 +600,26 @@ def test_one_commit_stamps_every_date_with_its_one_now(store: WordPressStore) ->
 def test_a_transaction_refuses_a_naive_now(store: WordPressStore) -> None:
     with pytest.raises(ValueError, match="naive"):
         store.transaction(datetime(2026, 6, 15, 10, 0, 0))  # noqa: DTZ001 - the point
+
+
+def test_payment_saves_owe_the_plugins_rows_even_without_an_event(store: WordPressStore) -> None:
+    # Each Payment::save() is logged by log_transitions (class-event-manager.php:104-187):
+    # written with the change's event, or at commit (system) when none follows.
+    before = scalar(store, "SELECT COALESCE(MAX(id), 0) FROM wp_wu_events")
+    with tx(store) as t:
+        payment = t.add_payment(
+            Payment(0, 4, 5, PaymentStatus.PENDING, "USD", Decimal("5"), Decimal("5"))
+        )
+    with tx(store) as t:
+        t.save_payment(replace(payment, status=PaymentStatus.CANCELLED))
+        t.save_payment(replace(payment, status=PaymentStatus.CANCELLED))  # nothing moves
+    logged = rows(store, "SELECT * FROM wp_wu_events WHERE id > :id ORDER BY id", id=before)
+    assert [(r["slug"], r["object_type"], r["object_id"]) for r in logged] == [
+        ("created", "payment", payment.id),
+        ("changed", "payment", payment.id),
+    ]
+    assert all((r["initiator"], r["author_id"]) == ("system", 0) for r in logged)
+    assert php_read(logged[0]["payload"], slashed=True) == {}
+    assert php_read(logged[1]["payload"], slashed=True) == {
+        "status": {"old_value": "pending", "new_value": "cancelled"}
+    }

@@ -7,7 +7,9 @@ transaction, apply, save membership, add payment and event; then read everything
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -190,3 +192,25 @@ def test_planswitch_tables_from_before_are_migrated_by_writers_never_by_reads(
         assert store.ensure_own_tables() == own_schema.SCHEMA_VERSION  # nothing left to do
     finally:
         store.dispose()
+
+
+def test_processes_migrating_at_once_all_succeed(
+    load_wordpress_fixture: Callable[..., str],
+) -> None:
+    # Several workers start together on a network planswitch never wrote to.
+    url = load_wordpress_fixture()
+    stores = [WordPressStore(url, writes=True) for _ in range(4)]
+    start = threading.Barrier(len(stores))
+
+    def migrate(store: WordPressStore) -> int:
+        start.wait()
+        return store.ensure_own_tables()
+
+    try:
+        with ThreadPoolExecutor(len(stores)) as pool:
+            versions = list(pool.map(migrate, stores))
+        assert versions == [own_schema.SCHEMA_VERSION] * len(stores)
+        assert own_schema.version(stores[0].engine, stores[0].tables) == own_schema.SCHEMA_VERSION
+    finally:
+        for store in stores:
+            store.dispose()
