@@ -18,7 +18,10 @@ the membership, re-quotes, opens a pending payment and records the idempotency k
   membership's row lock (``SELECT ... FOR UPDATE``); each is answered in its single request
   (the change, or a user error), none is retried: the bench prints the answers by code,
   the statements per request and the latencies next to a lone commit's (issue 12: a
-  conflict costs one round trip, not a retry storm).
+  conflict costs one round trip, not a retry storm); meanwhile one client reads another
+  membership back to back, and its latencies show whether other requests keep moving
+  (the waiters queue per membership in the process, not in the worker threads:
+  ``resolvers/membership_locks.py``).
 """
 
 from __future__ import annotations
@@ -52,6 +55,8 @@ CHANGE = """mutation($input: ChangePlanInput!) { changePlan(input: $input) {
   payment { databaseId status } pendingChange { expiresAt } userErrors { code message } } }"""
 QUOTE = """query($input: PlanChangeInput!) { planChangeQuote(input: $input) {
   quoteToken dueNow { amount } userErrors { code } } }"""
+READ = """query($id: ID!) { membership(id: $id, idType: DATABASE_ID) {
+  databaseId plan { name } limits { sites { limit } } customer { email } } }"""
 FIRST_COPY = 1000
 
 
@@ -116,6 +121,17 @@ async def writers(client: httpx.AsyncClient, ids: list[int], count: int, tag: st
     return len(ids) / (time.perf_counter() - started)
 
 
+async def read_other(client: httpx.AsyncClient) -> float:
+    """``membership(id)`` of another membership (the demo's 2): its latency."""
+    started = time.perf_counter()
+    response = await client.post(
+        "/graphql", json={"query": READ, "variables": {"id": "2"}}, headers=HEADERS
+    )
+    response.raise_for_status()
+    assert "errors" not in response.json(), response.text
+    return time.perf_counter() - started
+
+
 async def conflict(
     client: httpx.AsyncClient, counter: Counter, membership_id: int, clients: int
 ) -> dict[str, Any]:
@@ -128,11 +144,20 @@ async def conflict(
         headers=HEADERS,
     )
     token = quote.json()["data"]["planChangeQuote"]["quoteToken"]
+    # Meanwhile, one client reads another membership back to back: do other requests keep
+    # moving while the conflict's waiters queue? (its statements are not the conflict's)
     before = counter.count
-    answers = await asyncio.gather(
+    await read_other(client)
+    per_read = counter.count - before
+    before = counter.count
+    commits = asyncio.gather(
         *(commit(client, membership_id, f"conflict-{i}", token) for i in range(clients))
     )
-    statements = counter.count - before
+    reads: list[float] = []
+    while not commits.done():
+        reads.append(await read_other(client))
+    answers = await commits
+    statements = counter.count - before - per_read * len(reads)
     codes = collections.Counter(
         "committed" if not r["userErrors"] else r["userErrors"][0]["code"] for _t, r in answers
     )
@@ -142,6 +167,9 @@ async def conflict(
         "statements per request": statements / clients,
         "p50 ms": 1000 * statistics.median(latencies),
         "max ms": 1000 * max(latencies),
+        "reads": len(reads),
+        "read p50 ms": 1000 * statistics.median(reads) if reads else 0.0,
+        "read max ms": 1000 * max(reads) if reads else 0.0,
     }
 
 
@@ -185,6 +213,10 @@ async def run(url: str, store: Any, commits: int, count: int) -> None:
     print(
         f"  latency p50 {clash['p50 ms']:.1f} ms, max {clash['max ms']:.1f} ms;"
         f" a lone commit {1000 * statistics.median(lone):.1f} ms"
+    )
+    print(
+        f"  meanwhile {clash['reads']} reads of another membership, one after the other:"
+        f" p50 {clash['read p50 ms']:.1f} ms, max {clash['read max ms']:.1f} ms"
     )
     print(
         "  (a change with something due becomes the membership's pending change, and a later "

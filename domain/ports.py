@@ -106,7 +106,23 @@ class ChangeInputs:
     discount: DiscountCode | None = None
 
 
+@dataclass(frozen=True)
+class MembershipReads:
+    """Memberships with what their GraphQL fields ask next, read together (one session,
+    one thread hop): the catalog (plans, add-ons, limits), their customers when asked, and
+    the count of the whole filtered list when asked (issue 12)."""
+
+    memberships: Sequence[Membership]
+    catalog: Catalog
+    customers: Mapping[int, Customer] = field(default_factory=dict)
+    total: int | None = None
+
+
 class ReadStore(Protocol):
+    # True when a read is in-process and short, never waiting on a network (embedded
+    # SQLite): use cases then run reads on the caller's thread instead of a worker thread.
+    inline_reads: bool
+
     # Catalog
     def catalog(self) -> Catalog:
         """The whole catalog, cached across requests while it has not changed."""
@@ -149,6 +165,21 @@ class ReadStore(Protocol):
     ) -> list[Membership]:
         """Up to ``limit`` memberships matching ``where`` with ids above ``after_id``, by id
         (keyset: the cost of a page does not grow with its depth)."""
+        ...
+
+    def membership_reads(
+        self,
+        ids: Sequence[int] | None = None,
+        page: tuple[MembershipFilter, int | None, int] | None = None,
+        *,
+        customers: bool = False,
+        count: bool = False,
+    ) -> MembershipReads:
+        """The memberships with these ``ids`` (in id order), or the keyset ``page``
+        ``(where, after_id, limit)`` as ``membership_page`` reads it, with the catalog, their
+        customers (``customers``) and, for a page, the filtered list's count (``count``):
+        what ``membership_page``, ``memberships_by_id``, ``catalog``, ``customers_by_id``
+        and ``count_memberships`` return, read in one go."""
         ...
 
     def count_customers(self) -> int: ...

@@ -28,7 +28,7 @@ async def list_products(
 ) -> Page[Product]:
     """One page of the filtered catalog, ordered by list_order then id."""
     where = ProductFilter(type=type, plan_group=plan_group, active=active)
-    products = await asyncio.to_thread(ctx.store.list_products, where)
+    products = await ctx.read(ctx.store.list_products, where)
     return Page(items=products[offset : offset + limit], total=len(products))
 
 
@@ -39,14 +39,14 @@ async def find_product(ctx: Context, value: str, id_type: str) -> Product | None
             raise DomainError(
                 ErrorCode.INVALID_ID, f"A slug has at most {MAX_SLUG_LENGTH} characters.", "id"
             )
-        return await asyncio.to_thread(ctx.store.product_by_slug, value)
+        return await ctx.read(ctx.store.product_by_slug, value)
     database_id = decode_id(value, "Product", "id", id_type)
     return await ctx.loaders.products_by_id.load(database_id)
 
 
 async def plan_group_names(ctx: Context) -> list[str]:
     """Names of every plan group, sorted; primes ``plans_by_group`` with their plans."""
-    plans = await asyncio.to_thread(ctx.store.list_products, ProductFilter(type=ProductType.PLAN))
+    plans = await ctx.read(ctx.store.list_products, ProductFilter(type=ProductType.PLAN))
     groups: dict[str, list[Product]] = {}
     for plan in plans:
         if plan.plan_group:

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import strawberry
 from planswitch.domain.ports import Clock, Store
 from planswitch.resolvers.checkout import Checkout
-from planswitch.resolvers.loaders import Loaders
+from planswitch.resolvers.loaders import Loaders, run_read
 from planswitch.resolvers.viewer import Viewer, ViewerKind
 
 if TYPE_CHECKING:
     from planswitch.domain.payment_provider import PaymentProvider
     from planswitch.resolvers.auth_services import AuthServices
+
+T = TypeVar("T")
 
 __all__ = ["Context", "Info", "Settings", "Viewer", "ViewerKind"]
 
@@ -54,6 +57,10 @@ class Context:
     def __post_init__(self) -> None:
         # Fresh loaders per request: their caches must never outlive it.
         self.loaders = Loaders(self.store)
+
+    async def read(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
+        """``fn(*args, **kwargs)``, a store read: see ``run_read``."""
+        return await run_read(self.store, fn, *args, **kwargs)
 
 
 Info = strawberry.Info[Context, None]

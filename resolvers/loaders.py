@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Coroutine, Mapping, Sequence
+from functools import cached_property
 from typing import Any, TypeVar
 
 from planswitch.domain.customers import Customer
 from planswitch.domain.memberships import Membership
 from planswitch.domain.payments import Payment
 from planswitch.domain.pending_change import PendingChange
-from planswitch.domain.ports import Catalog, ProductFilter, ReadStore
+from planswitch.domain.ports import Catalog, MembershipReads, ProductFilter, ReadStore
 from planswitch.domain.products import Product, ProductType
 from planswitch.domain.usage import Site
 from strawberry.dataloader import DataLoader
@@ -26,70 +27,142 @@ T = TypeVar("T")
 N = TypeVar("N")
 
 
+async def run_read(store: ReadStore, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
+    """``fn(*args, **kwargs)``, a read of ``store``: in a worker thread, or right here when
+    the store says its reads are in-process and short (``ReadStore.inline_reads``: SQLite).
+
+    On SQLite a read is ~0.1-0.5 ms of work that holds the GIL most of the time, while the
+    hop to the thread pool and back cost more than that, and several times more on a busy
+    machine, where the worker waits for a core (issue 12's profile of ``membership(id)``).
+    Only reads: a write transaction may wait for a lock, so writes always hop.
+    """
+    if getattr(store, "inline_reads", False):
+        return fn(*args, **kwargs)
+    return await asyncio.to_thread(fn, *args, **kwargs)
+
+
 def _by_key(
+    store: ReadStore,
     fetch: Callable[[Sequence[K]], Mapping[K, V]],
 ) -> Callable[[list[K]], Coroutine[Any, Any, list[V | None]]]:
     """A batch function: one ``fetch(keys)`` call, results in key order (None if absent)."""
 
     async def load(keys: list[K]) -> list[V | None]:
-        found = await asyncio.to_thread(fetch, list(keys))
+        found = await run_read(store, fetch, list(keys))
         return [found.get(key) for key in keys]
 
     return load
 
 
 def _lists_by_key(
+    store: ReadStore,
     fetch: Callable[[Sequence[K]], Mapping[K, list[V]]],
 ) -> Callable[[list[K]], Coroutine[Any, Any, list[list[V]]]]:
     """A batch function of lists: one ``fetch(keys)`` call, in key order (``[]`` if absent)."""
 
     async def load(keys: list[K]) -> list[list[V]]:
-        found = await asyncio.to_thread(fetch, list(keys))
+        found = await run_read(store, fetch, list(keys))
         return [found.get(key, []) for key in keys]
 
     return load
 
 
 class Loaders:
-    """The request's loaders; build a new one per request."""
+    """The request's loaders; build a new one per request.
+
+    Each loader is made when first used (a request uses two or three of the dozen). What a
+    request has already read is kept at hand (``catalog_at_hand``, ``customer_at_hand``) so
+    the fields that need it next answer synchronously: graphql-core then stays on its
+    synchronous path instead of awaiting a resolver per field (issue 12's profile of a page
+    of 50: 486 awaited resolvers).
+    """
 
     def __init__(self, store: ReadStore) -> None:
         self._store = store
         self._catalog: Catalog | None = None
+        self._customers: dict[int, Customer | None] = {}
+        self._nodes: dict[tuple[Any, int], tuple[Any, Any]] = {}
+        # Set by a field before its membership loads, when its selection shows a customer:
+        # the batch then reads the customers too, in the same session (ask_customers).
+        self._want_customers = False
+
+    @cached_property
+    def products_by_id(self) -> DataLoader[int, Product | None]:
         # Products come from the catalog: the one this request already read (no thread hop,
         # no statement), else the store's cache (one version check).
-        self.products_by_id: DataLoader[int, Product | None] = DataLoader(self._products)
-        self.customers_by_id: DataLoader[int, Customer | None] = DataLoader(
-            _by_key(store.customers_by_id)
+        return DataLoader(self._products)
+
+    @cached_property
+    def customers_by_id(self) -> DataLoader[int, Customer | None]:
+        return DataLoader(_by_key(self._store, self._store.customers_by_id))
+
+    @cached_property
+    def memberships_by_id(self) -> DataLoader[int, Membership | None]:
+        return DataLoader(_by_key(self._store, self._memberships_with_related))
+
+    @cached_property
+    def memberships_by_customer(self) -> DataLoader[int, list[Membership]]:
+        return DataLoader(_lists_by_key(self._store, self._store.memberships_by_customer))
+
+    @cached_property
+    def payments_by_membership(self) -> DataLoader[int, list[Payment]]:
+        return DataLoader(_lists_by_key(self._store, self._store.payments_by_membership))
+
+    @cached_property
+    def sites_by_membership(self) -> DataLoader[int, list[Site]]:
+        return DataLoader(_lists_by_key(self._store, self._store.sites_by_membership))
+
+    @cached_property
+    def payments_by_id(self) -> DataLoader[int, Payment | None]:
+        return DataLoader(_by_key(self._store, self._store.payments_by_id))
+
+    @cached_property
+    def payments_by_customer(self) -> DataLoader[int, list[Payment]]:
+        return DataLoader(_lists_by_key(self._store, self._store.payments_by_customer))
+
+    @cached_property
+    def pending_changes_by_membership(self) -> DataLoader[int, PendingChange | None]:
+        return DataLoader(_by_key(self._store, self._store.pending_changes_by_membership))
+
+    @cached_property
+    def pending_changes_by_payment(self) -> DataLoader[int, PendingChange | None]:
+        return DataLoader(_by_key(self._store, self._store.pending_changes_by_payment))
+
+    @cached_property
+    def plans_by_group(self) -> DataLoader[str, list[Product]]:
+        return DataLoader(
+            _lists_by_key(self._store, lambda names: _plans_by_group(self._read_catalog(), names))
         )
-        self.memberships_by_id: DataLoader[int, Membership | None] = DataLoader(
-            _by_key(self._memberships_with_catalog)
-        )
-        self.memberships_by_customer: DataLoader[int, list[Membership]] = DataLoader(
-            _lists_by_key(store.memberships_by_customer)
-        )
-        self.payments_by_membership: DataLoader[int, list[Payment]] = DataLoader(
-            _lists_by_key(store.payments_by_membership)
-        )
-        self.sites_by_membership: DataLoader[int, list[Site]] = DataLoader(
-            _lists_by_key(store.sites_by_membership)
-        )
-        self.payments_by_id: DataLoader[int, Payment | None] = DataLoader(
-            _by_key(store.payments_by_id)
-        )
-        self.payments_by_customer: DataLoader[int, list[Payment]] = DataLoader(
-            _lists_by_key(store.payments_by_customer)
-        )
-        self.pending_changes_by_membership: DataLoader[int, PendingChange | None] = DataLoader(
-            _by_key(store.pending_changes_by_membership)
-        )
-        self.pending_changes_by_payment: DataLoader[int, PendingChange | None] = DataLoader(
-            _by_key(store.pending_changes_by_payment)
-        )
-        self.plans_by_group: DataLoader[str, list[Product]] = DataLoader(
-            _lists_by_key(lambda names: _plans_by_group(self._read_catalog(), names))
-        )
-        self._nodes: dict[tuple[Any, int], tuple[Any, Any]] = {}
+
+    def ask_customers(self) -> None:
+        """The memberships loaded next are shown with their customers: read them together."""
+        self._want_customers = True
+
+    def prime_reads(self, reads: MembershipReads, *, customers: bool) -> None:
+        """Keep at hand what ``store.membership_reads`` returned: the catalog, the
+        memberships and (``customers``: when it read them) their customers."""
+        self._keep(reads, customers=customers)
+        loader = self.memberships_by_id
+        for membership in reads.memberships:
+            loader.prime(membership.id, membership)
+
+    def _keep(self, reads: MembershipReads, *, customers: bool) -> None:
+        # Plain attributes only: a batch function calls this from its worker thread.
+        self._catalog = reads.catalog
+        if customers:
+            for membership in reads.memberships:
+                owner = membership.customer_id
+                self._customers.setdefault(owner, reads.customers.get(owner))
+
+    def catalog_at_hand(self) -> Catalog | None:
+        """The catalog this request already read, if any (no hop, no statement)."""
+        return self._catalog
+
+    def customer_at_hand(self, customer_id: int) -> tuple[bool, Customer | None]:
+        """``(True, customer or None)`` when this request already read that customer."""
+        if customer_id in self._customers:
+            return True, self._customers[customer_id]
+        return False, None
 
     def prime_catalog(self, catalog: Catalog) -> None:
         """Serve this request's products from ``catalog`` (read by its use case)."""
@@ -101,17 +174,20 @@ class Loaders:
             catalog = self._catalog = self._store.catalog()
         return catalog
 
-    def _memberships_with_catalog(self, ids: Sequence[int]) -> Mapping[int, Membership]:
-        """The memberships, and the catalog in the same thread hop: their plans, add-ons and
-        limits are what is asked of a membership next."""
-        found = self._store.memberships_by_id(ids)
-        self._read_catalog()
-        return found
+    def _memberships_with_related(self, ids: Sequence[int]) -> Mapping[int, Membership]:
+        """The memberships, the catalog and (when asked) their customers in one session and
+        one thread hop: their plans, add-ons, limits and customer are what is asked of a
+        membership next. Customers read here are only ever shown through a membership the
+        viewer may see (resolvers.memberships.visible_membership)."""
+        customers = self._want_customers
+        reads = self._store.membership_reads(ids, customers=customers)
+        self._keep(reads, customers=customers)
+        return {membership.id: membership for membership in reads.memberships}
 
     async def _products(self, keys: list[int]) -> list[Product | None]:
         catalog = self._catalog
         if catalog is None:
-            catalog = await asyncio.to_thread(self._read_catalog)
+            catalog = await run_read(self._store, self._read_catalog)
         return [catalog.by_id.get(key) for key in keys]
 
     def node(self, item: T, build: Callable[[T], N]) -> N:

@@ -5,14 +5,14 @@ What a caller may not see reads as null or as an empty list, exactly like what i
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 
 from planswitch.domain.customers import Customer
 from planswitch.domain.limits import Limitations
 from planswitch.domain.limits import effective_limits as merge_limits
 from planswitch.domain.memberships import Membership, MembershipStatus
 from planswitch.domain.ports import MembershipFilter
+from planswitch.domain.products import Product
 from planswitch.resolvers import policy
 from planswitch.resolvers.context import Context
 from planswitch.resolvers.ids import decode_id
@@ -50,10 +50,6 @@ def _visible_filter(
     return MembershipFilter(scope.customer_id, where.status, where.plan_id)
 
 
-async def _nothing() -> int:
-    return 0
-
-
 async def membership_page(
     ctx: Context,
     customer_id: str | None,
@@ -63,56 +59,65 @@ async def membership_page(
     limit: int,
     *,
     with_items: bool = True,
-) -> tuple[list[Membership], Callable[[], Awaitable[int]]]:
+    customers: bool = False,
+    count: bool = False,
+) -> tuple[list[Membership], Callable[[], Awaitable[int]] | int]:
     """Up to ``limit`` memberships after ``after_id`` by id, filtered (a customer's list is
-    always their own), and a function counting the whole list (called only if needed).
+    always their own), and the whole list's count: counted with the page when ``count``,
+    else a function counting it (called only if needed).
 
-    ``with_items=False`` fetches no page (a query asking only for ``totalCount``).
+    ``with_items=False`` fetches no page (a query asking only for ``totalCount``). The page
+    comes with the catalog and (``customers``) its customers, kept at hand for the fields
+    asked next (one session, one thread hop: ``ReadStore.membership_reads``).
     """
     where = _visible_filter(ctx, customer_id, status, plan_id)
     if where is None:
-        return [], _nothing
+        return [], 0
     visible = where
 
-    async def count() -> int:
-        return await asyncio.to_thread(ctx.store.count_memberships, visible)
+    async def counted() -> int:
+        return await ctx.read(ctx.store.count_memberships, visible)
 
     if not with_items:
-        return [], count
-    items = await asyncio.to_thread(ctx.store.membership_page, where, after_id, limit)
-    for membership in items:
-        ctx.loaders.memberships_by_id.prime(membership.id, membership)
-    return items, count
+        return [], counted
+    reads = await ctx.read(
+        ctx.store.membership_reads, page=(where, after_id, limit), customers=customers, count=count
+    )
+    ctx.loaders.prime_reads(reads, customers=customers)
+    return list(reads.memberships), reads.total if reads.total is not None else counted
 
 
 async def customer_page(
     ctx: Context, after_id: int | None, limit: int, *, with_items: bool = True
-) -> tuple[list[Customer], Callable[[], Awaitable[int]]]:
+) -> tuple[list[Customer], Callable[[], Awaitable[int]] | int]:
     """Customers after ``after_id`` by id: all for operators, the caller alone for a customer."""
     scope = policy.customer_scope(ctx.viewer)
     if scope.all:
 
         async def count() -> int:
-            return await asyncio.to_thread(ctx.store.count_customers)
+            return await ctx.read(ctx.store.count_customers)
 
         if not with_items:
             return [], count
-        return await asyncio.to_thread(ctx.store.customer_page, after_id, limit), count
+        return await ctx.read(ctx.store.customer_page, after_id, limit), count
     if scope.customer_id is None:
-        return [], _nothing
+        return [], 0
     own = await ctx.loaders.customers_by_id.load(scope.customer_id)
     mine = [own] if own is not None else []
-
-    async def one() -> int:
-        return len(mine)
-
     items = [c for c in mine if after_id is None or c.id > after_id]
-    return items[:limit], one
+    return items[:limit], len(mine)
 
 
-async def find_membership(ctx: Context, value: str, id_type: str) -> Membership | None:
-    """The membership named by ``value``, or None if unknown or not the caller's."""
+async def find_membership(
+    ctx: Context, value: str, id_type: str, *, customers: bool = False
+) -> Membership | None:
+    """The membership named by ``value``, or None if unknown or not the caller's.
+
+    ``customers``: its customer is asked next, so read it in the same session.
+    """
     membership_id = decode_id(value, "Membership", "id", id_type)
+    if customers:
+        ctx.loaders.ask_customers()
     return await visible_membership(ctx, membership_id)
 
 
@@ -128,14 +133,9 @@ async def customer_memberships(ctx: Context, customer: Customer) -> list[Members
     return await ctx.loaders.memberships_by_customer.load(customer.id)
 
 
-async def effective_limits(ctx: Context, membership: Membership) -> Limitations:
-    """Plan + add-ons x quantity + the membership's override, from the current products."""
-    ids = [membership.plan_id, *membership.addons]
-    products = await ctx.loaders.products_by_id.load_many(ids)
-    plan, addon_products = products[0], products[1:]
-    addons = [
-        (product, quantity)
-        for product, quantity in zip(addon_products, membership.addons.values(), strict=True)
-        if product is not None
-    ]
+def merged_limits(
+    membership: Membership, plan: Product | None, addons: Sequence[tuple[Product, int]]
+) -> Limitations:
+    """Plan + add-ons x quantity + the membership's override, from the current products
+    (``addons``: the membership's add-ons still in the catalog, in its order)."""
     return merge_limits(plan, addons, membership.limitations_override)

@@ -6,8 +6,6 @@ callers see none.
 
 from __future__ import annotations
 
-import asyncio
-
 from planswitch.domain.memberships import Membership
 from planswitch.domain.payments import Payment
 from planswitch.domain.pending_change import PendingChange
@@ -36,7 +34,7 @@ async def find_site(ctx: Context, value: str) -> Site | None:
 
 
 async def _sites(ctx: Context, ids: list[int]) -> dict[int, Site]:
-    return await asyncio.to_thread(ctx.store.sites_by_id, ids)
+    return await ctx.read(ctx.store.sites_by_id, ids)
 
 
 async def pending_change_of(ctx: Context, membership: Membership) -> PendingChange | None:

@@ -51,6 +51,7 @@ from planswitch.resolvers.checkout import Checkout
 from planswitch.resolvers.context import Context, Viewer
 from planswitch.resolvers.currencies import minor_units
 from planswitch.resolvers.gateways import syncable_gateways
+from planswitch.resolvers.membership_locks import MEMBERSHIP_CHANGES
 from planswitch.resolvers.settlement import Effect
 
 log = logging.getLogger(__name__)
@@ -186,7 +187,7 @@ def quote_errors(quote: Quote) -> list[UserError]:
 async def get_upgrade_options(ctx: Context, membership_id: int) -> OptionsResult:
     """The plans of the membership's family and the add-ons its plan allows
     (docs/plan-changes.md §2)."""
-    result = await asyncio.to_thread(
+    result = await ctx.read(
         _upgrade_options, ctx.store, ctx.viewer, membership_id, ctx.clock.now(), _provider(ctx)
     )
     _prime(ctx, result.membership, result.catalog)
@@ -243,9 +244,7 @@ async def preview_change(
     preview = as_of is not None and policy.may_preview_another_instant(ctx.viewer)
     now = as_of if preview and as_of is not None else ctx.clock.now()
     secret = "" if preview else ctx.settings.secret_key
-    result = await asyncio.to_thread(
-        _preview, ctx.store, ctx.viewer, request, now, secret, _provider(ctx)
-    )
+    result = await ctx.read(_preview, ctx.store, ctx.viewer, request, now, secret, _provider(ctx))
     _prime(ctx, result.membership, result.catalog)
     return result
 
@@ -375,15 +374,18 @@ async def change_plan(
     checkout = ctx.checkout
     if checkout is None:
         raise RuntimeError("the context has no checkout (payment provider and TTL)")
-    result = await asyncio.to_thread(
-        _change_plan,
-        ctx.store,
-        ctx.viewer,
-        request,
-        ctx.clock.now(),
-        idempotency_key,
-        _Commit("", "", quote_token_value, ctx.settings.secret_key, checkout),
-    )
+    # Waiters on this membership queue here, not in worker threads (membership_locks);
+    # the clock is read once the change's turn comes.
+    async with MEMBERSHIP_CHANGES(request.membership_id):
+        result = await asyncio.to_thread(
+            _change_plan,
+            ctx.store,
+            ctx.viewer,
+            request,
+            ctx.clock.now(),
+            idempotency_key,
+            _Commit("", "", quote_token_value, ctx.settings.secret_key, checkout),
+        )
     if result.payment is not None and result.payment.id:
         ctx.loaders.payments_by_id.prime(result.payment.id, result.payment)
     _prime(ctx, None, result.catalog)
@@ -602,15 +604,16 @@ async def cancel_scheduled_change(
 
     With an idempotency key, a retry returns the membership and changes nothing.
     """
-    return await asyncio.to_thread(
-        _cancel,
-        ctx.store,
-        ctx.viewer,
-        membership_id,
-        ctx.clock.now(),
-        idempotency_key,
-        _provider(ctx),
-    )
+    async with MEMBERSHIP_CHANGES(membership_id):  # see change_plan
+        return await asyncio.to_thread(
+            _cancel,
+            ctx.store,
+            ctx.viewer,
+            membership_id,
+            ctx.clock.now(),
+            idempotency_key,
+            _provider(ctx),
+        )
 
 
 def _cancel(

@@ -15,6 +15,7 @@ from planswitch.resolvers.catalog import find_product
 from planswitch.resolvers.context import Info
 from planswitch.resolvers.ids import split_global_id
 from planswitch.resolvers.memberships import find_customer, find_membership
+from planswitch.schema import fast_fields
 from planswitch.schema.cancel_pending_change import CancelPendingChangeMutation
 from planswitch.schema.cancel_scheduled_change import CancelScheduledChangeMutation
 from planswitch.schema.catalog import CatalogQuery, ProductNode
@@ -181,7 +182,7 @@ def build_schema(
             CancelPendingChangeMutation,
         ),
     )
-    return PlanswitchSchema(
+    schema = PlanswitchSchema(
         query=query,
         mutation=mutation,
         types=[ProductNode, MembershipNode, CustomerNode, PaymentNode, SiteNode],
@@ -197,3 +198,5 @@ def build_schema(
             lambda: MaskErrors(should_mask_error=_should_mask, error_message="Unexpected error."),
         ],
     )
+    fast_fields.install(schema)  # plain fields called directly (see the module)
+    return schema

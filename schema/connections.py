@@ -12,12 +12,13 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import Annotated, Any, Generic, TypeVar
 
 import strawberry
+from graphql.language import FieldNode, FragmentSpreadNode, InlineFragmentNode
 from planswitch.domain.errors import DomainError, ErrorCode
-from strawberry.types.nodes import SelectedField
 
 T = TypeVar("T")
 Item = TypeVar("Item")
@@ -56,10 +57,15 @@ class Connection(Generic[T]):
     total: strawberry.Private[Any]
 
     @strawberry.field(description="Number of items in the whole list.")
-    async def total_count(self) -> int:
+    def total_count(self) -> int:
+        # Synchronous when the count is at hand (graphql-core then awaits nothing here).
         if callable(self.total):
-            self.total = int(await self.total())
+            return self._count()  # type: ignore[return-value]
         return int(self.total)
+
+    async def _count(self) -> int:
+        self.total = int(await self.total())
+        return self.total
 
 
 @dataclass(frozen=True)
@@ -170,10 +176,39 @@ def keyset_window(first: int | None, after: str | None, max_page_size: int) -> K
 
 def wants_page(info: Any) -> bool:
     """Whether the query selects the page itself (not only ``totalCount``)."""
-    for selected in info.selected_fields:
-        for child in selected.selections:
-            if not isinstance(child, SelectedField) or child.name in PAGE_FIELDS:
-                return True  # a fragment may select anything: fetch the page
+    return selects(info, PAGE_FIELDS, direct=True)
+
+
+def selects(info: Any, names: AbstractSet[str], *, direct: bool = False) -> bool:
+    """Whether the field's selection asks for a field named one of ``names``: among its
+    own fields (``direct``) or at any depth, fragments included.
+
+    Read from the document itself (graphql-core's AST): Strawberry's ``selected_fields``
+    converts the whole selection first. ``@skip``/``@include`` are not evaluated, so the
+    answer errs towards reading more.
+    """
+    raw = info._raw_info
+    stack = [
+        selection
+        for node in raw.field_nodes
+        if node.selection_set is not None
+        for selection in node.selection_set.selections
+    ]
+    spread: set[str] = set()
+    while stack:
+        selection = stack.pop()
+        if isinstance(selection, FieldNode):
+            if selection.name.value in names:
+                return True
+            if not direct and selection.selection_set is not None:
+                stack.extend(selection.selection_set.selections)
+        elif isinstance(selection, InlineFragmentNode):
+            stack.extend(selection.selection_set.selections)
+        elif isinstance(selection, FragmentSpreadNode) and selection.name.value not in spread:
+            spread.add(selection.name.value)
+            fragment = raw.fragments.get(selection.name.value)
+            if fragment is not None:
+                stack.extend(fragment.selection_set.selections)
     return False
 
 

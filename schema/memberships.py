@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Annotated
 
 import strawberry
 from planswitch.domain.customers import Customer
 from planswitch.domain.memberships import Membership
+from planswitch.domain.products import Product
 from planswitch.resolvers import memberships as use_cases
 from planswitch.resolvers import payment_reads
 from planswitch.resolvers.context import Info
-from planswitch.schema.catalog import BillingPeriod, ProductNode
+from planswitch.schema.catalog import BillingPeriod, ProductNode, product_node
 from planswitch.schema.connections import (
     After,
     Connection,
     First,
     keyset_connection,
     keyset_window,
+    selects,
     slice_connection,
     wants_page,
     window,
@@ -34,6 +37,10 @@ from planswitch.schema.payments import LineItemNode, PaymentNode, SiteNode
 from planswitch.schema.pending_change import PendingChangeNode
 from planswitch.schema.scalars import Money
 from planswitch.schema.scheduled_change import ScheduledChangeNode
+
+# Fields whose selection makes a membership read bring more in the same session.
+CUSTOMER = frozenset({"customer"})
+TOTAL_COUNT = frozenset({"totalCount"})
 
 __all__ = [
     "CustomerNode",
@@ -96,10 +103,8 @@ class MembershipAddon:
     quantity: int = strawberry.field(description="How many of it the membership holds.")
 
     @strawberry.field(description="The add-on product (null if it was deleted).")
-    async def product(self, info: Info) -> ProductNode | None:
-        loaders = info.context.loaders
-        product = await loaders.products_by_id.load(self.product_id)
-        return loaders.node(product, ProductNode.from_domain) if product else None
+    def product(self, info: Info) -> ProductNode | None:
+        return product_node(info, self.product_id)  # type: ignore[return-value]
 
 
 @strawberry.type(name="Membership", description="A customer's plan, add-ons, billing and limits.")
@@ -162,10 +167,8 @@ class MembershipNode(Node):
         )
 
     @strawberry.field(description="The plan (null if it was deleted).")
-    async def plan(self, info: Info) -> ProductNode | None:
-        loaders = info.context.loaders
-        product = await loaders.products_by_id.load(self.membership.plan_id)
-        return loaders.node(product, ProductNode.from_domain) if product else None
+    def plan(self, info: Info) -> ProductNode | None:
+        return product_node(info, self.membership.plan_id)  # type: ignore[return-value]
 
     @strawberry.field(description="Add-ons held, with quantities.")
     def addons(self) -> list[MembershipAddon]:
@@ -175,33 +178,51 @@ class MembershipNode(Node):
         ]
 
     @strawberry.field(description="Effective limits: plan + add-ons x quantity + overrides.")
-    async def limits(self, info: Info) -> LimitsNode:
+    def limits(self, info: Info) -> LimitsNode:
+        catalog = info.context.loaders.catalog_at_hand()
+        if catalog is None:
+            return self._limits_later(info)  # type: ignore[return-value]
+        return self._limits(info, catalog.by_id)
+
+    async def _limits_later(self, info: Info) -> LimitsNode:
         membership = self.membership
-        # The merge depends only on these values (see schema.limits' memo); the products
-        # come from the request's loader, so effective_limits below reuses them.
         products = await info.context.loaders.products_by_id.load_many(
             [membership.plan_id, *membership.addons]
         )
-        plan = products[0]
+        found = {product.id: product for product in products if product is not None}
+        return self._limits(info, found)
+
+    def _limits(self, info: Info, products: Mapping[int, Product]) -> LimitsNode:
+        membership = self.membership
+        # The merge depends only on these values (see schema.limits' memo).
+        plan = products.get(membership.plan_id)
+        addons = [
+            (products[product_id], quantity)
+            for product_id, quantity in membership.addons.items()
+            if product_id in products
+        ]
         default_role = info.context.store.network_settings().default_role
         key = membership_key(
             default_role,
             plan.limitations if plan is not None else None,
             membership.limitations_override,
-            (
-                (product.limitations, quantity)
-                for product, quantity in zip(products[1:], membership.addons.values(), strict=True)
-                if product is not None
-            ),
+            ((product.limitations, quantity) for product, quantity in addons),
         )
         node = remembered(key)
         if node is None:
-            limitations = await use_cases.effective_limits(info.context, membership)
+            limitations = use_cases.merged_limits(membership, plan, addons)
             node = remember(key, LimitsNode.from_domain(limitations, default_role))
         return node
 
     @strawberry.field(description="The customer who holds it.")
-    async def customer(self, info: Info) -> CustomerNode | None:
+    def customer(self, info: Info) -> CustomerNode | None:
+        customer_id = self.membership.customer_id
+        known, customer = info.context.loaders.customer_at_hand(customer_id)
+        if not known:
+            return self._customer_later(info)  # type: ignore[return-value]
+        return CustomerNode.from_domain(customer) if customer else None
+
+    async def _customer_later(self, info: Info) -> CustomerNode | None:
         customer = await info.context.loaders.customers_by_id.load(self.membership.customer_id)
         return CustomerNode.from_domain(customer) if customer else None
 
@@ -286,6 +307,8 @@ class MembershipQuery:
             win.after_id,
             win.limit + 1,  # one more tells whether a next page exists
             with_items=wants_page(info),
+            customers=selects(info, CUSTOMER),
+            count=selects(info, TOTAL_COUNT, direct=True),
         )
         return keyset_connection(items, win, MembershipNode.from_domain, count)
 
@@ -300,7 +323,10 @@ class MembershipQuery:
         ] = None,
     ) -> MembershipNode | None:
         membership = await use_cases.find_membership(
-            info.context, str(id), id_type.name if id_type else "ID"
+            info.context,
+            str(id),
+            id_type.name if id_type else "ID",
+            customers=selects(info, CUSTOMER),
         )
         return MembershipNode.from_domain(membership) if membership else None
 

@@ -86,8 +86,7 @@ def change_inputs(
     ``lock``: inside a write transaction, lock the membership's row until commit; the catalog
     read there is not remembered for other requests (the transaction may roll back).
     """
-    if session.autoflush:
-        session.flush()
+    reads._flush(session)  # a write transaction reads what it wrote (a Connection: nothing)
     params = {"membership_id": int(membership_id)}
     found = session.execute(_LOCKED if lock else _READ, params).mappings().first()
     if found is None:

@@ -75,10 +75,16 @@ def _rows(session: Session, query: Select[Any]) -> Sequence[Row[*tuple[Any, ...]
 
     Core statements skip the ORM's autoflush, so pending changes of a write transaction
     are flushed first, as an ORM query would (writes read back what they just wrote).
+    ``session`` may also be a plain ``Connection`` (reads only: nothing to flush), which
+    costs about half as much per read as a Session (``NativeStore._connection``).
     """
-    if session.autoflush:
-        session.flush()
+    _flush(session)
     return session.execute(query).all()
+
+
+def _flush(session: Session) -> None:
+    if getattr(session, "autoflush", False):
+        session.flush()
 
 
 # Multi-part public suffixes the plugin knows (Domain_Manager::is_main_domain,
@@ -193,8 +199,7 @@ _CUSTOMERS = select(_table(CustomerRow)).where(CUSTOMERS.id.in_(_IDS))
 
 def _by_ids(session: Session, query: Select[Any], ids: Sequence[int]) -> Sequence[Any]:
     """``_rows`` of a prebuilt ``query`` over the ``ids`` bind parameter."""
-    if session.autoflush:
-        session.flush()
+    _flush(session)
     return session.execute(query, {"ids": list(ids)}).all()
 
 
@@ -383,8 +388,7 @@ def usage(session: Session, membership_id: int, pending_payment: bool | None = N
     """
     post_counts: dict[int, Any] = {}
     apexes: set[str] = set()
-    if session.autoflush:
-        session.flush()
+    _flush(session)
     found = session.execute(_USAGE, {"membership_id": int(membership_id)})
     for site_id, counts, domain in found:
         post_counts[site_id] = counts

@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from planswitch.adapters.native import inputs, pending, reads, writes
+from planswitch.adapters.native import inputs, membership_reads, pending, reads, writes
 from planswitch.adapters.native.catalog import CatalogCache
 from planswitch.adapters.native.engine import make_engine, write_engine
 from planswitch.adapters.native.migrate import upgrade_engine
@@ -38,6 +38,7 @@ from planswitch.domain.ports import (
     ChangeInputs,
     IdempotencyRecord,
     MembershipFilter,
+    MembershipReads,
     Page,
     ProductFilter,
 )
@@ -171,6 +172,10 @@ class NativeStore:
     def __init__(self, url: str, **engine_options: Any) -> None:
         self.url = url
         self.engine = make_engine(url, **engine_options)
+        # SQLite is a library in this process: a read costs less than a hop to a worker
+        # thread and back (resolvers.loaders.run_read). Writes still hop: they may wait for
+        # the database's write lock.
+        self.inline_reads = self.engine.dialect.name == "sqlite"
         self._writer = write_engine(self.engine)
         self._catalog = CatalogCache()
 
@@ -192,6 +197,15 @@ class NativeStore:
     def _read(self) -> Iterator[Session]:
         with Session(self.engine) as session:
             yield session
+
+    @contextmanager
+    def _connection(self) -> Iterator[Session]:
+        """A plain connection for Core reads on the hot paths: a Session's bookkeeping
+        (identity map, transaction states) cost as much as the statements themselves
+        (issue 12's profile of ``membership(id)``). Typed as a Session: the reads it serves
+        call only what both have (``execute``, ``scalar``)."""
+        with self.engine.connect() as connection:
+            yield connection  # type: ignore[misc]
 
     # --- writes --------------------------------------------------------------------------
 
@@ -246,11 +260,13 @@ class NativeStore:
     def catalog(self) -> Catalog:
         """Every product, from this process's cache while the catalog version has not moved
         (2 statements: BEGIN and the version; ``catalog.py``)."""
-        with self._read() as s:
+        with self._connection() as s:
             return self._catalog.read(s)
 
     def change_inputs(self, membership_id: int, discount_code: str | None = None) -> ChangeInputs:
-        with self._read() as s:
+        # Core reads on a plain connection; the discount code's lookup is an ORM read.
+        read = self._read if (discount_code or "").strip() else self._connection
+        with read() as s:
             return inputs.change_inputs(s, self._catalog, membership_id, discount_code)
 
     def list_products(self, where: ProductFilter = ALL_PRODUCTS) -> list[Product]:
@@ -279,7 +295,7 @@ class NativeStore:
             return reads.list_customers(s, offset, limit)
 
     def customers_by_id(self, ids: Sequence[int]) -> dict[int, Customer]:
-        with self._read() as s:
+        with self._connection() as s:
             return reads.customers_by_id(s, ids)
 
     def list_memberships(
@@ -289,7 +305,7 @@ class NativeStore:
             return reads.list_memberships(s, where, offset, limit)
 
     def count_memberships(self, where: MembershipFilter) -> int:
-        with self._read() as s:
+        with self._connection() as s:
             return reads.count_memberships(s, where)
 
     def membership_page(
@@ -297,6 +313,19 @@ class NativeStore:
     ) -> list[Membership]:
         with self._read() as s:
             return reads.membership_page(s, where, after_id, limit)
+
+    def membership_reads(
+        self,
+        ids: Sequence[int] | None = None,
+        page: tuple[MembershipFilter, int | None, int] | None = None,
+        *,
+        customers: bool = False,
+        count: bool = False,
+    ) -> MembershipReads:
+        with self._connection() as s:
+            return membership_reads.membership_reads(
+                s, self._catalog, ids, page, customers=customers, count=count
+            )
 
     def count_customers(self) -> int:
         with self._read() as s:
@@ -307,7 +336,7 @@ class NativeStore:
             return reads.customer_page(s, after_id, limit)
 
     def memberships_by_id(self, ids: Sequence[int]) -> dict[int, Membership]:
-        with self._read() as s:
+        with self._connection() as s:
             return reads.memberships_by_id(s, ids)
 
     def memberships_by_customer(self, customer_ids: Sequence[int]) -> dict[int, list[Membership]]:

@@ -37,7 +37,14 @@ from planswitch.domain.memberships import Membership
 from planswitch.domain.network import NetworkSettings
 from planswitch.domain.payments import Payment
 from planswitch.domain.pending_change import PendingChange
-from planswitch.domain.ports import Catalog, ChangeInputs, MembershipFilter, Page, ProductFilter
+from planswitch.domain.ports import (
+    Catalog,
+    ChangeInputs,
+    MembershipFilter,
+    MembershipReads,
+    Page,
+    ProductFilter,
+)
 from planswitch.domain.products import Product
 from planswitch.domain.usage import Site, Usage
 from sqlalchemy import and_, create_engine, event, func, select
@@ -86,6 +93,8 @@ class WordPressStore:
         network_id: the network for multi-network installs (None = main network).
         writes: allow ``transaction()``; off by default (read-only).
     """
+
+    inline_reads = False  # MySQL/MariaDB over the network: reads wait, so they hop
 
     def __init__(
         self,
@@ -286,6 +295,31 @@ class WordPressStore:
             query = query.where(m.c.id > after_id)
         with self._connect() as conn:
             return self._memberships(conn, query.order_by(m.c.id).limit(limit))
+
+    def membership_reads(
+        self,
+        ids: Sequence[int] | None = None,
+        page: tuple[MembershipFilter, int | None, int] | None = None,
+        *,
+        customers: bool = False,
+        count: bool = False,
+    ) -> MembershipReads:
+        """The port's reads one after the other (one thread hop for the caller; the plugin's
+        tables give no join that would save statements here)."""
+        total = None
+        if page is not None:
+            items = self.membership_page(*page)
+            total = self.count_memberships(page[0]) if count else None
+        else:
+            found = self.memberships_by_id(ids or ())
+            items = [found[i] for i in sorted(found)]
+        owners = {m.customer_id for m in items}
+        return MembershipReads(
+            items,
+            self.catalog(),
+            self.customers_by_id(sorted(owners)) if customers and owners else {},
+            total,
+        )
 
     def count_customers(self) -> int:
         c = self.tables.customers
