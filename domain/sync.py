@@ -86,17 +86,28 @@ class SyncSource(Protocol):
         """The considered rows in id order, ``size`` ids at a time (streamed)."""
         ...
 
+    def after_fork(self) -> None:
+        """Called in a forked child process before it reads ``batches``: the child must
+        open connections of its own (those inherited belong to the parent)."""
+        ...
+
 
 class SyncTarget(Protocol):
     def existing_ids(self, table: str, ids: Sequence[int]) -> set[int]:
         """Which of ``ids`` the target already holds (``table`` among the parents)."""
         ...
 
+    def prepare(self, table: str, row: Any) -> Any:
+        """A source row as the target will write it: no database involved, so it costs
+        only CPU (``planswitch.sync`` calls it on the writing side, rows it will write)."""
+        ...
+
     def write_batch(
         self, table: str, rows: Sequence[tuple[int, Any]], *, dry_run: bool
     ) -> BatchOutcome:
-        """Create or update ``rows`` in one transaction (rolled back when ``dry_run``);
-        a row the target refuses is reported in ``failures`` and the others are kept."""
+        """Create or update ``rows`` (id, ``prepare``'s result) in one transaction (rolled
+        back when ``dry_run``); a row the target refuses is reported in ``failures`` and
+        the others are kept."""
         ...
 
     def finish(self, changed: Mapping[str, int]) -> None:

@@ -58,18 +58,22 @@ def parents_of(table: str, row: Any) -> list[tuple[str, str, int | None]]:
     return []
 
 
-def missing_parent(table: str, row: Any, known: KnownParents) -> str | None:
-    for parent, label, parent_id in parents_of(table, row):
+Parents = list[tuple[str, str, int | None]]
+
+
+def missing_parent(parents: Parents, known: KnownParents) -> str | None:
+    """Why a row whose ``parents_of`` are ``parents`` cannot be written, or None."""
+    for parent, label, parent_id in parents:
         if known.missing(parent, parent_id):
             return f"{label} {parent_id} does not exist"
     return None
 
 
-def parent_ids(table: str, rows: Iterable[Any]) -> dict[str, set[int]]:
-    """Parent table -> the ids ``rows`` point at (0 / None left out), for ``prefetch``."""
+def parent_ids(rows: Iterable[Parents]) -> dict[str, set[int]]:
+    """Parent table -> the ids rows point at (0 / None left out), for ``prefetch``."""
     wanted: dict[str, set[int]] = {}
-    for row in rows:
-        for parent, _label, parent_id in parents_of(table, row):
+    for parents in rows:
+        for parent, _label, parent_id in parents:
             if parent_id:
                 wanted.setdefault(parent, set()).add(parent_id)
     return wanted

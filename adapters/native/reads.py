@@ -24,6 +24,7 @@ from planswitch.adapters.native.tables import (
     IdempotencyKeyRow,
     LineItemRow,
     MembershipAddonRow,
+    MembershipCountRow,
     MembershipRow,
     PaymentRow,
     PendingChangeRow,
@@ -59,6 +60,7 @@ PRODUCT_ADDONS = _table(ProductAddonRow).c
 VARIATIONS = _table(PriceVariationRow).c
 CUSTOMERS = _table(CustomerRow).c
 MEMBERSHIPS = _table(MembershipRow).c
+MEMBERSHIP_COUNT = _table(MembershipCountRow).c
 MEMBERSHIP_ADDONS = _table(MembershipAddonRow).c
 SCHEDULED = _table(ScheduledChangeRow).c
 PAYMENTS = _table(PaymentRow).c
@@ -219,16 +221,31 @@ def _membership_filter(query: Any, where: MembershipFilter) -> Any:
 def list_memberships(
     session: Session, where: MembershipFilter, offset: int, limit: int
 ) -> Page[Membership]:
-    count = _membership_filter(select(func.count()).select_from(_table(MembershipRow)), where)
-    total = session.scalar(count) or 0
+    total = count_memberships(session, where)
     query = _membership_filter(select(_table(MembershipRow)), where)
     rows = _rows(session, query.order_by(MEMBERSHIPS.id).offset(offset).limit(limit))
     return Page(memberships_from_rows(session, rows), total)
 
 
 def count_memberships(session: Session, where: MembershipFilter) -> int:
+    """How many memberships match ``where``: one statement.
+
+    Unfiltered, the ``membership_count`` row (kept by triggers, migration 0004) instead of
+    ``COUNT(*)``, which reads the whole table; if that row is missing, the COUNT
+    (``COALESCE`` evaluates it only then). Filtered counts are ``COUNT(*)``.
+    """
+    if where == MembershipFilter():
+        return int(session.scalar(_UNFILTERED_COUNT) or 0)
     count = _membership_filter(select(func.count()).select_from(_table(MembershipRow)), where)
     return int(session.scalar(count) or 0)
+
+
+_UNFILTERED_COUNT = select(
+    func.coalesce(
+        select(MEMBERSHIP_COUNT.count).where(MEMBERSHIP_COUNT.id == 1).scalar_subquery(),
+        select(func.count()).select_from(_table(MembershipRow)).scalar_subquery(),
+    )
+)
 
 
 def membership_page(

@@ -14,12 +14,15 @@ rows are reported and the rest still commit.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, cast
+from typing import Any
 
 from planswitch.adapters.native import catalog, mappers
+from planswitch.adapters.native.columns import MONEY_PLACES, MoneyType, UTCDateTime
 from planswitch.adapters.native.store import NativeStore
 from planswitch.adapters.native.tables import (
     CustomerRow,
@@ -37,30 +40,31 @@ from planswitch.adapters.native.tables import (
 )
 from planswitch.domain.sync import BatchOutcome, SiteRecord, WriteResult
 from sqlalchemy import (
+    JSON,
     Integer,
     Table,
+    Text,
     any_,
     bindparam,
+    cast,
     delete,
-    insert,
     select,
     text,
     type_coerce,
-    update,
 )
 from sqlalchemy.dialects import postgresql
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.types import NullType
 
 ANALYZE_AFTER = 1000  # rows written to a table before a sync refreshes its statistics
-MONEY_PLACES = Decimal("0.0001")  # MoneyType keeps 4 places (rounded half up)
 
 Row = dict[str, Any]
 
 
 def _table(model: Any) -> Table:
-    return cast(Table, model.__table__)
+    table: Table = model.__table__
+    return table
 
 
 @dataclass(frozen=True)
@@ -153,33 +157,142 @@ KINDS: dict[str, _Kind] = {
 }
 
 
-def _prepare(columns: Row) -> Row:
-    """Values as the store gives them back: money at 4 places (MoneyType rounds half up).
+class _Writer:
+    """How one dialect's driver takes a table's values: bind-processed, as plain tuples.
 
-    JSON values need nothing: the mappers already give them text keys (``limits_to_json``).
-    One comprehension, no call per value: it runs for every column of every synced row.
+    Processing a value (money to 4 places, datetimes to UTC, JSON to text) is most of the
+    cost of writing it, so it is done once, in ``prepare`` (the reader process), and the
+    same tuple serves the comparison with what is stored, the INSERT (COPY / the driver's
+    ``executemany``) and the UPDATE. Stored rows are read raw (no result processing) to be
+    compared with it; JSON is read as its text on PostgreSQL (``json`` keeps the text it
+    was given) and parsed on both sides elsewhere (MySQL normalises it).
     """
-    return {
-        key: value.quantize(MONEY_PLACES, rounding=ROUND_HALF_UP)
-        if type(value) is Decimal
-        else value
-        for key, value in columns.items()
-    }
+
+    def __init__(self, dialect: Dialect) -> None:
+        self.dialect = dialect
+        self.name = dialect.name
+        self.mark = "?" if dialect.paramstyle == "qmark" else "%s"
+        self._compiled: dict[tuple[str, tuple[str, ...]], Callable[[Row], Any]] = {}
+        self._names: dict[tuple[str, ...], tuple[str, ...]] = {}
+
+    def processor(self, column_type: Any) -> Any:
+        """The bind processor of a column type; for the types every synced row has many of
+        (money, datetimes) on SQLite and PostgreSQL a shortcut for the common value that
+        gives what the type's own processor gives (any other value goes to that one)."""
+        general = column_type._cached_bind_processor(self.dialect)
+        if isinstance(column_type, JSON) and self.name == "postgresql":
+            return _json_text  # compared with the column's text; COPY takes it
+        if isinstance(column_type, MoneyType) and self.name in ("sqlite", "postgresql"):
+            as_text = self.name == "sqlite"
+
+            def money(value: Any) -> Any:
+                if type(value) is not Decimal:
+                    return general(value)
+                stored = value.quantize(MONEY_PLACES, rounding=ROUND_HALF_UP)
+                return str(stored) if as_text else stored
+
+            return money
+        if isinstance(column_type, UTCDateTime) and self.name in ("sqlite", "postgresql"):
+            naive_text = self.name == "sqlite"
+
+            def moment(value: Any) -> Any:
+                if type(value) is not datetime or value.tzinfo is not UTC:
+                    return general(value)
+                if naive_text:  # SQLite's DATETIME text: SQLAlchemy's format, always 6 digits
+                    return value.replace(tzinfo=None).isoformat(" ", "microseconds")
+                return value
+
+            return moment
+        return general
+
+    def row_values(self, table: Table, names: tuple[str, ...]) -> Callable[[Row], Any]:
+        """A function compiled for one shape of row: its values in ``names`` order, each
+        through its column's processor (no loop, no lookups per value)."""
+        key = (table.name, names)
+        found = self._compiled.get(key)
+        if found is None:
+            namespace: dict[str, Any] = {}
+            cells = []
+            for i, name in enumerate(names):
+                process = self.processor(table.c[name].type)
+                if process is None:
+                    cells.append(f"row[{name!r}]")
+                else:
+                    namespace[f"p{i}"] = process
+                    cells.append(f"p{i}(row[{name!r}])")
+            exec(f"def values(row):\n    return ({', '.join(cells)},)", namespace)
+            found = self._compiled[key] = namespace["values"]
+        return found
+
+    def values(self, table: Table, row: Row) -> tuple[tuple[str, ...], tuple[Any, ...]]:
+        names = tuple(row)
+        names = self._names.setdefault(names, names)  # one tuple per shape: pickled once
+        return names, self.row_values(table, names)(row)
+
+    def stored_columns(self, table: Table, names: Sequence[str]) -> list[Any]:
+        columns: list[Any] = []
+        for name in names:
+            column = table.c[name]
+            if isinstance(column.type, JSON) and self.name == "postgresql":
+                columns.append(cast(column, Text).label(name))
+            else:
+                columns.append(type_coerce(column, NullType()).label(name))
+        return columns
+
+    def comparable(self, table: Table, names: Sequence[str]) -> Callable[[tuple[Any, ...]], Any]:
+        """Stored or new raw values -> what is compared (JSON parsed where it is normalised)."""
+        if self.name in ("postgresql", "sqlite"):
+            return _same
+        indexes = [i for i, n in enumerate(names) if isinstance(table.c[n].type, JSON)]
+        if not indexes:
+            return _same
+
+        def parsed(values: tuple[Any, ...]) -> tuple[Any, ...]:
+            out = list(values)
+            for i in indexes:
+                if isinstance(out[i], str):
+                    out[i] = json.loads(out[i])
+            return tuple(out)
+
+        return parsed
+
+
+def _same(values: tuple[Any, ...]) -> tuple[Any, ...]:
+    return values
+
+
+def _json_text(value: Any) -> str:
+    return json.dumps(value)
 
 
 @dataclass
 class _Prepared:
+    """A row as the target will store it: its column names and bind-processed values, and
+    per child table the names and values of its child rows (names shared by the batch)."""
+
     id: int
-    columns: Row
-    children: list[list[Row]]
+    names: tuple[str, ...]
+    values: tuple[Any, ...]
+    children: list[tuple[tuple[str, ...], list[tuple[Any, ...]]]]
 
 
-def _among(column: Any, ids: Sequence[int], dialect: str) -> Any:
-    """``column IN ids``; on PostgreSQL ``column = ANY(:ids)``, one array parameter.
+def _dense(ids: Sequence[int]) -> bool:
+    # A batch read by keyset is consecutive ids, mostly: a range on the primary key reads
+    # it without a list of thousands of values. With ``since`` the ids are sparse and a
+    # range would read rows the batch does not hold.
+    return bool(ids) and ids[-1] - ids[0] < 2 * len(ids)
+
+
+def _among(column: Any, ids: Sequence[int], dialect: str, *, exact: bool = False) -> Any:
+    """``column IN ids`` for reading: a range when ``ids`` (ascending) are dense (it may
+    match other rows: callers look rows up by id), on PostgreSQL ``column = ANY(:ids)``
+    (one array parameter), else an IN list. ``exact`` (deletes): never a range.
 
     A batch's IN list has thousands of values: rendered as that many placeholders, the
-    statement costs more to build and parse than to run; one array costs nothing.
+    statement costs more to build and parse than to run.
     """
+    if not exact and _dense(ids):
+        return column.between(ids[0], ids[-1])
     if dialect == "postgresql":
         return column == any_(bindparam("ids", list(ids), type_=postgresql.ARRAY(Integer)))
     return column.in_(list(ids))
@@ -192,74 +305,68 @@ def _not_written(exc: SQLAlchemyError) -> str:
     return f"not written: {exc.__class__.__name__}: {first}"
 
 
-def _insert_many(conn: Connection, table: Table, rows: list[Row]) -> None:
-    """One bulk insert: COPY on PostgreSQL (several times faster for new rows), the driver's
-    ``executemany`` on SQLite, SQLAlchemy's multi-row INSERT elsewhere.
+def _quoted(names: Sequence[str]) -> str:
+    return ", ".join(f'"{name}"' for name in names)
 
-    COPY and SQLite's ``executemany`` take the values SQLAlchemy would bind: each column
-    type's bind processor runs first (money quantized, datetimes in UTC, JSON as text);
-    only SQLAlchemy's per-row parameter bookkeeping is left out.
-    """
-    dialect = conn.dialect.name
-    if dialect not in ("postgresql", "sqlite"):
-        conn.execute(insert(table), rows)
-        return
-    names = list(rows[0])
-    processors = [table.c[name].type._cached_bind_processor(conn.dialect) for name in names]
-    pairs = list(zip(names, processors, strict=True))
-    values = (
-        [row[name] if process is None else process(row[name]) for name, process in pairs]
-        for row in rows
-    )
-    columns = ", ".join(f'"{name}"' for name in names)
-    if dialect == "postgresql":
-        statement = f'COPY "{table.name}" ({columns}) FROM STDIN'
-    else:
-        marks = ", ".join("?" for _ in names)
-        statement = f'INSERT INTO "{table.name}" ({columns}) VALUES ({marks})'
+
+def _driver(conn: Connection, statement: str, work: Callable[[Any], None]) -> None:
+    """Run ``work(cursor)`` on the driver's own cursor; its errors are reported as
+    SQLAlchemy reports a failed statement (DataError, IntegrityError, ...)."""
     driver: Any = conn.connection.driver_connection
     error: Any = conn.dialect.dbapi.Error  # type: ignore[union-attr]
+    cursor = driver.cursor()
     try:
-        if dialect == "postgresql":
-            with driver.cursor() as cursor, cursor.copy(statement) as copy:
-                for value in values:
-                    copy.write_row(value)
-        else:
-            cursor = driver.cursor()
-            try:
-                cursor.executemany(statement, values)
-            finally:
-                cursor.close()
+        work(cursor)
     except error as exc:
-        # Reported as SQLAlchemy reports a failed statement (DataError, IntegrityError, ...).
         raise DBAPIError.instance(statement, None, exc, error) from exc
+    finally:
+        cursor.close()
 
 
-class _Compare:
-    """How stored and new values are put side by side: processed, or raw as stored."""
+def _insert_many(
+    conn: Connection, table: Table, names: Sequence[str], rows: Sequence[tuple[Any, ...]]
+) -> None:
+    """One bulk insert of bind-processed values: COPY on PostgreSQL (several times faster
+    for new rows), the driver's ``executemany`` elsewhere."""
+    if conn.dialect.name == "postgresql":
+        statement = f'COPY "{table.name}" ({_quoted(names)}) FROM STDIN'
 
-    def __init__(self, conn: Connection, *, raw: bool) -> None:
-        self.raw = raw
-        self.dialect = conn.dialect
-        self._processors: dict[tuple[str, str], Any] = {}
+        def copy(cursor: Any) -> None:
+            with cursor.copy(statement) as copier:
+                for row in rows:
+                    copier.write_row(row)
 
-    def columns(self, table: Table, names: Sequence[str]) -> list[Any]:
-        if not self.raw:
-            return [table.c[name] for name in names]
-        return [type_coerce(table.c[name], NullType()).label(name) for name in names]
+        _driver(conn, statement, copy)
+        return
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    statement = (
+        f'INSERT INTO "{table.name}" ({_quoted(names)}) VALUES ({", ".join(mark for _ in names)})'
+    )
+    _driver(conn, statement, lambda cursor: cursor.executemany(statement, rows))
 
-    def values(self, table: Table, names: Sequence[str], row: Row) -> tuple[Any, ...]:
-        if not self.raw:
-            return tuple(row[name] for name in names)
-        out = []
-        for name in names:
-            key = (table.name, name)
-            if key not in self._processors:
-                self._processors[key] = table.c[name].type._cached_bind_processor(self.dialect)
-            process = self._processors[key]
-            value = row[name]
-            out.append(value if process is None else process(value))
-        return tuple(out)
+
+def _update_many(
+    conn: Connection,
+    table: Table,
+    names: Sequence[str],
+    rows: Sequence[tuple[Any, ...]],
+    *,
+    versioned: bool,
+) -> None:
+    """One ``executemany`` UPDATE by id of bind-processed values (``version`` bumped)."""
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    position = names.index("id")
+    others = [name for name in names if name != "id"]
+    sets = [f'"{name}" = {mark}' for name in others]
+    if versioned:
+        sets.append('"version" = "version" + 1')
+    if conn.dialect.name == "mysql":
+        sets = [s.replace('"', "`") for s in sets]
+        statement = f"UPDATE `{table.name}` SET {', '.join(sets)} WHERE `id` = {mark}"
+    else:
+        statement = f'UPDATE "{table.name}" SET {", ".join(sets)} WHERE "id" = {mark}'
+    params = [(*row[:position], *row[position + 1 :], row[position]) for row in rows]
+    _driver(conn, statement, lambda cursor: cursor.executemany(statement, params))
 
 
 class NativeSyncTarget:
@@ -268,16 +375,30 @@ class NativeSyncTarget:
     def __init__(self, store: NativeStore) -> None:
         self.store = store
         self.engine = store.write_engine
+        self.writer = _Writer(self.engine.dialect)
 
     def existing_ids(self, table: str, ids: Sequence[int]) -> set[int]:
         source = KINDS[table].table
+        wanted = sorted(ids)
         with self.store.engine.connect() as conn:
-            return {
+            found = {
                 int(i)
                 for (i,) in conn.execute(
-                    select(source.c.id).where(_among(source.c.id, ids, conn.dialect.name))
+                    select(source.c.id).where(_among(source.c.id, wanted, conn.dialect.name))
                 )
             }
+        return found & set(wanted)
+
+    def prepare(self, table: str, row: Any) -> _Prepared:
+        """The row's values as this store's driver takes them (no database involved)."""
+        kind = KINDS[table]
+        names, values = self.writer.values(kind.table, kind.columns(row))
+        children = []
+        for child in kind.children:
+            rows = [self.writer.values(child.table, r) for r in child.rows(row)]
+            child_names = rows[0][0] if rows else ()
+            children.append((child_names, [v for _n, v in rows]))
+        return _Prepared(int(values[names.index("id")]), names, values, children)
 
     def write_batch(
         self, table: str, rows: Sequence[tuple[int, Any]], *, dry_run: bool
@@ -286,14 +407,7 @@ class NativeSyncTarget:
         if not rows:
             return outcome
         kind = KINDS[table]
-        prepared = [
-            _Prepared(
-                row_id,
-                _prepare(kind.columns(row)),
-                [[_prepare(r) for r in child.rows(row)] for child in kind.children],
-            )
-            for row_id, row in rows
-        ]
+        prepared: list[_Prepared] = [row for _row_id, row in rows]
         with self.engine.connect() as conn:
             transaction = conn.begin()
             try:
@@ -325,31 +439,35 @@ class NativeSyncTarget:
         self, conn: Connection, kind: _Kind, prepared: list[_Prepared]
     ) -> dict[int, WriteResult]:
         t = kind.table
-        ids = [p.id for p in prepared]
-        # Stored values are read as plain tuples in the mappers' column order, so telling
-        # unchanged rows apart is one tuple comparison per row. On SQLite they are compared
-        # as stored (the new values go through the bind processors an INSERT would apply):
-        # parsing its text datetimes and money back costs more than writing them.
-        as_stored = _Compare(conn, raw=conn.dialect.name == "sqlite")
-        names = list(prepared[0].columns)  # the mappers put "id" first
+        ids = sorted(p.id for p in prepared)
         dialect = conn.dialect.name
-        query = select(*as_stored.columns(t, names)).where(_among(t.c.id, ids, dialect))
-        stored = {int(row[0]): tuple(row) for row in conn.execute(query)}
+        writer = self.writer
+        # Stored values are read raw, as plain tuples in the prepared column order, so
+        # telling unchanged rows apart is one tuple comparison per row.
+        names = prepared[0].names
+        same = writer.comparable(t, names)
+        query = select(*writer.stored_columns(t, names)).where(_among(t.c.id, ids, dialect))
+        position = names.index("id")
+        stored = {int(row[position]): same(tuple(row)) for row in conn.execute(query)}
         present = [i for i in ids if i in stored]
         stored_children: list[dict[int, list[tuple[Any, ...]]]] = []
-        child_names: list[list[str]] = []
+        child_names: list[tuple[str, ...]] = []
+        child_same = []
         for index, child in enumerate(kind.children):
-            sample = next((rows[0] for p in prepared if (rows := p.children[index])), None)
-            columns = list(sample) if sample is not None else [child.key]
+            columns = next((n for p in prepared if (n := p.children[index][0])), ())
             child_names.append(columns)
+            child_same.append(writer.comparable(child.table, columns))
             found: dict[int, list[tuple[Any, ...]]] = {}
             if present:
                 key = child.table.c[child.key]
-                query = select(key, *as_stored.columns(child.table, columns))
+                query = select(key, *writer.stored_columns(child.table, columns or [child.key]))
                 query = query.where(_among(key, present, dialect))
                 query = query.order_by(key, *(child.table.c[c] for c in child.order))
                 for row in conn.execute(query):
-                    found.setdefault(int(row[0]), []).append(tuple(row)[1:])
+                    values = tuple(row)[1:]
+                    found.setdefault(int(row[0]), []).append(
+                        child_same[index](values) if columns else ()
+                    )
             stored_children.append(found)
 
         results: dict[int, WriteResult] = {}
@@ -360,10 +478,10 @@ class NativeSyncTarget:
             if before is None:
                 created.append(p)
                 results[p.id] = "created"
-            elif before == as_stored.values(t, names, p.columns) and all(
-                found.get(p.id, []) == [as_stored.values(child.table, columns, r) for r in rows]
-                for found, rows, columns, child in zip(
-                    stored_children, p.children, child_names, kind.children, strict=True
+            elif before == same(p.values) and all(
+                found.get(p.id, []) == [compare(v) for v in values]
+                for found, (_n, values), compare in zip(
+                    stored_children, p.children, child_same, strict=True
                 )
             ):
                 results[p.id] = "unchanged"
@@ -372,29 +490,20 @@ class NativeSyncTarget:
                 results[p.id] = "updated"
 
         if created:
-            extra = {"version": 1} if kind.versioned else {}
-            _insert_many(conn, t, [{**p.columns, **extra} for p in created])
-        if updated:
-            statement = update(t).where(t.c.id == bindparam("row_id"))
-            names = [name for name in updated[0].columns if name != "id"]
-            values: dict[str, Any] = {name: bindparam(f"v_{name}") for name in names}
             if kind.versioned:
-                values["version"] = t.c.version + 1
-            conn.execute(
-                statement.values(values),
-                [
-                    {"row_id": p.id, **{f"v_{name}": p.columns[name] for name in names}}
-                    for p in updated
-                ],
-            )
+                _insert_many(conn, t, (*names, "version"), [(*p.values, 1) for p in created])
+            else:
+                _insert_many(conn, t, names, [p.values for p in created])
+        if updated:
+            _update_many(conn, t, names, [p.values for p in updated], versioned=kind.versioned)
         for index, child in enumerate(kind.children):
             if updated:
                 key = child.table.c[child.key]
-                gone = _among(key, [p.id for p in updated], dialect)
+                gone = _among(key, sorted(p.id for p in updated), dialect, exact=True)
                 conn.execute(delete(child.table).where(gone))
-            fresh = [row for p in (*created, *updated) for row in p.children[index]]
+            fresh = [row for p in (*created, *updated) for row in p.children[index][1]]
             if fresh:
-                _insert_many(conn, child.table, fresh)
+                _insert_many(conn, child.table, child_names[index], fresh)
         return results
 
     def finish(self, changed: Mapping[str, int]) -> None:

@@ -326,3 +326,17 @@ class CatalogVersionRow(NativeModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     version: int = 0
+
+
+class MembershipCountRow(NativeModel, table=True):
+    """One row (id 1) holding how many ``memberships`` rows exist, kept by the database's
+    own insert/delete triggers (migration 0004), for the unfiltered ``totalCount``.
+
+    Only inserts and deletes move it, and planswitch inserts memberships only when it syncs
+    or seeds (a plan change updates), so writers do not queue on it (docs/api.md §3).
+    """
+
+    __tablename__ = "membership_count"
+
+    id: int | None = Field(default=None, primary_key=True)
+    count: int = 0

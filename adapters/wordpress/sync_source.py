@@ -1,8 +1,8 @@
 """``WordPressSyncSource``: the network's tables streamed in id order for ``planswitch sync``.
 
-Each batch is found by keyset (``id > last ORDER BY id LIMIT n``, the ``since`` filter in
-SQL), then read with the store's batch reads: a constant number of statements per batch
-whatever the network's size, and only one batch in memory.
+Each batch is a keyset page of rows (``id > last ORDER BY id LIMIT n``, the ``since``
+filter in SQL) decoded with the meta rows of the keys the mappers read: a constant number
+of statements per batch whatever the network's size, and only one batch in memory.
 """
 
 from __future__ import annotations
@@ -12,15 +12,24 @@ from datetime import UTC, datetime
 from typing import Any
 
 from planswitch.adapters.wordpress import usage as usage_queries
-from planswitch.adapters.wordpress.mappers import RowError
+from planswitch.adapters.wordpress.mappers import (
+    LIMITATIONS,
+    LINE_ITEMS,
+    SWAP_DATE,
+    SWAP_ORDER,
+    RowError,
+)
 from planswitch.adapters.wordpress.store import SITE_META_KEYS, WordPressStore
 from planswitch.domain.sync import SiteDomain, SiteRecord, SourceBatch, UnreadableRow
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.engine import Connection
-from sqlalchemy.sql import ColumnElement
+from sqlalchemy.sql import ColumnElement, Select
 
 # Dates before this are the plugin's "no date" (0000-00-00 …): always considered.
 NO_DATE_BEFORE = "1000-01-01 00:00:00"
+# The membership meta ``Mapper.membership`` reads (docs/wordpress.md §4); a network stores
+# others (e.g. ``verified_payment_discount`` on half the memberships) that a sync never uses.
+MEMBERSHIP_META_KEYS = (LIMITATIONS, SWAP_ORDER, SWAP_DATE)
 
 
 class WordPressSyncSource:
@@ -70,6 +79,11 @@ class WordPressSyncSource:
         return self._main_site
 
     # ---------------------------------------------------------------------------- port
+    def after_fork(self) -> None:
+        # The pool's connections belong to the parent: forget them without closing them
+        # (SQLAlchemy's advice for forked processes), so the child opens its own.
+        self.store.engine.dispose(close=False)
+
     def count(self, table: str, since: datetime | None) -> tuple[int, int]:
         """(rows in scope, rows ``since`` considers): one statement."""
         source, row_id, _modified = self._source(table)
@@ -81,83 +95,98 @@ class WordPressSyncSource:
         return int(total or 0), int(picked or 0)
 
     def batches(self, table: str, since: datetime | None, size: int) -> Iterator[SourceBatch]:
-        source, row_id, _modified = self._source(table)
+        """Keyset pages read as rows (``id > last ORDER BY id LIMIT size``), then decoded
+        with their meta: two or three statements a batch, the primary key's order."""
+        _source, row_id, _modified = self._source(table)
         conditions = [*self._scope(table), *self._since(table, since)]
+        query = self._rows_query(table).where(*conditions).order_by(row_id).limit(size)
+        key = "blog_id" if table == "sites" else "id"
         last = None
         while True:
-            query = select(row_id).where(*conditions).order_by(row_id).limit(size)
-            if last is not None:
-                query = query.where(row_id > last)
+            page = query if last is None else query.where(row_id > last)
             with self.store.engine.connect() as conn:
-                ids = [int(i) for (i,) in conn.execute(query.select_from(source))]
-            if not ids:
-                return
+                rows = [r._mapping for r in conn.execute(page)]
+                if not rows:
+                    return
+                ids = [int(r[key]) for r in rows]
+                found, errors = self._decode(conn, table, rows, ids)
             last = ids[-1]
-            rows, errors = self.read(table, ids)
-            yield SourceBatch(ids, rows, errors)
+            yield SourceBatch(ids, found, [UnreadableRow(e.table, e.id, e.reason) for e in errors])
             if len(ids) < size:
                 return
+
+    def _rows_query(self, table: str) -> Select[Any]:
+        if table == "sites":
+            return select(self.t.blogs)
+        if table == "customers":
+            return self.store.reader.customers_query()
+        return select(getattr(self.t, table))
 
     # ---------------------------------------------------------------------------- reads
     def read(self, table: str, ids: list[int]) -> tuple[dict[int, Any], list[UnreadableRow]]:
         """Domain objects by id, and the rows that could not be decoded."""
-        self.store.take_read_errors()  # earlier reads' errors belong to no row of this batch
-        if table == "discount_codes":
-            found, errors = self._discount_codes(ids)
-        elif table == "sites":
-            found, errors = self._sites(ids)
-        else:
-            readers: dict[str, Callable[[list[int]], dict[int, Any]]] = {
-                "products": self.store.products_by_id,
-                "customers": self.store.customers_by_id,
-                "memberships": self.store.memberships_by_id,
-                "payments": self.store.payments_by_id,
-            }
-            reader = readers[table]
-            found, errors = reader(ids), self.store.take_read_errors()
+        _source, row_id, _modified = self._source(table)
+        wanted = sorted(set(ids))
+        query = self._rows_query(table).where(row_id.in_(wanted)).order_by(row_id)
+        with self.store.engine.connect() as conn:
+            rows = [r._mapping for r in conn.execute(query)]
+            found, errors = self._decode(conn, table, rows, wanted)
         return found, [UnreadableRow(e.table, e.id, e.reason) for e in errors]
 
+    def _decode(
+        self, conn: Connection, table: str, rows: list[Any], ids: list[int]
+    ) -> tuple[dict[int, Any], list[RowError]]:
+        """Rows of ``table`` (ids ``ids``) as domain objects, with the meta they need."""
+        t, mapper = self.t, self.store.mapper
+        if table == "sites":
+            return self._sites(conn, rows, ids)
+        if table == "customers":
+            return _map_rows(rows, "id", self.store.reader.customer)
+        if table == "products":
+            meta = self._meta(conn, t.productmeta, "wu_product_id", ids, None)
+            return _map_rows(rows, "id", lambda r: mapper.product(r, meta[int(r["id"])]))
+        if table == "discount_codes":
+            codes = ("wu_allowed_products", "wu_limit_products")
+            meta = self._meta(conn, t.discount_codemeta, "wu_discount_code_id", ids, codes)
+            return _map_rows(rows, "id", lambda r: mapper.discount_code(r, meta[int(r["id"])]))
+        if table == "memberships":
+            meta = self._meta(conn, t.membershipmeta, "wu_membership_id", ids, MEMBERSHIP_META_KEYS)
+            return _map_rows(rows, "id", lambda r: mapper.membership(r, meta[int(r["id"])]))
+        meta = self._meta(conn, t.paymentmeta, "wu_payment_id", ids, (LINE_ITEMS,))
+        return _map_rows(rows, "id", lambda r: mapper.payment(r, meta[int(r["id"])]))
+
     def _meta(
-        self, conn: Connection, table: Any, column: str, ids: list[int], keys: Sequence[str]
+        self,
+        conn: Connection,
+        table: Any,
+        column: str,
+        ids: list[int],
+        keys: Sequence[str] | None,
     ) -> dict[int, dict[str, Any]]:
         # Single meta values, the first row of a key wins (get_metadata(..., single=true)).
+        # Only the keys the mappers read: a network's meta tables hold many others.
         meta: dict[int, dict[str, Any]] = {i: {} for i in ids}
-        query = (
-            select(table.c[column], table.c.meta_key, table.c.meta_value)
-            .where(table.c[column].in_(ids), table.c.meta_key.in_(list(keys)))
-            .order_by(table.c.meta_id)
+        query = select(table.c[column], table.c.meta_key, table.c.meta_value).where(
+            table.c[column].in_(ids)
         )
+        if keys is not None:
+            query = query.where(table.c.meta_key.in_(list(keys)))
+        query = query.order_by(table.c.meta_id)
         for owner, key, value in conn.execute(query):
             meta.setdefault(int(owner), {}).setdefault(str(key), value)
         return meta
 
-    def _discount_codes(self, ids: list[int]) -> tuple[dict[int, Any], list[RowError]]:
-        d = self.t.discount_codes
-        with self.store.engine.connect() as conn:
-            rows = [r._mapping for r in conn.execute(select(d).where(d.c.id.in_(ids)))]
-            meta = self._meta(
-                conn,
-                self.t.discount_codemeta,
-                "wu_discount_code_id",
-                ids,
-                ("wu_allowed_products", "wu_limit_products"),
-            )
-        return _map_rows(
-            rows, "id", lambda r: self.store.mapper.discount_code(r, meta[int(r["id"])])
-        )
-
-    def _sites(self, ids: list[int]) -> tuple[dict[int, Any], list[RowError]]:
-        b = self.t.blogs
+    def _sites(
+        self, conn: Connection, rows: list[Any], ids: list[int]
+    ) -> tuple[dict[int, Any], list[RowError]]:
         mapper = self.store.mapper
         main = self.main_site_id()
-        with self.store.engine.connect() as conn:
-            rows = [r._mapping for r in conn.execute(select(b).where(b.c.blog_id.in_(ids)))]
-            meta = self._meta(conn, self.t.blogmeta, "blog_id", ids, SITE_META_KEYS)
-            domains = self._domains(conn, ids)
-            sites, errors = _map_rows(
-                rows, "blog_id", lambda r: mapper.site(r, meta[int(r["blog_id"])], main)
-            )
-            posts = usage_queries.post_counts_by_site(conn, self.t, list(sites))
+        meta = self._meta(conn, self.t.blogmeta, "blog_id", ids, SITE_META_KEYS)
+        domains = self._domains(conn, ids)
+        sites, errors = _map_rows(
+            rows, "blog_id", lambda r: mapper.site(r, meta[int(r["blog_id"])], main)
+        )
+        posts = usage_queries.post_counts_by_site(conn, self.t, list(sites))
         result = {
             site_id: SiteRecord(site, posts.get(site_id, {}), tuple(domains.get(site_id, ())))
             for site_id, site in sites.items()

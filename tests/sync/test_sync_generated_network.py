@@ -8,11 +8,13 @@ from datetime import UTC, datetime
 import pytest
 from planswitch.adapters.native import NativeStore, upgrade_database
 from planswitch.adapters.native.sync_target import NativeSyncTarget
+from planswitch.adapters.native.tables import NATIVE_METADATA
 from planswitch.adapters.wordpress.store import WordPressStore
 from planswitch.adapters.wordpress.sync_source import WordPressSyncSource
 from planswitch.domain.ports import MembershipFilter
 from planswitch.sync import SyncReport, sync
-from sqlalchemy import event
+from planswitch.sync.read_ahead import read_in_process
+from sqlalchemy import create_engine, event, select, text
 
 from tests.support.wordpress_network import Network, generate_network, touch
 
@@ -112,7 +114,8 @@ def test_statements_per_batch_do_not_depend_on_rows(
     event.listen(source.engine, "before_cursor_execute", counter("source"))
     event.listen(target.engine, "before_cursor_execute", counter("target"))
     try:
-        sync(WordPressSyncSource(source), NativeSyncTarget(target), progress=False)
+        # In this process, so the source's statements are counted.
+        sync(WordPressSyncSource(source), NativeSyncTarget(target), progress=False, reader="thread")
     finally:
         source.dispose()
         target.close()
@@ -157,3 +160,117 @@ def test_a_bulk_load_into_postgresql_refreshes_statistics_an_incremental_one_doe
     assert '"memberships"' in loaded[0] and '"membership_addons"' in loaded[0]
     assert '"discount_codes"' not in loaded[0]  # fewer rows than the threshold
     assert incremental == []
+
+
+def native_rows(url: str) -> dict[str, list[tuple[object, ...]]]:
+    """Every row of every native table, in primary-key order."""
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return {
+                name: [
+                    tuple(row) for row in conn.execute(select(table).order_by(*table.primary_key))
+                ]
+                for name, table in NATIVE_METADATA.tables.items()
+                if name != "catalog_version"
+            }
+    finally:
+        engine.dispose()
+
+
+def test_the_reader_process_writes_what_the_in_process_reader_writes(
+    generated: tuple[str, Network], tmp_path: object
+) -> None:
+    url, network = generated
+    stores = {}
+    reports = {}
+    for reader in ("process", "thread"):
+        native_url = f"sqlite:///{tmp_path}/{reader}.db"
+        upgrade_database(native_url)
+        reports[reader] = run(url, native_url, reader=reader)
+        stores[reader] = native_rows(native_url)
+
+    assert reports["process"].as_dict() == reports["thread"].as_dict()
+    assert total(reports["process"], "created") == network.rows
+    assert stores["process"] == stores["thread"]
+    assert len(stores["process"]["memberships"]) == SIZE
+
+
+def _failing() -> object:
+    yield 1
+    raise ValueError("the source broke at the second batch")
+
+
+class _Unpicklable(Exception):
+    def __init__(self, first: str, second: str) -> None:
+        super().__init__(first)  # rebuilt from one argument: unpickling it fails
+        self.second = second
+
+
+def _failing_oddly() -> object:
+    raise _Unpicklable("odd", "failure")
+    yield
+
+
+def test_a_failure_in_the_reader_process_is_raised_where_the_batches_are_used() -> None:
+    items = read_in_process(_failing)
+    assert next(items) == 1
+    with pytest.raises(ValueError, match="second batch"):
+        next(items)
+    with pytest.raises(RuntimeError, match="odd"):
+        list(read_in_process(_failing_oddly))
+
+
+def test_closing_the_batches_early_stops_the_reader_process() -> None:
+    items = read_in_process(lambda: iter(range(10**9)))
+    assert [next(items) for _ in range(3)] == [0, 1, 2]
+    items.close()  # returns: the child was terminated, not waited for
+
+
+def counts_of_memberships(url: str) -> tuple[int, int, int]:
+    """(the membership_count row, COUNT(*), what the store answers for the unfiltered count)."""
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            kept = conn.execute(text("SELECT count FROM membership_count WHERE id = 1")).scalar()
+            counted = conn.execute(text("SELECT COUNT(*) FROM memberships")).scalar()
+    finally:
+        engine.dispose()
+    native = NativeStore(url)
+    try:
+        answered = native.count_memberships(MembershipFilter())
+    finally:
+        native.close()
+    return int(kept), int(counted), answered
+
+
+@pytest.mark.parametrize("kind", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def test_the_membership_count_row_follows_syncs_and_deletes(
+    kind: str, mariadb_database: Callable[[], str], request: pytest.FixtureRequest
+) -> None:
+    url = mariadb_database()
+    generate_network(url, 40, seed=3)
+    native_url = request.getfixturevalue(f"{kind}_url")
+    upgrade_database(native_url)
+    assert counts_of_memberships(native_url) == (0, 0, 0)
+
+    run(url, native_url)
+    assert counts_of_memberships(native_url) == (40, 40, 40)
+    run(url, native_url)  # unchanged
+    assert counts_of_memberships(native_url) == (40, 40, 40)
+    later = datetime(2026, 7, 1, tzinfo=UTC)
+    touch(url, "memberships", [3, 4], later)
+    run(url, native_url, since=later)  # incremental: updates only
+    assert counts_of_memberships(native_url) == (40, 40, 40)
+
+    engine = create_engine(native_url)
+    try:
+        with engine.begin() as conn:
+            for child in ("membership_addons", "scheduled_changes"):
+                conn.execute(text(f"DELETE FROM {child} WHERE membership_id IN (1, 2)"))
+            conn.execute(text("DELETE FROM memberships WHERE id IN (1, 2)"))
+    finally:
+        engine.dispose()
+    assert counts_of_memberships(native_url) == (38, 38, 38)
+    assert run(url, native_url).tables["memberships"].created == 2
+    assert counts_of_memberships(native_url) == (40, 40, 40)

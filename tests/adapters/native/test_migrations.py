@@ -13,9 +13,9 @@ EXPECTED_TABLES = {
     "products", "product_addons", "product_price_variations", "customers", "memberships",
     "membership_addons", "scheduled_changes", "payments", "payment_line_items",
     "discount_codes", "events", "sites", "domains", "idempotency_keys", "pending_changes",
-    "catalog_version",
+    "catalog_version", "membership_count",
 }  # fmt: skip
-HEAD = "0003_catalog_version"
+HEAD = "0004_membership_count"
 
 
 def test_upgrade_creates_every_table_and_records_the_revision(database_url):
