@@ -305,8 +305,14 @@ def _not_written(exc: SQLAlchemyError) -> str:
     return f"not written: {exc.__class__.__name__}: {first}"
 
 
-def _quoted(names: Sequence[str]) -> str:
-    return ", ".join(f'"{name}"' for name in names)
+def _quote(conn: Connection, name: str) -> str:
+    """``name`` as the database quotes an identifier (backticks on MySQL, double quotes
+    elsewhere)."""
+    return conn.dialect.identifier_preparer.quote_identifier(name)
+
+
+def _quoted(conn: Connection, names: Sequence[str]) -> str:
+    return ", ".join(_quote(conn, name) for name in names)
 
 
 def _driver(conn: Connection, statement: str, work: Callable[[Any], None]) -> None:
@@ -329,7 +335,7 @@ def _insert_many(
     """One bulk insert of bind-processed values: COPY on PostgreSQL (several times faster
     for new rows), the driver's ``executemany`` elsewhere."""
     if conn.dialect.name == "postgresql":
-        statement = f'COPY "{table.name}" ({_quoted(names)}) FROM STDIN'
+        statement = f"COPY {_quote(conn, table.name)} ({_quoted(conn, names)}) FROM STDIN"
 
         def copy(cursor: Any) -> None:
             with cursor.copy(statement) as copier:
@@ -339,9 +345,8 @@ def _insert_many(
         _driver(conn, statement, copy)
         return
     mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-    statement = (
-        f'INSERT INTO "{table.name}" ({_quoted(names)}) VALUES ({", ".join(mark for _ in names)})'
-    )
+    values = ", ".join(mark for _ in names)
+    statement = f"INSERT INTO {_quote(conn, table.name)} ({_quoted(conn, names)}) VALUES ({values})"
     _driver(conn, statement, lambda cursor: cursor.executemany(statement, rows))
 
 
@@ -357,14 +362,12 @@ def _update_many(
     mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
     position = names.index("id")
     others = [name for name in names if name != "id"]
-    sets = [f'"{name}" = {mark}' for name in others]
+    sets = [f"{_quote(conn, name)} = {mark}" for name in others]
     if versioned:
-        sets.append('"version" = "version" + 1')
-    if conn.dialect.name == "mysql":
-        sets = [s.replace('"', "`") for s in sets]
-        statement = f"UPDATE `{table.name}` SET {', '.join(sets)} WHERE `id` = {mark}"
-    else:
-        statement = f'UPDATE "{table.name}" SET {", ".join(sets)} WHERE "id" = {mark}'
+        version = _quote(conn, "version")
+        sets.append(f"{version} = {version} + 1")
+    where = f"{_quote(conn, 'id')} = {mark}"
+    statement = f"UPDATE {_quote(conn, table.name)} SET {', '.join(sets)} WHERE {where}"
     params = [(*row[:position], *row[position + 1 :], row[position]) for row in rows]
     _driver(conn, statement, lambda cursor: cursor.executemany(statement, params))
 

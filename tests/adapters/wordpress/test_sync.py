@@ -34,6 +34,7 @@ pytestmark = pytest.mark.mariadb
 TARGETS = [
     pytest.param("sqlite", id="sqlite"),
     pytest.param("postgres", id="postgres", marks=pytest.mark.postgres),
+    pytest.param("mariadb", id="mariadb"),  # the native store on MySQL/MariaDB by URL
 ]
 # Every blog of the network except the main site (1): the template (2) and sites 3-9.
 IMPORTED_SITES = 8
