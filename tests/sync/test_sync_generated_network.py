@@ -244,7 +244,9 @@ def counts_of_memberships(url: str) -> tuple[int, int, int]:
     return int(kept), int(counted), answered
 
 
-@pytest.mark.parametrize("kind", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+@pytest.mark.parametrize(
+    "kind", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres), "mariadb"]
+)
 def test_the_membership_count_row_follows_syncs_and_deletes(
     kind: str, mariadb_database: Callable[[], str], request: pytest.FixtureRequest
 ) -> None:
