@@ -177,6 +177,19 @@ def reconcile_at(settings: Settings, now: datetime) -> int:
         store.engine.dispose()
 
 
+def change_plan(settings: Settings, membership_id: int, **fields: Any) -> dict[str, Any]:
+    """``changePlan`` for ``membership_id`` with ``fields`` over a new client (a fresh
+    idempotency key unless one is given)."""
+
+    async def commit() -> dict[str, Any]:
+        async with client_for(settings) as client:
+            key = f"wp-stripe-{uuid.uuid4().hex[:8]}"
+            change = {"membershipId": str(membership_id), "idempotencyKey": key, **fields}
+            return (await gql(client, CHANGE, input=change))["changePlan"]
+
+    return asyncio.run(commit())
+
+
 @pytest.fixture
 def network(load_wordpress_fixture: Callable[..., str]) -> str:
     return load_wordpress_fixture()
@@ -271,17 +284,7 @@ def test_a_membership_paid_through_stripe_keeps_the_stripe_customer(
     settings = stripe_settings(network, localstripe)
     before = membership_row(network, FREE_MEMBERSHIP)
 
-    async def commit() -> dict[str, Any]:
-        async with client_for(settings) as client:
-            key = f"wp-stripe-free-{uuid.uuid4().hex[:8]}"
-            change = {
-                "membershipId": str(FREE_MEMBERSHIP),
-                "planId": str(PREMIUM),
-                "idempotencyKey": key,
-            }
-            return (await gql(client, CHANGE, input=change))["changePlan"]
-
-    result = asyncio.run(commit())
+    result = change_plan(settings, FREE_MEMBERSHIP, planId=str(PREMIUM))
     assert result["userErrors"] == []
     intent_id = result["payment"]["gatewayPaymentId"]
     intent = localstripe.client().v1.payment_intents.retrieve(intent_id)
@@ -317,12 +320,7 @@ def test_without_stripe_configured_the_stripe_renewing_change_is_refused(
     settings = stripe_settings(network, localstripe, provider="manual")
     before = membership_row(network, SOLO)
 
-    async def commit() -> dict[str, Any]:
-        async with client_for(settings) as client:
-            change = {"membershipId": str(SOLO), "planId": str(PREMIUM), "idempotencyKey": "no"}
-            return (await gql(client, CHANGE, input=change))["changePlan"]
-
-    result = asyncio.run(commit())
+    result = change_plan(settings, SOLO, planId=str(PREMIUM))
     [error] = result["userErrors"]
     assert error["code"] == "GATEWAY_SYNC_UNAVAILABLE" and "Stripe" in error["message"]
     assert result["payment"] is None
@@ -342,16 +340,7 @@ def test_a_scheduled_removal_points_the_subscription_at_the_renewal_amount(
     subscription_id = subscribe_on_stripe(network, localstripe, SOLO)
     before = membership_row(network, SOLO)
 
-    async def commit() -> dict[str, Any]:
-        async with client_for(settings) as client:
-            change = {
-                "membershipId": str(SOLO),
-                "removeAddons": [{"productId": "7", "quantity": 1}],
-                "idempotencyKey": f"wp-stripe-remove-{uuid.uuid4().hex[:8]}",
-            }
-            return (await gql(client, CHANGE, input=change))["changePlan"]
-
-    result = asyncio.run(commit())
+    result = change_plan(settings, SOLO, removeAddons=[{"productId": "7", "quantity": 1}])
     assert result["userErrors"] == [] and result["payment"] is None
     after = membership_row(network, SOLO)
     assert (after["amount"], after["addon_products"]) == (
@@ -385,16 +374,7 @@ def test_an_auto_renewing_membership_without_a_subscription_gets_one_once(
     settings = stripe_settings(network, localstripe)
     before = membership_row(network, FREE_MEMBERSHIP)
 
-    async def commit() -> dict[str, Any]:
-        async with client_for(settings) as client:
-            change = {
-                "membershipId": str(FREE_MEMBERSHIP),
-                "planId": str(PREMIUM),
-                "idempotencyKey": f"wp-stripe-open-{uuid.uuid4().hex[:8]}",
-            }
-            return (await gql(client, CHANGE, input=change))["changePlan"]
-
-    result = asyncio.run(commit())
+    result = change_plan(settings, FREE_MEMBERSHIP, planId=str(PREMIUM))
     assert result["userErrors"] == []
     payment_id = result["payment"]["databaseId"]
     intent_id = result["payment"]["gatewayPaymentId"]
@@ -460,16 +440,7 @@ def test_a_subscription_stripe_refuses_leaves_the_paid_change_applied_without_on
     settings = stripe_settings(network, localstripe)
     before = membership_row(network, FREE_MEMBERSHIP)
 
-    async def commit() -> dict[str, Any]:
-        async with client_for(settings) as client:
-            change = {
-                "membershipId": str(FREE_MEMBERSHIP),
-                "planId": str(PREMIUM),
-                "idempotencyKey": f"wp-stripe-refused-{uuid.uuid4().hex[:8]}",
-            }
-            return (await gql(client, CHANGE, input=change))["changePlan"]
-
-    result = asyncio.run(commit())
+    result = change_plan(settings, FREE_MEMBERSHIP, planId=str(PREMIUM))
     intent_id = result["payment"]["gatewayPaymentId"]
     assert localstripe.pay(intent_id) == "succeeded"
     client = localstripe.client()
