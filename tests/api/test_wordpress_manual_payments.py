@@ -492,33 +492,13 @@ STRIPE_RENEWAL = {
 }
 
 
-def _stripe_pay_now(
-    url: str, payment_id: int, membership_id: int, also: dict[str, Any] | None = None
-) -> None:
+STRIPE_PAYMENT = {"status": "completed", "gateway": "stripe", "ref": "ch_PayNow1"}
+
+
+def _stripe_pay_now(url: str, payment_id: int, also: dict[str, Any] | None = None) -> None:
     """The two UPDATEs the plugin's Stripe gateway makes when "Pay Now" is paid; ``also``:
     another change to the membership made meanwhile (an admin's edit)."""
-    values = {**STRIPE_RENEWAL, **(also or {})}
-    renewal = ", ".join(f"{column} = :{column}" for column in values)
-    engine = create_engine(url)
-    try:
-        with engine.begin() as conn:
-            conn.execute(
-                text(
-                    "UPDATE wp_wu_payments SET status = 'completed', gateway = 'stripe', "
-                    "gateway_payment_id = 'ch_PayNow1', date_modified = :at WHERE id = :id"
-                ),
-                {"at": PAID_AT, "id": payment_id},
-            )
-            conn.execute(
-                text(
-                    f"UPDATE wp_wu_memberships SET {renewal}, "
-                    "times_billed = times_billed + 1, date_modified = :date_renewed "
-                    "WHERE id = :id"
-                ),
-                {**values, "id": membership_id},
-            )
-    finally:
-        engine.dispose()
+    _paid_and_renewed(url, payment_id, STRIPE_PAYMENT, {**STRIPE_RENEWAL, **(also or {})})
 
 
 def test_a_change_paid_with_stripe_through_pay_now_applies_over_its_renewal(
@@ -527,7 +507,7 @@ def test_a_change_paid_with_stripe_through_pay_now_applies_over_its_renewal(
     url = pays_by_invoice(writable_url, 5)
     before = _row(url, "wu_memberships", 5)
     payment_id = _commit(url, "paynow-stripe", planId="2")["payment"]["databaseId"]
-    _stripe_pay_now(url, payment_id, 5)
+    _stripe_pay_now(url, payment_id)
     paid_row = _row(url, "wu_payments", payment_id)
 
     assert "applied 1, discarded 0, refund required 0" in _reconcile(monkeypatch, url)
@@ -562,7 +542,7 @@ def test_a_membership_changed_otherwise_meanwhile_still_needs_a_refund(
     url = pays_by_invoice(writable_url, 5)
     key = f"paynow-{next(iter(meanwhile))}"
     payment_id = _commit(url, key, planId="2")["payment"]["databaseId"]
-    _stripe_pay_now(url, payment_id, 5, also=meanwhile)
+    _stripe_pay_now(url, payment_id, also=meanwhile)
     left = _row(url, "wu_memberships", 5)
 
     assert "applied 0, discarded 0, refund required 1" in _reconcile(monkeypatch, url)

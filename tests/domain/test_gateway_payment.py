@@ -63,6 +63,17 @@ APPLIED_AT = datetime(2026, 6, 15, 10, 30, 5, tzinfo=UTC)  # when the payment ap
 NEXT_BILLING = datetime(2026, 7, 15, tzinfo=UTC)  # the quote's next billing date
 
 
+def upgraded(membership: Membership) -> Membership:
+    """``membership`` after an upgrade to plan 2 that started a new period (as applied)."""
+    return replace(
+        membership,
+        plan_id=2,
+        amount=Decimal("49"),
+        date_renewed=RENEWED,
+        date_expiration=NEXT_BILLING,
+    )
+
+
 def test_the_first_charge_is_the_next_billing_day_at_the_time_of_payment_less_an_hour() -> None:
     assert subscription_first_charge(NEXT_BILLING, APPLIED_AT) == datetime(
         2026, 7, 15, 9, 30, 5, tzinfo=UTC
@@ -97,14 +108,9 @@ def test_the_expiration_is_the_end_of_the_charge_day_or_two_hours_after_the_char
 
 
 def test_a_subscription_billed_upgrade_ends_its_period_as_the_plugins_checkout_does() -> None:
-    applied = replace(
-        STRIPE_RENEWING,
-        plan_id=2,
-        amount=Decimal("49"),
-        date_renewed=RENEWED,
-        date_expiration=NEXT_BILLING,
+    result = gateway_payment(
+        STRIPE_RENEWING, upgraded(STRIPE_RENEWING), "stripe", "cus_own", APPLIED_AT
     )
-    result = gateway_payment(STRIPE_RENEWING, applied, "stripe", "cus_own", APPLIED_AT)
     assert result.next_charge == datetime(2026, 7, 15, 9, 30, 5, tzinfo=UTC)
     assert result.membership.date_expiration == datetime(2026, 7, 15, 23, 59, 59, tzinfo=UTC)
     assert result.membership.date_renewed == APPLIED_AT  # renew() stamps its own moment
@@ -135,14 +141,9 @@ AUTO_RENEWING = Membership(
 
 
 def test_an_auto_renewing_membership_without_a_subscription_opens_one() -> None:
-    upgraded = replace(
-        AUTO_RENEWING,
-        plan_id=2,
-        amount=Decimal("49"),
-        date_renewed=RENEWED,
-        date_expiration=NEXT_BILLING,
+    result = gateway_payment(
+        AUTO_RENEWING, upgraded(AUTO_RENEWING), "stripe", "cus_new", APPLIED_AT
     )
-    result = gateway_payment(AUTO_RENEWING, upgraded, "stripe", "cus_new", APPLIED_AT)
     assert result.opens_subscription is True
     assert result.next_charge == datetime(2026, 7, 15, 9, 30, 5, tzinfo=UTC)
     after = result.membership
@@ -166,21 +167,15 @@ def test_an_addon_bought_mid_term_opens_a_subscription_from_the_expiration_day()
 def test_no_subscription_opens_without_auto_renew_a_recurring_amount_or_a_charged_customer() -> (
     None
 ):
-    upgraded = replace(
-        AUTO_RENEWING,
-        plan_id=2,
-        amount=Decimal("49"),
-        date_renewed=RENEWED,
-        date_expiration=NEXT_BILLING,
-    )
-    manual_renewal = replace(upgraded, auto_renew=False)
-    one_off = replace(upgraded, recurring=False)
+    premium = upgraded(AUTO_RENEWING)
+    manual_renewal = replace(premium, auto_renew=False)
+    one_off = replace(premium, recurring=False)
     for applied in (manual_renewal, one_off):
         result = gateway_payment(AUTO_RENEWING, applied, "stripe", "cus_new", APPLIED_AT)
         assert result.opens_subscription is False and result.next_charge is None
         assert result.membership.date_expiration == NEXT_BILLING
-    recorded = gateway_payment(AUTO_RENEWING, upgraded, "manual", "", APPLIED_AT)
+    recorded = gateway_payment(AUTO_RENEWING, premium, "manual", "", APPLIED_AT)
     assert recorded.opens_subscription is False
     assert recorded.membership.date_expiration == NEXT_BILLING
     # Without the instant of payment nothing opens (the caller could not open it).
-    assert not gateway_payment(AUTO_RENEWING, upgraded, "stripe", "cus_new").opens_subscription
+    assert not gateway_payment(AUTO_RENEWING, premium, "stripe", "cus_new").opens_subscription
