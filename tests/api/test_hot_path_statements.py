@@ -7,19 +7,18 @@ or an option list in at most 4 and a commit in a constant number).
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator
 
 import httpx
 import pytest
 from planswitch.server.app import create_app
 from planswitch.server.clock import FixedClock
 from planswitch.server.settings import Settings
-from sqlalchemy import event
 
 from tests.api.test_plan_change_flow import API_KEY, CHANGE, OPTIONS, PREVIEW, READ, SECRET, Api
 from tests.conftest import REFERENCE_NOW
 from tests.resolvers.conftest import seeded_store
+from tests.support.statements import counting
 
 # Counts on SQLite, BEGIN included, with the process's catalog cached (WARM). Lower them
 # when a change saves statements; raising one needs a reason in the commit.
@@ -63,20 +62,6 @@ async def api(store, sqlite_url) -> AsyncIterator[Api]:
 # Any request reading the catalog fills the process's cache; a server does that once, after
 # which every request only checks the catalog's version (adapters/native/catalog.py).
 WARM = "{ planGroups { name } }"
-
-
-@contextmanager
-def counting(engine) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany) -> None:
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
 
 
 async def test_a_membership_read_costs_a_fixed_handful(api: Api, store) -> None:

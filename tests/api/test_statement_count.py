@@ -6,16 +6,14 @@ Counted with a SQLAlchemy engine event on the store's own engine (Saleor's bench
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
-from contextlib import contextmanager
 from decimal import Decimal
 
 from planswitch.adapters.native import NativeStore
 from planswitch.domain.memberships import Membership, MembershipStatus
-from sqlalchemy import event
 
 from tests.api.conftest import OPERATOR, data, gql
 from tests.conftest import REFERENCE_NOW
+from tests.support.statements import counting
 
 PAGE = """query($first: Int!) { memberships(first: $first) { totalCount nodes {
   databaseId status amount { amount }
@@ -23,20 +21,6 @@ PAGE = """query($first: Int!) { memberships(first: $first) { totalCount nodes {
   addons { quantity product { slug } }
   limits { sites { limit } diskSpace { limit unlimited } users { key limit } }
   customer { email } payments { totalCount } sites { totalCount } } } }"""
-
-
-@contextmanager
-def counting(store: NativeStore) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany) -> None:
-        statements.append(statement)
-
-    event.listen(store.engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(store.engine, "before_cursor_execute", record)
 
 
 def add_memberships(store: NativeStore, count: int) -> None:
@@ -55,10 +39,10 @@ def add_memberships(store: NativeStore, count: int) -> None:
 async def test_a_page_of_50_costs_the_same_statements_as_a_page_of_1(client, demo_store) -> None:
     add_memberships(demo_store, 50)
     await gql(client, PAGE, {"first": 1}, headers=OPERATOR)  # the catalog is cached now
-    with counting(demo_store) as one:
+    with counting(demo_store.engine) as one:
         body = await gql(client, PAGE, {"first": 1}, headers=OPERATOR)
     assert len(data(body)["memberships"]["nodes"]) == 1
-    with counting(demo_store) as fifty:
+    with counting(demo_store.engine) as fifty:
         body = await gql(client, PAGE, {"first": 50}, headers=OPERATOR)
     nodes = data(body)["memberships"]["nodes"]
     assert len(nodes) == 50
@@ -71,7 +55,7 @@ async def test_a_page_of_50_costs_the_same_statements_as_a_page_of_1(client, dem
 
 async def test_total_count_alone_runs_one_count_and_fetches_no_page(client, demo_store) -> None:
     add_memberships(demo_store, 30)
-    with counting(demo_store) as statements:
+    with counting(demo_store.engine) as statements:
         body = await gql(client, "{ memberships { totalCount } }", headers=OPERATOR)
     assert data(body)["memberships"]["totalCount"] == 36
     queries = [s for s in statements if s != "BEGIN"]  # SQLite's transaction start
@@ -80,7 +64,7 @@ async def test_total_count_alone_runs_one_count_and_fetches_no_page(client, demo
 
 
 async def test_a_page_without_total_count_runs_no_count(client, demo_store) -> None:
-    with counting(demo_store) as statements:
+    with counting(demo_store.engine) as statements:
         body = await gql(
             client, "{ memberships(first: 2) { nodes { databaseId } } }", headers=OPERATOR
         )
@@ -93,13 +77,13 @@ async def test_a_deep_page_costs_the_statements_of_the_first(client, demo_store)
     query = """query($after: String) { memberships(first: 5, after: $after) {
       totalCount pageInfo { endCursor hasNextPage } nodes { databaseId plan { slug } } } }"""
     await gql(client, query, {"after": None}, headers=OPERATOR)  # the catalog is cached now
-    with counting(demo_store) as first:
+    with counting(demo_store.engine) as first:
         body = await gql(client, query, {"after": None}, headers=OPERATOR)
     cursor = data(body)["memberships"]["pageInfo"]["endCursor"]
     for _ in range(10):  # walk to the deep end
         body = await gql(client, query, {"after": cursor}, headers=OPERATOR)
         cursor = data(body)["memberships"]["pageInfo"]["endCursor"]
-    with counting(demo_store) as deep:
+    with counting(demo_store.engine) as deep:
         body = await gql(client, query, {"after": cursor}, headers=OPERATOR)
     page = data(body)["memberships"]
     assert [n["databaseId"] for n in page["nodes"]] == [149, 150, 151, 152, 153]

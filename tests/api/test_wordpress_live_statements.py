@@ -6,34 +6,16 @@ Counted with an engine event on every engine (the app builds its WordPress store
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 import pytest
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
 
 from tests.adapters.wordpress import conftest as wordpress_fixtures
 from tests.api.test_wordpress_live import gql, live_client
+from tests.support.statements import counting
 
 pytestmark = pytest.mark.mariadb
 
 load_wordpress_fixture = wordpress_fixtures.load_wordpress_fixture
 wordpress_url = wordpress_fixtures.wordpress_url
-
-
-@contextmanager
-def counting() -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany) -> None:
-        statements.append(statement)
-
-    event.listen(Engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(Engine, "before_cursor_execute", record)
 
 
 async def test_total_count_alone_runs_one_count_on_the_plugin_tables(wordpress_url) -> None:
