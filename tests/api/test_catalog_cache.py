@@ -18,10 +18,10 @@ from planswitch.server.app import create_app
 from planswitch.server.clock import FixedClock
 from planswitch.server.settings import Settings
 
-from tests.api.test_hot_path_statements import counting
 from tests.api.test_plan_change_flow import API_KEY, OPTIONS, SECRET, Api
 from tests.conftest import REFERENCE_NOW
 from tests.resolvers.conftest import seeded_store
+from tests.support.statements import counting
 
 PRODUCT = """query($id: ID!) { product(id: $id, idType: DATABASE_ID) {
   listOrder active planGroup { name } availableAddons { databaseId } } }"""

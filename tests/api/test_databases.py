@@ -8,7 +8,8 @@ import httpx
 import pytest
 
 from tests.api.conftest import OPERATOR, api_client, data, gql, seeded_store
-from tests.api.test_statement_count import PAGE, add_memberships, counting
+from tests.api.test_statement_count import PAGE, add_memberships
+from tests.support.statements import counting
 
 
 @pytest.fixture(
@@ -71,8 +72,8 @@ async def test_statement_count_does_not_grow_with_the_page(server) -> None:
     http, store = server
     add_memberships(store, 30)
     data(await gql(http, PAGE, {"first": 1}, headers=OPERATOR))  # the catalog is cached now
-    with counting(store) as one:
+    with counting(store.engine) as one:
         data(await gql(http, PAGE, {"first": 1}, headers=OPERATOR))
-    with counting(store) as many:
+    with counting(store.engine) as many:
         data(await gql(http, PAGE, {"first": 30}, headers=OPERATOR))
     assert len(many) == len(one)

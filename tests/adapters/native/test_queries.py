@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from contextlib import contextmanager
 from datetime import timedelta
 from decimal import Decimal
 
@@ -15,7 +14,8 @@ from planswitch.domain.payments import PaymentStatus
 from planswitch.domain.ports import MembershipFilter, ProductFilter
 from planswitch.domain.products import ProductType
 from planswitch.domain.usage import Site, Usage
-from sqlalchemy import event
+
+from tests.support.statements import counting
 
 from .conftest import NOW, make_customer, make_membership, make_payment, make_product
 
@@ -157,22 +157,8 @@ def test_due_scheduled_changes_returns_due_ids_oldest_first(store):
     assert store.due_scheduled_changes(NOW, limit=1) == [3]
 
 
-@contextmanager
-def _counting(store):
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    event.listen(store.engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(store.engine, "before_cursor_execute", count)
-
-
 def _statements(store, read: Callable[[list[int]], object], ids: list[int]) -> int:
-    with _counting(store) as statements:
+    with counting(store.engine) as statements:
         read(ids)
     return len(statements)
 
