@@ -14,7 +14,9 @@ MAX_DATABASE_ID = 2**63 - 1
 
 def encode_global_id(type_name: str, database_id: int) -> str:
     """``encode_global_id("Product", 1) == "UHJvZHVjdDox"`` (base64 of ``Product:1``)."""
-    return base64.b64encode(f"{type_name}:{database_id}".encode()).decode()
+    # binascii directly: base64.b64encode is a wrapper around it, and every node of a page
+    # builds its id (issue 12).
+    return binascii.b2a_base64(f"{type_name}:{database_id}".encode(), newline=False).decode()
 
 
 def split_global_id(value: str, field: str) -> tuple[str, int]:

@@ -14,6 +14,7 @@ from planswitch.resolvers import catalog as use_cases
 from planswitch.resolvers.context import Info
 from planswitch.schema.connections import After, Connection, First, build_connection, window
 from planswitch.schema.enums import DurationUnit, PricingTypeEnum, ProductIdType, ProductTypeEnum
+from planswitch.schema.fast_fields import context_only
 from planswitch.schema.limits import LimitsNode, limits_node
 from planswitch.schema.node import ID_TYPE_HELP, LookupId, Node, encode_global_id
 from planswitch.schema.scalars import Money
@@ -111,6 +112,7 @@ class ProductNode(Node):
         )
 
     @strawberry.field(description="The product's own limits (without add-ons or overrides).")
+    @context_only
     def limits(self, info: Info) -> LimitsNode:
         default_role = info.context.store.network_settings().default_role
         return limits_node(self.product.limitations, default_role)
@@ -121,6 +123,7 @@ class ProductNode(Node):
         return PlanGroup(name=name) if name else None
 
     @strawberry.field(description="Packages and services that may be added to this plan.")
+    @context_only
     async def available_addons(self, info: Info) -> list[ProductNode]:
         found = await info.context.loaders.products_by_id.load_many(
             list(self.product.available_addons)

@@ -31,6 +31,7 @@ from planswitch.schema.enums import (
     MembershipStatusEnum,
     PaymentIdType,
 )
+from planswitch.schema.fast_fields import context_only
 from planswitch.schema.limits import LimitsNode, membership_key, remember, remembered
 from planswitch.schema.node import ID_TYPE_HELP, LookupId, Node, encode_global_id
 from planswitch.schema.payments import LineItemNode, PaymentNode, SiteNode
@@ -103,6 +104,7 @@ class MembershipAddon:
     quantity: int = strawberry.field(description="How many of it the membership holds.")
 
     @strawberry.field(description="The add-on product (null if it was deleted).")
+    @context_only
     def product(self, info: Info) -> ProductNode | None:
         return product_node(info, self.product_id)  # type: ignore[return-value]
 
@@ -167,6 +169,7 @@ class MembershipNode(Node):
         )
 
     @strawberry.field(description="The plan (null if it was deleted).")
+    @context_only
     def plan(self, info: Info) -> ProductNode | None:
         return product_node(info, self.membership.plan_id)  # type: ignore[return-value]
 
@@ -178,11 +181,27 @@ class MembershipNode(Node):
         ]
 
     @strawberry.field(description="Effective limits: plan + add-ons x quantity + overrides.")
+    @context_only
     def limits(self, info: Info) -> LimitsNode:
-        catalog = info.context.loaders.catalog_at_hand()
+        loaders = info.context.loaders
+        catalog = loaders.catalog_at_hand()
         if catalog is None:
             return self._limits_later(info)  # type: ignore[return-value]
-        return self._limits(info, catalog.by_id)
+        # A page repeats a few plan/add-on combinations: with the catalog fixed (the memo is
+        # the catalog object's, within this request), the ids and the override say it all.
+        membership = self.membership
+        default_role = info.context.store.network_settings().default_role
+        key = (
+            default_role,
+            membership.plan_id,
+            tuple(membership.addons.items()),
+            membership.limitations_override.fingerprint,
+        )
+        memo = loaders.node(catalog, _limits_memo)
+        node = memo.get(key)
+        if node is None:
+            node = memo[key] = self._limits(info, catalog.by_id)
+        return node
 
     async def _limits_later(self, info: Info) -> LimitsNode:
         membership = self.membership
@@ -215,16 +234,20 @@ class MembershipNode(Node):
         return node
 
     @strawberry.field(description="The customer who holds it.")
+    @context_only
     def customer(self, info: Info) -> CustomerNode | None:
         customer_id = self.membership.customer_id
-        known, customer = info.context.loaders.customer_at_hand(customer_id)
+        loaders = info.context.loaders
+        known, customer = loaders.customer_at_hand(customer_id)
         if not known:
             return self._customer_later(info)  # type: ignore[return-value]
-        return CustomerNode.from_domain(customer) if customer else None
+        # One node per customer in the request: a page shows the same few many times.
+        return loaders.node(customer, CustomerNode.from_domain) if customer else None
 
     async def _customer_later(self, info: Info) -> CustomerNode | None:
-        customer = await info.context.loaders.customers_by_id.load(self.membership.customer_id)
-        return CustomerNode.from_domain(customer) if customer else None
+        loaders = info.context.loaders
+        customer = await loaders.customers_by_id.load(self.membership.customer_id)
+        return loaders.node(customer, CustomerNode.from_domain) if customer else None
 
     @strawberry.field(description="Its payments, newest first.")
     async def payments(
@@ -249,6 +272,11 @@ class MembershipNode(Node):
         win = window(first, after, info.context.settings.max_page_size)
         items = await info.context.loaders.sites_by_membership.load(self.membership.id)
         return slice_connection(items, win, SiteNode.from_domain)
+
+
+def _limits_memo(catalog: object) -> dict[tuple[object, ...], LimitsNode]:
+    """A request's memo of membership limits computed over ``catalog`` (``Loaders.node``)."""
+    return {}
 
 
 @strawberry.input(name="MembershipsWhere", description="Filters for `memberships`.")
