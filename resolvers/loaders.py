@@ -85,6 +85,10 @@ class Loaders:
         # Set by a field before its membership loads, when its selection shows a customer:
         # the batch then reads the customers too, in the same session (ask_customers).
         self._want_customers = False
+        # Memberships read by a page, primed into memberships_by_id only if it is used: a
+        # page rarely loads one of its own memberships again, and priming makes a future
+        # per membership.
+        self._unprimed: list[Membership] = []
 
     @cached_property
     def products_by_id(self) -> DataLoader[int, Product | None]:
@@ -98,7 +102,11 @@ class Loaders:
 
     @cached_property
     def memberships_by_id(self) -> DataLoader[int, Membership | None]:
-        return DataLoader(_by_key(self._store, self._memberships_with_related))
+        loader = DataLoader(_by_key(self._store, self._memberships_with_related))
+        for membership in self._unprimed:
+            loader.prime(membership.id, membership)
+        self._unprimed.clear()
+        return loader
 
     @cached_property
     def memberships_by_customer(self) -> DataLoader[int, list[Membership]]:
@@ -142,6 +150,9 @@ class Loaders:
         """Keep at hand what ``store.membership_reads`` returned: the catalog, the
         memberships and (``customers``: when it read them) their customers."""
         self._keep(reads, customers=customers)
+        if "memberships_by_id" not in self.__dict__:  # not made yet: primed when it is
+            self._unprimed.extend(reads.memberships)
+            return
         loader = self.memberships_by_id
         for membership in reads.memberships:
             loader.prime(membership.id, membership)

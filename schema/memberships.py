@@ -139,18 +139,16 @@ class MembershipNode(Node):
 
     @classmethod
     def from_domain(cls, membership: Membership) -> MembershipNode:
-        def money(amount) -> Money:
-            return Money.of(amount, membership.currency)
-
+        currency = membership.currency
         change = membership.scheduled_change
         return cls(
             membership=membership,
             id=strawberry.ID(encode_global_id("Membership", membership.id)),
             database_id=membership.id,
             status=membership.status,
-            currency=membership.currency,
-            amount=money(membership.amount),
-            initial_amount=money(membership.initial_amount),
+            currency=currency,
+            amount=Money.of(membership.amount, currency),
+            initial_amount=Money.of(membership.initial_amount, currency),
             billing_period=BillingPeriod.from_domain(membership.period),
             recurring=membership.recurring,
             auto_renew=membership.auto_renew,
