@@ -204,9 +204,10 @@ class Loaders:
     def node(self, item: T, build: Callable[[T], N]) -> N:
         """``build(item)``, built once per object in this request.
 
-        A page refers to the same few products many times (every membership's plan and
-        add-ons); their GraphQL nodes are read-only, so those fields can share one. The
-        entry keeps ``item`` alive for the request, so its id cannot be reused meanwhile.
+        A page refers to the same few objects many times (its memberships' customers, the
+        catalog its limits are computed over); what is built from them is read-only, so
+        those fields can share one. The entry keeps ``item`` alive for the request, so its
+        id cannot be reused meanwhile.
         """
         key = (build, id(item))
         entry = self._nodes.get(key)

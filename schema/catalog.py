@@ -202,8 +202,8 @@ async def load_product(info: Info, product_id: int | None) -> ProductNode | None
 
 
 def product_node(info: Info, product_id: int) -> ProductNode | None | Awaitable[ProductNode | None]:
-    """The product's node, shared within the request (``Loaders.node``): at once when the
-    request already read the catalog, else an awaitable through the request's loader.
+    """The product's node (one per product object: ``ProductNode.from_domain``): at once
+    when the request already read the catalog, else an awaitable through its loader.
 
     Resolvers return this as it is: graphql-core awaits only what needs it, so a page whose
     catalog is at hand resolves its plans and add-ons synchronously (issue 12).
@@ -213,10 +213,9 @@ def product_node(info: Info, product_id: int) -> ProductNode | None | Awaitable[
     if catalog is None:
         return _product_node_later(info, product_id)
     product = catalog.by_id.get(product_id)
-    return loaders.node(product, ProductNode.from_domain) if product else None
+    return ProductNode.from_domain(product) if product else None
 
 
 async def _product_node_later(info: Info, product_id: int) -> ProductNode | None:
-    loaders = info.context.loaders
-    product = await loaders.products_by_id.load(product_id)
-    return loaders.node(product, ProductNode.from_domain) if product else None
+    product = await info.context.loaders.products_by_id.load(product_id)
+    return ProductNode.from_domain(product) if product else None

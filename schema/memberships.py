@@ -173,10 +173,16 @@ class MembershipNode(Node):
 
     @strawberry.field(description="Add-ons held, with quantities.")
     def addons(self) -> list[MembershipAddon]:
-        return [
-            MembershipAddon(product_id=product_id, quantity=quantity)
-            for product_id, quantity in self.membership.addons.items()
-        ]
+        # Read-only values of (product id, quantity) pairs: memberships holding the same
+        # add-ons share one list, in every request (a page repeats a few combinations).
+        held = tuple(self.membership.addons.items())
+        shared = _ADDON_LISTS.get(held)
+        if shared is None:
+            shared = [MembershipAddon(product_id=p, quantity=q) for p, q in held]
+            if len(_ADDON_LISTS) >= _ADDON_LISTS_MAX:
+                _ADDON_LISTS.clear()  # bounded; refilled by the next requests
+            _ADDON_LISTS[held] = shared
+        return shared
 
     @strawberry.field(description="Effective limits: plan + add-ons x quantity + overrides.")
     @context_only
@@ -270,6 +276,10 @@ class MembershipNode(Node):
         win = window(first, after, info.context.settings.max_page_size)
         items = await info.context.loaders.sites_by_membership.load(self.membership.id)
         return slice_connection(items, win, SiteNode.from_domain)
+
+
+_ADDON_LISTS: dict[tuple[tuple[int, int], ...], list[MembershipAddon]] = {}
+_ADDON_LISTS_MAX = 4096
 
 
 def _limits_memo(catalog: object) -> dict[tuple[object, ...], LimitsNode]:
