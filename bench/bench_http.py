@@ -4,9 +4,10 @@ Run by hand from the repository root::
 
     python bench/bench_http.py [--memberships 200] [--seconds 5] [--clients 1,32]
 
-Four servers are started one after the other, each a ``uvicorn.run`` of one worker in a
-process of its own with the same options (``loop="auto"``/``http="auto"``: uvloop and
-httptools when installed, as ``uvicorn[standard]`` installs them; no access log):
+Four servers are started side by side (an idle one costs nothing), each a
+``uvicorn.run`` of one worker in a process of its own with the same options
+(``loop="auto"``/``http="auto"``: uvloop and httptools when installed, as
+``uvicorn[standard]`` installs them; no access log):
 
 - **planswitch**: ``create_app`` over a seeded SQLite store (demo catalog plus
   ``--memberships`` memberships), operator key;
@@ -19,7 +20,9 @@ httptools when installed, as ``uvicorn[standard]`` installs them; no access log)
 
 For each document (``membership(id)`` and a page of 50 memberships) and each number of
 concurrent clients, a small bounded load client (httpx async, one connection per client,
-keep-alive) sends requests back to back for ``--seconds`` after a warm-up, and the bench
+keep-alive) sends requests back to back for ``--seconds`` after a warm-up, in windows of
+``--window`` seconds taken in turn from each server (planswitch, then each floor, round after
+round), so a machine shared with other work slows them alike; and the bench
 prints requests/s, p50 and p99 latency, and planswitch's throughput as a share of each
 floor. Issue 12's targets: at least 60% of the floor's throughput at 1 and 32 clients, and
 p99 at most 4x p50 at 32 clients. The client runs on the same machine and takes CPU from
@@ -30,6 +33,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import json
 import logging
 import os
@@ -174,19 +178,43 @@ def _start(kind: str, spec_file: Path) -> tuple[subprocess.Popen[bytes], str]:
 
 
 # ------------------------------------------------------------------------- the load client
-async def load(url: str, payload: dict, clients: int, seconds: float) -> dict[str, float]:
-    """``clients`` connections sending back to back: requests/s, p50 and p99 in ms.
+@dataclasses.dataclass
+class Figures:
+    """What the load client saw of one server, over all its windows."""
+
+    count: int = 0
+    elapsed: float = 0.0
+    latencies: list[float] = dataclasses.field(default_factory=list)
+
+    @property
+    def rps(self) -> float:
+        return self.count / self.elapsed
+
+    @property
+    def p50(self) -> float:
+        return 1000 * statistics.median(self.latencies)
+
+    @property
+    def p99(self) -> float:
+        ordered = sorted(self.latencies)
+        return 1000 * ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))]
+
+
+async def load(
+    url: str, payload: dict, clients: int, seconds: float, warm: bool, figures: Figures
+) -> None:
+    """``clients`` connections sending back to back for ``seconds``, added to ``figures``.
 
     Each client has an httpx client of its own with one keep-alive connection (a shared
     pool of 32 costs the load client more than the servers it measures).
     """
-    latencies: list[float] = []
     content = json.dumps(payload).encode()
     headers = {**HEADERS, "Content-Type": "application/json"}
     one_connection = httpx.Limits(max_connections=1, max_keepalive_connections=1)
     sessions = [
         httpx.AsyncClient(base_url=url, limits=one_connection, timeout=60) for _ in range(clients)
     ]
+    latencies: list[float] = []
 
     async def worker(client: httpx.AsyncClient, until: float, record: bool) -> None:
         while time.perf_counter() < until:
@@ -197,20 +225,17 @@ async def load(url: str, payload: dict, clients: int, seconds: float) -> dict[st
                 latencies.append(time.perf_counter() - started)
 
     try:
-        warm = time.perf_counter() + min(1.0, seconds / 4)
-        await asyncio.gather(*(worker(c, warm, False) for c in sessions))
+        # A warm-up opens the connections (and, the first time, warms the server).
+        until = time.perf_counter() + (min(1.0, seconds / 2) if warm else 0.05)
+        await asyncio.gather(*(worker(c, until, False) for c in sessions))
         started = time.perf_counter()
         await asyncio.gather(*(worker(c, started + seconds, True) for c in sessions))
-        elapsed = time.perf_counter() - started
+        figures.elapsed += time.perf_counter() - started
     finally:
         for client in sessions:
             await client.aclose()
-    ordered = sorted(latencies)
-    return {
-        "rps": len(ordered) / elapsed,
-        "p50": 1000 * statistics.median(ordered),
-        "p99": 1000 * ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))],
-    }
+    figures.count += len(latencies)
+    figures.latencies.extend(latencies)
 
 
 def _run(work: Any) -> Any:
@@ -249,6 +274,7 @@ def main() -> None:
     parser.add_argument("--memberships", type=int, default=200)
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--clients", default="1,32")
+    parser.add_argument("--window", type=float, default=1.0, help="seconds per turn")
     args = parser.parse_args()
     concurrency = [int(c) for c in args.clients.split(",")]
     try:
@@ -276,19 +302,28 @@ def main() -> None:
                 encoding="utf-8",
             )
             payload = {"query": document, "variables": variables}
-            for kind in KINDS:
-                process, url = _start(kind, spec)
-                try:
-                    for clients in concurrency:
-                        figures = _run(load(url, payload, clients, args.seconds))
+            servers = {kind: _start(kind, spec) for kind in KINDS}
+            try:
+                for clients in concurrency:
+                    measured = {kind: Figures() for kind in KINDS}
+                    rounds = max(1, round(args.seconds / args.window))
+                    for turn in range(rounds):
+                        for kind, (_, url) in servers.items():
+                            work = load(
+                                url, payload, clients, args.seconds / rounds, turn == 0,
+                                measured[kind],
+                            )  # fmt: skip
+                            _run(work)
+                    for kind, figures in measured.items():
                         rows.append((name, kind, clients, figures))
                         print(
                             f"{name:<12}{kind:<14}{clients:>4} clients "
-                            f"{figures['rps']:>9.0f} req/s  p50 {figures['p50']:8.2f} ms  "
-                            f"p99 {figures['p99']:8.2f} ms",
+                            f"{figures.rps:>9.0f} req/s  p50 {figures.p50:8.2f} ms  "
+                            f"p99 {figures.p99:8.2f} ms",
                             flush=True,
                         )
-                finally:
+            finally:
+                for process, _ in servers.values():
                     process.terminate()
                     process.wait()
     print()
@@ -307,12 +342,12 @@ def main() -> None:
         for clients in concurrency:
             ours = found[(name, "planswitch", clients)]
             cells = [
-                f"{name:<12}{clients:>8}{ours['rps']:>16.0f}{ours['p50']:>8.2f}"
-                f"{ours['p99']:>8.2f}{ours['p99'] / ours['p50']:>8.1f}"
+                f"{name:<12}{clients:>8}{ours.rps:>16.0f}{ours.p50:>8.2f}"
+                f"{ours.p99:>8.2f}{ours.p99 / ours.p50:>8.1f}"
             ]
             for kind, width in (("graphql-core", 13), ("starlette", 14), ("bytes", 10)):
                 floor = found[(name, kind, clients)]
-                cells.append(f"{floor['rps']:>{width}.0f}{ours['rps'] / floor['rps']:>7.2f}")
+                cells.append(f"{floor.rps:>{width}.0f}{ours.rps / floor.rps:>7.2f}")
             print("".join(cells))
     print(
         "ratio = planswitch req/s / that server's req/s (same run). Targets (issue 12): "

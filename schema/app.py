@@ -1,13 +1,13 @@
-"""``build_schema()``: the Query and Mutation types composed, with the security extensions."""
+"""``build_schema()``: the Query and Mutation types composed; the validation rules and the
+error policy the server applies to every operation."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 from typing import Annotated
 
 import strawberry
-from graphql import GraphQLError
+from graphql import GraphQLError, specified_rules
 from graphql.validation import ASTValidationRule
 from planswitch.domain.errors import DomainError
 from planswitch.resolvers import payment_reads
@@ -31,19 +31,12 @@ from planswitch.schema.update_product import CatalogMutation
 from planswitch.schema.upgrade_options import UpgradeOptionsQuery
 from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
-from strawberry.extensions import (
-    AddValidationRules,
-    MaskErrors,
-    MaxTokensLimiter,
-    ParserCache,
-    SchemaExtension,
-    ValidationCache,
-)
 from strawberry.extensions.max_aliases import create_validator as aliases_rule
 from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
 from strawberry.schema.config import StrawberryConfig
+from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRule
+from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
 from strawberry.tools import merge_types
-from strawberry.types import ExecutionContext
 
 logger = logging.getLogger("planswitch.graphql")
 
@@ -114,58 +107,78 @@ def _should_mask(error: GraphQLError) -> bool:
     # Parse/validation errors (no original error), variable coercion errors (no path: they
     # happen before execution, and say which variable is wrong), expected DomainErrors and
     # outages (rewritten to UNAVAILABLE) are for the client; anything else is a bug:
-    # masked, its traceback logged by PlanswitchSchema.
+    # masked, its traceback logged by client_errors.
     if error.original_error is None or error.path is None:
         return False
     return _domain_error(error) is None and not _is_outage(error)
 
 
-class UserErrorCodes(SchemaExtension):
-    """Adds ``extensions.code`` and ``extensions.field`` to errors raised as DomainError."""
+def client_errors(errors: list[GraphQLError]) -> list[GraphQLError]:
+    """The errors of one operation as the client sees them (issue 11: never a traceback).
 
-    def on_operation(self) -> Iterator[None]:
-        yield
-        result = self.execution_context.result
-        errors = getattr(result, "errors", None) or []
-        for index, error in enumerate(errors):
-            if error.path is not None and _is_outage(error):
-                logger.warning("database unavailable: %s", error.original_error)
-                errors[index] = GraphQLError(
+    An outage becomes ``UNAVAILABLE`` (retryable), a ``DomainError`` keeps its message and
+    gains ``extensions.code`` and ``extensions.field``, anything else raised by a resolver
+    is a bug: logged with its traceback, answered as "Unexpected error." with its path.
+    Parse, validation and variable errors pass unchanged (they name what the client sent).
+    """
+    shown: list[GraphQLError] = []
+    for error in errors:
+        if error.path is not None and _is_outage(error):
+            logger.warning("database unavailable: %s", error.original_error)
+            shown.append(
+                GraphQLError(
                     UNAVAILABLE_MESSAGE,
                     nodes=error.nodes,
                     path=error.path,
                     extensions={"code": UNAVAILABLE, "retryable": True},
                 )
-                continue
-            domain = _domain_error(error)
-            if domain is not None:
-                extensions = dict(error.extensions or {})
-                extensions.update(code=domain.error.code.value, field=domain.error.field)
-                error.extensions = extensions
+            )
+            continue
+        domain = _domain_error(error)
+        if domain is not None:
+            extensions = dict(error.extensions or {})
+            extensions.update(code=domain.error.code.value, field=domain.error.field)
+            error.extensions = extensions
+            shown.append(error)
+        elif _should_mask(error):
+            logger.error("GraphQL resolver failed", exc_info=error.original_error)
+            shown.append(
+                GraphQLError(
+                    "Unexpected error.",
+                    nodes=error.nodes,
+                    source=error.source,
+                    positions=error.positions,
+                    path=error.path,
+                )
+            )
+        else:
+            shown.append(error)
+    return shown
 
 
-class PlanswitchSchema(strawberry.Schema):
-    """Logs unexpected errors with their traceback; expected ones are not noise."""
+def validation_rules(
+    *, max_depth: int = MAX_DEPTH, max_aliases: int = MAX_ALIASES
+) -> tuple[type[ASTValidationRule], ...]:
+    """graphql-core's rules, Strawberry's two for its input types, and planswitch's limits.
 
-    def process_errors(
-        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
-    ) -> None:
-        for error in errors:
-            if _should_mask(error):
-                logger.error("GraphQL resolver failed", exc_info=error.original_error)
-
-
-def build_schema(
-    *, max_depth: int = MAX_DEPTH, max_tokens: int = MAX_TOKENS, max_aliases: int = MAX_ALIASES
-) -> strawberry.Schema:
-    """The planswitch schema with depth, token and alias limits and masked errors."""
-    # The depth and alias rules are the ones QueryDepthLimiter/MaxAliasesLimiter add, but
-    # built once here: those extensions build a new rule class per request, which made
-    # every ValidationCache key unique (a miss and a full re-validation on each request).
-    rules: list[type[ASTValidationRule]] = [
+    The depth and alias rules are the ones Strawberry's QueryDepthLimiter and
+    MaxAliasesLimiter extensions add, built once here (those extensions build a new rule
+    class per request)."""
+    return (
+        *specified_rules,
+        MaybeNullValidationRule,
+        OneOfInputValidationRule,
         depth_rule(max_depth, None, None),
         aliases_rule(max_aliases),
-    ]
+    )
+
+
+def build_schema() -> strawberry.Schema:
+    """The planswitch schema: Query and Mutation composed from the modules of ``schema/``.
+
+    Parsing, validation (``validation_rules``) and error presentation (``client_errors``)
+    are applied by the server's executor (``planswitch.server.execution``), not by Strawberry
+    extensions: the server runs graphql-core directly over this schema."""
     query = merge_types(
         "Query",
         (CatalogQuery, MembershipQuery, NodeQuery, UpgradeOptionsQuery, PlanChangeQuoteQuery),
@@ -182,21 +195,13 @@ def build_schema(
             CancelPendingChangeMutation,
         ),
     )
-    schema = PlanswitchSchema(
+    schema = strawberry.Schema(
         query=query,
         mutation=mutation,
         types=[ProductNode, MembershipNode, CustomerNode, PaymentNode, SiteNode],
         # No sort_schema=True: in strawberry 0.341 the sorted schema loses the enum value
         # mapping (enum arguments arrive as strings, enum defaults cannot print).
         config=StrawberryConfig(disable_field_suggestions=True),
-        extensions=[
-            lambda: MaxTokensLimiter(max_token_count=max_tokens),
-            lambda: AddValidationRules(rules),
-            ParserCache,
-            ValidationCache,
-            UserErrorCodes,
-            lambda: MaskErrors(should_mask_error=_should_mask, error_message="Unexpected error."),
-        ],
     )
     fast_fields.install(schema)  # plain fields called directly (see the module)
     return schema

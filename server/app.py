@@ -9,9 +9,7 @@ import functools
 import gc
 import logging
 from collections.abc import AsyncIterator
-from typing import Any
 
-import orjson
 from planswitch.adapters.payments import build_provider
 from planswitch.domain.payment_provider import PaymentProvider
 from planswitch.domain.ports import Clock, Store
@@ -19,9 +17,9 @@ from planswitch.resolvers.checkout import Checkout
 from planswitch.resolvers.context import Context, Viewer
 from planswitch.resolvers.payments import reconcile
 from planswitch.resolvers.scheduled import apply_due_changes
-from planswitch.resolvers.sign_in import AuthServices
-from planswitch.schema.app import UNAVAILABLE, build_schema
+from planswitch.schema.app import build_schema
 from planswitch.server.clock import SystemClock
+from planswitch.server.execution import Executor
 from planswitch.server.guard import GuardedGraphQL
 from planswitch.server.settings import Settings
 from planswitch.server.stores import make_auth_services, make_store
@@ -34,76 +32,15 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
-from starlette.websockets import WebSocket
-from strawberry.asgi import GraphQL
-from strawberry.types import ExecutionResult
 
 logger = logging.getLogger("planswitch.server")
 
 
 @functools.cache
 def _graphiql_page() -> str:
+    # GraphiQL's usual page fetches it from a CDN; ours serves the same files (same SRI
+    # hashes) from web/vendor/, so the IDE works offline (issue 13). Read once.
     return GRAPHIQL_HTML.read_text(encoding="utf-8")
-
-
-class PlanswitchGraphQL(GraphQL[Context, None]):
-    """Strawberry's ASGI view with planswitch's per-request context."""
-
-    def __init__(
-        self, settings: Settings, store: Store, clock: Clock, auth: AuthServices, checkout: Checkout
-    ) -> None:
-        super().__init__(
-            build_schema(
-                max_depth=settings.max_query_depth,
-                max_tokens=settings.max_query_tokens,
-                max_aliases=settings.max_query_aliases,
-            ),
-            graphql_ide="graphiql" if settings.graphiql else None,
-        )
-        self.settings, self.store, self.clock, self.auth = settings, store, clock, auth
-        self.checkout = checkout
-
-    @property
-    def graphql_ide_html(self) -> str:
-        # Strawberry's own page fetches GraphiQL from a CDN; ours serves the same files (same
-        # SRI hashes) from web/vendor/, so the IDE works offline (issue 13). Read once.
-        return _graphiql_page()
-
-    def encode_json(self, data: object) -> str | bytes:
-        # orjson: the same compact JSON as Strawberry's json.dumps(separators=(",", ":")),
-        # several times cheaper on a page of 50 (bench/bench_http.py). Non-ASCII text goes
-        # out as UTF-8 instead of \u escapes: the same JSON. A value orjson refuses (an
-        # integer beyond 64 bits) falls back to the standard encoder.
-        try:
-            return orjson.dumps(data)
-        except TypeError:
-            return super().encode_json(data)
-
-    async def get_context(
-        self, request: Request | WebSocket, response: Response | WebSocket | None = None
-    ) -> Context:
-        request.state.sub_response = response  # process_result sets its status
-        return Context(
-            store=self.store,
-            clock=self.clock,
-            settings=self.settings,
-            viewer=request.state.viewer,  # set by GuardedGraphQL
-            auth=self.auth,
-            client_address=request.state.client_address,
-            checkout=self.checkout,
-        )
-
-    async def process_result(self, request: Any, result: ExecutionResult) -> Any:
-        # A database outage is retryable: 503, and extensions.code UNAVAILABLE on the error
-        # (schema.app.UserErrorCodes). Retrying a change with the same idempotency key is safe.
-        if any(
-            (error.extensions or {}).get("code") == UNAVAILABLE for error in result.errors or ()
-        ):
-            sub_response = getattr(request.state, "sub_response", None)
-            if sub_response is not None:
-                sub_response.status_code = 503
-                sub_response.headers["Retry-After"] = "5"
-        return await super().process_result(request, result)
 
 
 def make_checkout(settings: Settings, provider: PaymentProvider | None = None) -> Checkout:
@@ -142,9 +79,25 @@ def create_app(
     clock = clock if clock is not None else SystemClock()
     auth = make_auth_services(settings, store)
     checkout = make_checkout(settings, provider)
-    graphql = GuardedGraphQL(
-        PlanswitchGraphQL(settings, store, clock, auth, checkout), settings, clock
+    executor = Executor(
+        build_schema(),
+        max_tokens=settings.max_query_tokens,
+        max_depth=settings.max_query_depth,
+        max_aliases=settings.max_query_aliases,
     )
+
+    def context(viewer: Viewer, client_address: str) -> Context:
+        return Context(
+            store=store,
+            clock=clock,
+            settings=settings,
+            viewer=viewer,
+            auth=auth,
+            client_address=client_address,
+            checkout=checkout,
+        )
+
+    graphql = GuardedGraphQL(executor, context, settings, clock, auth, _graphiql_page)
 
     async def healthz(request: Request) -> Response:
         return JSONResponse({"status": "ok"})

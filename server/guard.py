@@ -1,4 +1,4 @@
-"""The gate in front of Strawberry: who is calling, and is the request well formed?
+"""/graphql: who is calling, is the request well formed, then the operation's answer.
 
 Everything a client sends is read here before GraphQL sees it, and every way it can be
 wrong ends in a 4xx with a GraphQL-shaped body (``{"errors": [{"message", "extensions":
@@ -10,19 +10,23 @@ wrong ends in a 4xx with a GraphQL-shaped body (``{"errors": [{"message", "exten
   nested deeper than the parser can follow is refused too;
 - a NUL character in any string (a variable or a literal): PostgreSQL cannot store one and
   no planswitch value contains one, so it is refused on every database alike;
-- introspection (``__schema``, ``__type``) by anonymous callers outside demo/debug mode.
+- introspection (``__schema``, ``__type``) by anonymous callers outside demo/debug mode;
+- GET: ``query``, ``variables`` (JSON) and ``operationName`` from the query string, for
+  queries only; without ``query``, a browser gets GraphiQL where it is enabled.
 
-The body read here is handed on to Strawberry unchanged.
+The operation decoded here runs in ``planswitch.server.execution`` (parsed once, not again).
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+import orjson
 from graphql import GraphQLError, parse
 from graphql.language import FieldNode, StringValueNode, visit
 from graphql.language.visitor import Visitor
@@ -30,11 +34,15 @@ from planswitch.domain.ports import Clock
 from planswitch.resolvers import policy
 from planswitch.resolvers.context import Viewer
 from planswitch.server.auth import InvalidToken, operator_by_key, viewer_from_header
+from planswitch.server.execution import Executor, OperationRefused
 from planswitch.server.settings import Settings
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import JSONResponse
-from starlette.types import Message, Receive, Scope, Send
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.types import Receive, Scope, Send
+
+if TYPE_CHECKING:
+    from planswitch.resolvers.auth_services import AuthServices
 
 MAX_BODY_BYTES = 1_000_000
 _INTROSPECTION = re.compile(r"__(schema|type)\b")
@@ -51,11 +59,27 @@ def error_response(message: str, code: str, status: int) -> JSONResponse:
     return JSONResponse(body, status_code=status)
 
 
-class GuardedGraphQL:
-    """ASGI app for /graphql: authenticate, check the request, then call Strawberry."""
+@dataclass(frozen=True)
+class Operation:
+    query: str
+    variables: dict[str, Any] | None
+    operation_name: str | None
 
-    def __init__(self, graphql: Any, settings: Settings, clock: Clock) -> None:
-        self.graphql, self.settings, self.clock = graphql, settings, clock
+
+class GuardedGraphQL:
+    """ASGI app for /graphql: authenticate, check the request, then execute it."""
+
+    def __init__(
+        self,
+        executor: Executor,
+        context: Callable[[Viewer, str], Any],
+        settings: Settings,
+        clock: Clock,
+        auth: AuthServices,
+        ide_page: Callable[[], str],
+    ) -> None:
+        self.executor, self.context = executor, context
+        self.settings, self.clock, self.auth, self.ide_page = settings, clock, auth, ide_page
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
@@ -66,18 +90,37 @@ class GuardedGraphQL:
             await error_response(str(error), "UNAUTHENTICATED", 401)(scope, receive, send)
             return
         try:
-            body = await self._checked_body(request, viewer)
+            response = await self._answer(request, viewer, address)
         except BadRequest as error:
-            await error_response(str(error), error.code, error.status)(scope, receive, send)
-            return
-        request.state.viewer = viewer
-        request.state.client_address = address
-        replayed = _replay(body, receive) if body is not None else receive
-        await self.graphql(scope, replayed, _json_errors(send))
+            response = error_response(str(error), error.code, error.status)
+        await response(scope, receive, send)
+
+    async def _answer(self, request: Request, viewer: Viewer, address: str) -> Response:
+        if request.method == "GET":
+            if request.query_params.get("query") is None and _accepts_html(request):
+                if not self.settings.graphiql:
+                    raise BadRequest("Not Found", "NOT_FOUND", 404)
+                return HTMLResponse(self.ide_page())
+            operation = self._checked_query_string(request, viewer)
+        else:
+            operation = await self._checked_body(request, viewer)
+        try:
+            answer = await self.executor.run(
+                operation.query,
+                operation.variables,
+                operation.operation_name,
+                self.context(viewer, address),
+                method=request.method,
+            )
+        except OperationRefused as error:
+            raise BadRequest(str(error)) from None
+        return Response(
+            _encode(answer.body), answer.status, answer.headers, media_type="application/json"
+        )
 
     async def _viewer(self, request: Request, address: str) -> Viewer:
         header = request.headers.get("authorization")
-        auth = self.graphql.auth
+        auth = self.auth
         now: datetime = self.clock.now()
         if not header:
             return viewer_from_header(None, self.settings, auth, now, address)
@@ -89,28 +132,48 @@ class GuardedGraphQL:
             viewer_from_header, header, self.settings, auth, now, address
         )
 
-    async def _checked_body(self, request: Request, viewer: Viewer) -> bytes | None:
-        if request.method == "GET":
-            self._check_document(request.query_params.get("query"), viewer)
-            return None
+    def _checked_query_string(self, request: Request, viewer: Viewer) -> Operation:
+        params = request.query_params
+        query = params.get("query")
+        if not query or not query.strip():
+            raise BadRequest('No GraphQL query found: send "query" (a GraphQL document).')
+        variables: Any = None
+        if params.get("variables"):
+            try:
+                variables = orjson.loads(params["variables"])
+            except orjson.JSONDecodeError as error:
+                raise BadRequest(f'"variables" is not valid JSON: {error}.') from None
+        return self._checked_operation(
+            {"query": query, "variables": variables, "operationName": params.get("operationName")},
+            viewer,
+        )
+
+    async def _checked_body(self, request: Request, viewer: Viewer) -> Operation:
         body = await _read_limited(request)
         content_type = request.headers.get("content-type", "")
-        if "json" not in content_type:
-            return body  # multipart and form bodies: Strawberry answers them itself
+        if "application/json" not in content_type:
+            raise BadRequest(
+                "Send the operation as JSON (Content-Type: application/json).",
+                "UNSUPPORTED_MEDIA_TYPE",
+                415,
+            )
         try:
-            text = body.decode("utf-8")
+            body.decode("utf-8")
         except UnicodeDecodeError:
             raise BadRequest("The request body is not valid UTF-8.") from None
         try:
-            payload = json.loads(text, parse_constant=_not_json)
-        except RecursionError:
-            raise BadRequest("The request body is nested too deeply.") from None
-        except ValueError as error:
+            payload = orjson.loads(body)  # strict JSON: no NaN, Infinity or trailing commas
+        except orjson.JSONDecodeError as error:
+            if "depth limit" in str(error):
+                raise BadRequest("The request body is nested too deeply.") from None
             raise BadRequest(f"The request body is not valid JSON: {error}.") from None
         if isinstance(payload, list):
             raise BadRequest("Batched requests are not supported: send one operation per request.")
         if not isinstance(payload, dict):
             raise BadRequest('The request body must be a JSON object: {"query": "..."}.')
+        return self._checked_operation(payload, viewer)
+
+    def _checked_operation(self, payload: dict[str, Any], viewer: Viewer) -> Operation:
         query, variables = payload.get("query"), payload.get("variables")
         if not isinstance(query, str) or not query.strip():
             raise BadRequest('The request body needs a "query" string (a GraphQL document).')
@@ -122,11 +185,9 @@ class GuardedGraphQL:
         if any("\x00" in value for value in _strings(payload)):
             raise BadRequest("Strings may not contain NUL characters.", "INVALID_INPUT")
         self._check_document(query, viewer)
-        return body
+        return Operation(query, variables, name)
 
-    def _check_document(self, query: str | None, viewer: Viewer) -> None:
-        if not query:
-            return
+    def _check_document(self, query: str, viewer: Viewer) -> None:
         settings = self.settings
         introspection = _INTROSPECTION.search(query) is not None
         nul = "\\u0000" in query or "\\u{0}" in query or "\\u{00" in query
@@ -135,7 +196,7 @@ class GuardedGraphQL:
         try:
             document = parse(query, max_tokens=settings.max_query_tokens)
         except (GraphQLError, RecursionError):
-            return  # Strawberry reports the syntax error itself
+            return  # the executor reports the syntax error itself
         finder = _Finder()
         visit(document, finder)
         if finder.nul:
@@ -193,49 +254,16 @@ async def _read_limited(request: Request) -> bytes:
     return b"".join(chunks)
 
 
-def _not_json(constant: str) -> Any:
-    raise ValueError(f"{constant} is not a JSON value")
+def _accepts_html(request: Request) -> bool:
+    accept = request.headers.get("accept", "")
+    return "text/html" in accept or "*/*" in accept
 
 
-def _json_errors(send: Send) -> Send:
-    """Strawberry answers some bad requests (wrong method, no query, an unknown operation)
-    with a plain-text 4xx; clients get the same GraphQL-shaped JSON as every other error."""
-    held: dict[str, Any] = {}
-
-    async def wrapped(message: Message) -> None:
-        if message["type"] == "http.response.start":
-            headers = dict(message.get("headers") or [])
-            plain = headers.get(b"content-type", b"").startswith(b"text/plain")
-            if message["status"] >= 400 and plain:
-                held["start"] = message
-                return
-        elif message["type"] == "http.response.body" and "start" in held:
-            held["body"] = held.get("body", b"") + message.get("body", b"")
-            if message.get("more_body"):
-                return
-            reason = held["body"].decode("utf-8", "replace") or "Bad request."
-            status = held["start"]["status"]
-            code = "METHOD_NOT_ALLOWED" if status == 405 else "BAD_REQUEST"
-            response = error_response(reason, code, status)
-            await send(
-                {"type": "http.response.start", "status": status,
-                 "headers": response.raw_headers}
-            )  # fmt: skip
-            await send({"type": "http.response.body", "body": response.body})
-            return
-        await send(message)
-
-    return wrapped
-
-
-def _replay(body: bytes, receive: Receive) -> Receive:
-    sent = False
-
-    async def replay() -> Message:
-        nonlocal sent
-        if not sent:
-            sent = True
-            return {"type": "http.request", "body": body, "more_body": False}
-        return await receive()  # after the body: the disconnect, as the server sends it
-
-    return replay
+def _encode(body: dict[str, Any]) -> bytes:
+    # orjson: compact JSON several times cheaper than json.dumps on a page of 50
+    # (bench/bench_http.py); non-ASCII text goes out as UTF-8, not \u escapes. A value
+    # orjson refuses (an integer beyond 64 bits) falls back to the standard encoder.
+    try:
+        return orjson.dumps(body)
+    except TypeError:
+        return json.dumps(body, separators=(",", ":")).encode()
