@@ -1,21 +1,26 @@
 """The ``planswitch`` command line: serve, export-schema, db upgrade, token, apply-due, sync,
-payments (complete, fail, reconcile)."""
+payments (complete, fail, reconcile), wordpress (install-counter, remove-counter)."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from planswitch.server.payments_cli import payments_app
 from planswitch.server.settings import Settings
 
+if TYPE_CHECKING:
+    from planswitch.adapters.wordpress.store import WordPressStore
+
 app = typer.Typer(help="planswitch: plans, memberships and plan changes over GraphQL.")
 db_app = typer.Typer(help="Database maintenance for the native store.")
 app.add_typer(db_app, name="db")
 app.add_typer(payments_app, name="payments")
+wordpress_app = typer.Typer(help="Opt-in changes to the WordPress network's database.")
+app.add_typer(wordpress_app, name="wordpress")
 
 
 @app.command()
@@ -132,6 +137,42 @@ def _upgrade_wordpress(settings: Settings) -> None:
     finally:
         store.dispose()
     typer.echo(f"planswitch's tables in the WordPress database are at version {version}.")
+
+
+def _wordpress_store(settings: Settings) -> WordPressStore:
+    if not settings.wordpress_url:
+        typer.echo("Set PLANSWITCH_WORDPRESS_URL to the network's database first.", err=True)
+        raise typer.Exit(code=2)
+    from planswitch.adapters.wordpress.store import WordPressStore
+
+    return WordPressStore(
+        settings.wordpress_url,
+        prefix=settings.wordpress_prefix,
+        network_id=settings.wordpress_network_id,
+    )
+
+
+@wordpress_app.command("install-counter")
+def install_counter() -> None:
+    """Keep a count of the memberships in planswitch's table with triggers on the plugin's
+    memberships table, so the unfiltered totalCount is one indexed read; again: recount."""
+    store = _wordpress_store(Settings())
+    try:
+        total = store.install_membership_counter()
+    finally:
+        store.dispose()
+    typer.echo(f"Membership counter installed: {total} membership(s).")
+
+
+@wordpress_app.command("remove-counter")
+def remove_counter() -> None:
+    """Drop the counter's triggers and row; totalCount counts the rows again."""
+    store = _wordpress_store(Settings())
+    try:
+        store.remove_membership_counter()
+    finally:
+        store.dispose()
+    typer.echo("Membership counter removed.")
 
 
 @app.command()

@@ -111,6 +111,8 @@ class TableNames:
     idempotency = property(lambda self: f"{self.base_prefix}planswitch_idempotency")
     own_events = property(lambda self: f"{self.base_prefix}planswitch_events")
     pending_changes = property(lambda self: f"{self.base_prefix}planswitch_pending_changes")
+    # The opt-in row counts kept by triggers (counter.py); one row per counted table.
+    counts = property(lambda self: f"{self.base_prefix}planswitch_counts")
 
     # Prefix-dependent keys inside wp_options / wp_usermeta.
     user_roles_option = property(lambda self: f"{self.base_prefix}user_roles")

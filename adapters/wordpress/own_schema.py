@@ -1,7 +1,9 @@
 """planswitch's own tables in a WordPress database, and their migrations (docs/wordpress.md §5.7).
 
-planswitch never creates or alters a table of the plugin. It owns ``{bp}planswitch_idempotency``,
-``{bp}planswitch_events`` and ``{bp}planswitch_pending_changes`` (``tables.py``), and records
+planswitch never creates or alters a table of the plugin (one exception, opt-in and made
+by hand: the membership counter's triggers, ``counter.py``, with its own table). It owns
+``{bp}planswitch_idempotency``, ``{bp}planswitch_events`` and
+``{bp}planswitch_pending_changes`` (``tables.py``), and records
 how far they are migrated in ``{bp}planswitch_schema`` (one row: ``version``), as Alembic's
 ``alembic_version`` does for the native store.
 

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from planswitch.adapters.wordpress import own_schema, pending
+from planswitch.adapters.wordpress import counter, own_schema, pending
 from planswitch.adapters.wordpress import usage as usage_queries
 from planswitch.adapters.wordpress.catalog import CatalogCache
 from planswitch.adapters.wordpress.mappers import (
@@ -113,6 +113,7 @@ class WordPressStore:
         self._reader: RowReader | None = None
         self._network = NetworkSettings()
         self._catalog = CatalogCache()
+        self._counter = counter.MembershipCounter(self.tables)
 
     # ------------------------------------------------------------------------- plumbing
     @property
@@ -280,10 +281,19 @@ class WordPressStore:
         return and_(True, *conditions)
 
     def count_memberships(self, where: MembershipFilter) -> int:
+        with self._connect() as conn:
+            return self._count_memberships(conn, where)
+
+    def _count_memberships(self, conn: Connection, where: MembershipFilter) -> int:
+        """Unfiltered, the kept count when the opt-in counter is installed (``counter.py``):
+        one read of a row instead of COUNT(*), which reads a whole index of the table."""
+        if where == MembershipFilter():
+            kept = self._counter.read(conn)
+            if kept is not None:
+                return kept
         m = self.tables.memberships
         query = select(func.count()).select_from(m).where(self._membership_condition(where))
-        with self._connect() as conn:
-            return int(conn.execute(query).scalar_one())
+        return int(conn.execute(query).scalar_one())
 
     def membership_page(
         self, where: MembershipFilter, after_id: int | None, limit: int
@@ -342,9 +352,7 @@ class WordPressStore:
         m = self.tables.memberships
         condition = self._membership_condition(where)
         with self._connect() as conn:
-            total = int(
-                conn.execute(select(func.count()).select_from(m).where(condition)).scalar_one()
-            )
+            total = self._count_memberships(conn, where)
             query = select(m).where(condition).order_by(m.c.id).offset(max(offset, 0)).limit(limit)
             items = self.reader.memberships(conn, query)
         return Page(items, total)
@@ -536,7 +544,19 @@ class WordPressStore:
     def check(self) -> None:
         """Raise if the database cannot be reached or the plugin's tables are missing."""
         with self.engine.connect() as conn:
-            conn.execute(select(func.count()).select_from(self.tables.memberships).limit(1))
+            # One row, not COUNT(*): readiness probes run often and a count reads every row.
+            conn.execute(select(self.tables.memberships.c.id).limit(1))
+
+    def install_membership_counter(self) -> int:
+        """Install the opt-in membership counter (``counter.py``); returns the count."""
+        total = counter.install(self.engine, self.tables)
+        self._counter.forget()
+        return total
+
+    def remove_membership_counter(self) -> None:
+        """Remove the membership counter; the unfiltered count is COUNT(*) again."""
+        counter.remove(self.engine, self.tables)
+        self._counter.forget()
 
     def ensure_own_tables(self) -> int:
         """Create or migrate planswitch's own tables (``own_schema.py``); returns their version."""

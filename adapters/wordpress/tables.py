@@ -406,6 +406,20 @@ def _pending_changes(md: MetaData, n: TableNames) -> Table:
     )
 
 
+def _counts(md: MetaData, n: TableNames) -> Table:
+    # Row counts kept by triggers on a plugin table (counter.py, opt-in); keyed by the
+    # counted table's name, so every network of an install shares one table.
+    return Table(
+        n.counts,
+        md,
+        Column("name", _varchar(64), primary_key=True),
+        Column("n", _BIGINT, nullable=False),
+        mysql_engine="InnoDB",  # transactional: a rolled-back insert takes its +1 back
+        mysql_charset="utf8mb4",
+        mysql_collate="utf8mb4_unicode_520_ci",
+    )
+
+
 class WordPressTables:
     """Every table of one network, built on a fresh ``MetaData`` for ``names``.
 
@@ -446,6 +460,7 @@ class WordPressTables:
         self.idempotency = _idempotency(md, n)
         self.own_events = _own_events(md, n)
         self.pending_changes = _pending_changes(md, n)
+        self.counts = _counts(md, n)
         self._posts: dict[int, Table] = {}
 
     def posts(self, blog_id: int) -> Table:
