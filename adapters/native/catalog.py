@@ -12,7 +12,8 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from planswitch.adapters.native import reads
+from planswitch.adapters.native import prepared, reads
+from planswitch.adapters.native.prepared import Prepared
 from planswitch.adapters.native.tables import CatalogVersionRow
 from planswitch.domain.ports import Catalog, ProductFilter
 from sqlalchemy import ScalarSelect, select, update
@@ -23,7 +24,7 @@ VERSION_ROW = 1
 _VERSION = CatalogVersionRow.__table__.c  # type: ignore[attr-defined]
 
 
-_CURRENT = select(_VERSION.version).where(_VERSION.id == VERSION_ROW)
+_CURRENT = Prepared(select(_VERSION.version).where(_VERSION.id == VERSION_ROW))
 
 
 def version_column() -> ScalarSelect[Any]:
@@ -48,9 +49,13 @@ class CatalogCache:
         self._lock = threading.Lock()
 
     def read(self, session: Session, *, remember: bool = True) -> Catalog:
-        """The catalog as of ``session``'s database: one statement when it has not moved."""
-        version = session.scalar(_CURRENT)
-        return self.at(session, version, remember=remember)
+        """The catalog as of ``session``'s database: one statement when it has not moved.
+
+        On a plain connection that statement begins no transaction (SQLite: no ``BEGIN``):
+        alone it is its own snapshot, and a reload reads the products after it (``at``).
+        """
+        found = _CURRENT.rows(prepared.connection(session, begin=False), {})
+        return self.at(session, found[0][0] if found else None, remember=remember)
 
     def at(self, session: Session, version: Any, *, remember: bool = True) -> Catalog:
         """The catalog at ``version`` (read by the caller in ``session``, before this).

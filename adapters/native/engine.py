@@ -9,7 +9,8 @@
   default rollback-journal mode a writer committing a large batch (a sync into the same
   file) would stall every request of the process for up to the lock timeout.
 - MySQL/MariaDB: READ COMMITTED, so rows read after waiting on a row lock show what the
-  lock holder committed (REPEATABLE READ would show the transaction's older snapshot).
+  lock holder committed (REPEATABLE READ would show the transaction's older snapshot);
+  ``group_concat_max_len`` lifted on each connection (``_mysql_session``).
 - PostgreSQL: its default READ COMMITTED already behaves so.
 """
 
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from planswitch.adapters.native import prepared
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import StaticPool
@@ -33,7 +35,20 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     if backend in ("mysql", "mariadb"):
         kwargs.setdefault("isolation_level", "READ COMMITTED")
     kwargs.setdefault("pool_pre_ping", True)
-    return create_engine(url, **kwargs)
+    engine = create_engine(url, **kwargs)
+    if backend in ("mysql", "mariadb"):
+        event.listen(engine, "connect", _mysql_session)
+    return engine
+
+
+def _mysql_session(dbapi_connection: Any, _record: Any) -> None:
+    # A membership's add-ons and usage ride along its row as GROUP_CONCATs
+    # (reads.membership_addons_column, reads.usage_columns), which MySQL cuts at 1,024
+    # bytes by default and MariaDB at 1 MiB, silently. Lifted as far as each allows (MariaDB
+    # clamps this to 1 GiB): a result larger than max_allowed_packet fails loudly instead.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("SET SESSION group_concat_max_len = 4294967295")
+    cursor.close()
 
 
 def write_engine(engine: Engine) -> Engine:
@@ -64,6 +79,8 @@ def _sqlite_engine(url: str, in_memory: bool, **kwargs: Any) -> Engine:
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
         immediate = connection.get_execution_options().get(WRITE_OPTION, False)
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        # On the DBAPI cursor: through exec_driver_sql, SQLAlchemy's per-statement work
+        # cost several times SQLite's own BEGIN (issue 12's profile of a quote).
+        prepared.run(connection, "BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     return engine

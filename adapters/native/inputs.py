@@ -1,27 +1,34 @@
 """What options, a quote and a commit read about one membership, in one session.
 
-Issue 12 asks for a quote or an option list in at most 4 statements. Here they are (BEGIN
-included, as SQLite counts it):
+Issue 12 asks for a quote or an option list in at most 4 statements. Here they are 3
+(BEGIN included, as SQLite counts it):
 
-1. ``BEGIN`` (``BEGIN IMMEDIATE`` in a commit);
+1. ``BEGIN`` (``BEGIN IMMEDIATE`` in a commit): the two reads below see one snapshot;
 2. the membership joined with its scheduled change and its customer, with the catalog's
-   version and "is a payment pending" riding along as columns (in a commit, locked
-   ``FOR UPDATE OF memberships``);
-3. its add-ons;
-4. its usage (published sites with their active domains).
+   version, "is a payment pending" and its add-ons (``reads.membership_addons_column``)
+   riding along as columns (in a commit, locked ``FOR UPDATE OF memberships``);
+3. its usage (published sites with their active domains).
 
 A discount code adds one statement when one is given; a catalog that moved since the
 process last read it adds the catalog's 3 (``catalog.py``).
+
+Both statements are ``Prepared`` (compiled once per dialect, run on the DBAPI cursor,
+``prepared.py``) and their rows are tuples mapped through precomputed positions
+(``Layout``): through SQLAlchemy's ``execute`` and ``Row`` mappings these reads cost
+several times the database's own work (issue 12's profile).
 """
 
 from __future__ import annotations
 
-from types import SimpleNamespace
+from collections.abc import Sequence
 from typing import Any
 
-from planswitch.adapters.native import catalog, mappers, reads
+from planswitch.adapters.native import catalog, mappers, prepared, reads
 from planswitch.adapters.native.catalog import CatalogCache
+from planswitch.adapters.native.prepared import Prepared
 from planswitch.adapters.native.tables import CustomerRow, MembershipRow, ScheduledChangeRow
+from planswitch.domain.customers import Customer
+from planswitch.domain.memberships import Membership
 from planswitch.domain.ports import ChangeInputs
 from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import Session
@@ -32,28 +39,66 @@ _C = CustomerRow.__table__  # type: ignore[attr-defined]
 _ID: Any = bindparam("membership_id")
 
 
-def _columns(table: Any, prefix: str) -> list[Any]:
+def columns(table: Any, prefix: str) -> list[Any]:
+    """``table``'s columns labelled ``prefix + name`` (one table's part of a joined row)."""
     return [column.label(prefix + column.name) for column in table.c]
 
 
-def _names(table: Any, prefix: str) -> list[tuple[str, str]]:
-    return [(column.name, prefix + column.name) for column in table.c]
+def membership_columns(customers: bool) -> list[Any]:
+    """The columns a ``Layout`` maps: the membership, its scheduled change, its add-ons
+    and (``customers``) its customer, from ``membership_joins``."""
+    found = [
+        *columns(_M, "m_"),
+        *columns(_S, "s_"),
+        reads.membership_addons_column(_M.c.id).label("addons"),
+    ]
+    return found + columns(_C, "c_") if customers else found
+
+
+def membership_joins(customers: bool) -> Any:
+    joined = _M.outerjoin(_S, _S.c.membership_id == _M.c.id)
+    return joined.outerjoin(_C, _C.c.id == _M.c.customer_id) if customers else joined
+
+
+class Layout:
+    """Where a membership's parts sit in the rows of ``prepared`` (``membership_columns``),
+    worked out once per statement."""
+
+    def __init__(self, statement: Prepared, customers: bool) -> None:
+        self._parts = {
+            prefix: (statement.index(prefix + table.c[0].name), tuple(table.c.keys()))
+            for table, prefix in ((_M, "m_"), (_S, "s_"), *([(_C, "c_")] if customers else []))
+        }
+        self.addons = statement.index("addons")
+
+    def _part(self, row: Sequence[Any], prefix: str) -> dict[str, Any]:
+        start, names = self._parts[prefix]
+        return dict(zip(names, row[start : start + len(names)], strict=True))
+
+    def membership(self, row: Sequence[Any]) -> Membership:
+        scheduled = self._part(row, "s_")
+        return mappers.membership_from(
+            self._part(row, "m_"),
+            mappers.addons_from_text(row[self.addons]),
+            mappers.scheduled_change_from(scheduled)
+            if scheduled["membership_id"] is not None
+            else None,
+        )
+
+    def customer(self, row: Sequence[Any]) -> Customer | None:
+        values = self._part(row, "c_")
+        return mappers.customer_from(values) if values["id"] is not None else None
 
 
 def _statement(lock: bool) -> Select[Any]:
     query = (
         select(
-            *_columns(_M, "m_"),
-            *_columns(_S, "s_"),
-            *_columns(_C, "c_"),
+            *membership_columns(customers=True),
             catalog.version_column().label("catalog_version"),
             reads.pending_payment_column(_ID).label("pending_payment"),
+            *reads.usage_columns(_M.c.id),
         )
-        .select_from(
-            _M.outerjoin(_S, _S.c.membership_id == _M.c.id).outerjoin(
-                _C, _C.c.id == _M.c.customer_id
-            )
-        )
+        .select_from(membership_joins(customers=True))
         .where(_M.c.id == _ID)
     )
     if lock:
@@ -63,14 +108,10 @@ def _statement(lock: bool) -> Select[Any]:
     return query
 
 
-# Built once: building and hashing a statement this wide cost more than running it.
-_READ, _LOCKED = _statement(lock=False), _statement(lock=True)
-_PARTS = {prefix: _names(table, prefix) for table, prefix in ((_M, "m_"), (_S, "s_"), (_C, "c_"))}
-
-
-def _part(row: Any, prefix: str) -> SimpleNamespace:
-    """One table's columns of a joined row, under their own names (what mappers read)."""
-    return SimpleNamespace(**{name: row[label] for name, label in _PARTS[prefix]})
+_READ, _LOCKED = Prepared(_statement(lock=False)), Prepared(_statement(lock=True))
+_LAYOUT = Layout(_READ, customers=True)  # the same columns in both
+_VERSION, _PENDING = _READ.index("catalog_version"), _READ.index("pending_payment")
+_SITES, _DOMAINS = _READ.index("usage_sites"), _READ.index("usage_domains")
 
 
 def change_inputs(
@@ -88,18 +129,17 @@ def change_inputs(
     """
     reads._flush(session)  # a write transaction reads what it wrote (a Connection: nothing)
     params = {"membership_id": int(membership_id)}
-    found = session.execute(_LOCKED if lock else _READ, params).mappings().first()
-    if found is None:
+    # One statement, one snapshot: no BEGIN needed on a plain connection (a write's own
+    # transaction is begun by its Session).
+    found = (_LOCKED if lock else _READ).rows(prepared.connection(session, begin=False), params)
+    if not found:
         return ChangeInputs(None, cache.read(session, remember=not lock))
-    addons = reads.membership_addons(session, [membership_id]).get(membership_id, [])
-    scheduled = _part(found, "s_") if found["s_membership_id"] is not None else None
-    membership = mappers.to_membership(_part(found, "m_"), addons, scheduled)  # type: ignore[arg-type]
-    customer = mappers.to_customer(_part(found, "c_")) if found["c_id"] is not None else None  # type: ignore[arg-type]
+    row = found[0]
     code = (discount_code or "").strip()
     return ChangeInputs(
-        membership=membership,
-        catalog=cache.at(session, found["catalog_version"], remember=not lock),
-        customer=customer,
-        usage=reads.usage(session, membership_id, bool(found["pending_payment"])),
+        membership=_LAYOUT.membership(row),
+        catalog=cache.at(session, row[_VERSION], remember=not lock),
+        customer=_LAYOUT.customer(row),
+        usage=reads.usage_from(row[_SITES], row[_DOMAINS], bool(row[_PENDING])),
         discount=reads.discount_code(session, code) if code else None,
     )

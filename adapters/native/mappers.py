@@ -10,7 +10,7 @@ import json
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, Protocol
 
 from planswitch.adapters.native.tables import (
     CustomerRow,
@@ -62,7 +62,7 @@ def limits_from_json(raw: Mapping[str, Any] | None) -> Limitations:
         (key order included). Sharing also means each value's ``fingerprint`` (the API's
     memo key) is computed once.
     """
-    text = json.dumps(raw or {})
+    text = json.dumps(raw) if raw else "{}"  # most rows override nothing: no dumps
     with _limits_lock:
         found = _limits_cache.get(text)
         if found is not None:
@@ -126,7 +126,27 @@ def product_children(p: Product) -> tuple[list[dict[str, Any]], list[dict[str, A
 
 
 # The to_* readers take the SQLModel object or a plain Core ``Row`` of the same table's
-# columns (reads.py selects plain rows for speed): both read as attributes.
+# columns (reads.py selects plain rows for speed): both read as attributes. The *_from
+# readers take the column values by name (the hot reads map tuples, inputs.py): the to_*
+# readers of those tables go through them, so each mapping is written once.
+
+
+class Values(Protocol):
+    """Column values by name: a dict, or a row read through ``_Attributes``."""
+
+    def __getitem__(self, name: str, /) -> Any: ...
+
+
+class _Attributes:
+    """A row read by column name through its attributes (ORM object or Core ``Row``)."""
+
+    __slots__ = ("row",)
+
+    def __init__(self, row: Any) -> None:
+        self.row = row
+
+    def __getitem__(self, name: str) -> Any:
+        return getattr(self.row, name)
 
 
 def to_product(
@@ -184,16 +204,21 @@ def customer_columns(c: Customer) -> dict[str, Any]:
 
 
 def to_customer(row: CustomerRow | Row[Any]) -> Customer:
+    return customer_from(_Attributes(row))
+
+
+def customer_from(values: Values) -> Customer:
+    """The customer of ``values[column name]`` (a joined row's part, ``inputs.py``)."""
     return Customer(
-        id=row.id or 0,
-        user_id=row.user_id,
-        email=row.email,
-        display_name=row.display_name,
-        login=row.login,
-        vip=row.vip,
-        has_trialed=row.has_trialed,
-        date_registered=row.date_registered,
-        date_modified=row.date_modified,
+        id=values["id"] or 0,
+        user_id=values["user_id"],
+        email=values["email"],
+        display_name=values["display_name"],
+        login=values["login"],
+        vip=values["vip"],
+        has_trialed=values["has_trialed"],
+        date_registered=values["date_registered"],
+        date_modified=values["date_modified"],
     )
 
 
@@ -222,11 +247,12 @@ _MEMBERSHIP_PLAIN = (
     "gateway_customer_id",
     "gateway_subscription_id",
 )
+_MEMBERSHIP_VALUES = (*_MEMBERSHIP_PLAIN, *_MEMBERSHIP_DATES)  # copied as they are
 
 
 def membership_columns(m: Membership) -> dict[str, Any]:
     """Column values of the ``memberships`` row, without ``id`` and ``version``."""
-    values = {name: getattr(m, name) for name in (*_MEMBERSHIP_PLAIN, *_MEMBERSHIP_DATES)}
+    values = {name: getattr(m, name) for name in _MEMBERSHIP_VALUES}
     values.update(
         status=m.status.value,
         duration=m.period.duration,
@@ -258,14 +284,18 @@ def scheduled_change_columns(membership_id: int, s: ScheduledChange) -> dict[str
 
 
 def to_scheduled_change(row: ScheduledChangeRow | Row[Any]) -> ScheduledChange:
+    return scheduled_change_from(_Attributes(row))
+
+
+def scheduled_change_from(values: Values) -> ScheduledChange:
     return ScheduledChange(
-        plan_id=row.plan_id,
-        addons={int(pid): int(qty) for pid, qty in (row.addons or {}).items()},
-        period=BillingPeriod.of(row.duration, row.duration_unit),
-        amount=row.amount,
-        effective_at=row.effective_at,
-        created_at=row.created_at,
-        description=row.description,
+        plan_id=values["plan_id"],
+        addons={int(pid): int(qty) for pid, qty in (values["addons"] or {}).items()},
+        period=BillingPeriod.of(values["duration"], values["duration_unit"]),
+        amount=values["amount"],
+        effective_at=values["effective_at"],
+        created_at=values["created_at"],
+        description=values["description"],
     )
 
 
@@ -274,16 +304,40 @@ def to_membership(
     addons: Iterable[MembershipAddonRow | Row[Any]],
     scheduled: ScheduledChangeRow | Row[Any] | None,
 ) -> Membership:
-    return Membership(
-        id=row.id or 0,
-        status=MembershipStatus(row.status),
-        period=BillingPeriod.of(row.duration, row.duration_unit),
-        addons={a.product_id: a.quantity for a in sorted(addons, key=lambda a: a.product_id)},
-        limitations_override=limits_from_json(row.limitations_override),
-        scheduled_change=to_scheduled_change(scheduled) if scheduled else None,
-        version=str(row.version),
-        **{name: getattr(row, name) for name in (*_MEMBERSHIP_PLAIN, *_MEMBERSHIP_DATES)},
+    return membership_from(
+        _Attributes(row),
+        {a.product_id: a.quantity for a in addons},
+        to_scheduled_change(scheduled) if scheduled else None,
     )
+
+
+def membership_from(
+    values: Values, addons: Mapping[int, int], scheduled: ScheduledChange | None
+) -> Membership:
+    """The membership of ``values[column name]``, its add-ons (product id -> quantity) and
+    its scheduled change."""
+    return Membership(
+        id=values["id"] or 0,
+        status=MembershipStatus(values["status"]),
+        period=BillingPeriod.of(values["duration"], values["duration_unit"]),
+        addons={pid: addons[pid] for pid in sorted(addons)},
+        limitations_override=limits_from_json(values["limitations_override"]),
+        scheduled_change=scheduled,
+        version=str(values["version"]),
+        **{name: values[name] for name in _MEMBERSHIP_VALUES},
+    )
+
+
+def addons_from_text(text: str | None) -> dict[int, int]:
+    """A membership's add-ons as ``reads.membership_addons_column`` aggregates them:
+    ``"6:1,7:2"`` -> ``{6: 1, 7: 2}`` (None: none)."""
+    if not text:
+        return {}
+    found = {}
+    for item in text.split(","):
+        product_id, _, quantity = item.partition(":")
+        found[int(product_id)] = int(quantity)
+    return found
 
 
 # --- payments ----------------------------------------------------------------------------

@@ -10,12 +10,14 @@ identity-mapping instances that are thrown away at once was about half of a read
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
-from planswitch.adapters.native import mappers
+from planswitch.adapters.native import mappers, prepared
+from planswitch.adapters.native.prepared import Prepared
 from planswitch.adapters.native.tables import (
     CustomerRow,
     DiscountCodeRow,
@@ -43,7 +45,7 @@ from planswitch.domain.pending_change import PendingStatus
 from planswitch.domain.ports import IdempotencyRecord, MembershipFilter, Page, ProductFilter
 from planswitch.domain.products import Product
 from planswitch.domain.usage import Site, Usage
-from sqlalchemy import Row, Select, bindparam, exists, func, or_, select
+from sqlalchemy import Row, Select, String, Text, bindparam, cast, exists, func, or_, select
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
@@ -208,13 +210,41 @@ def membership_addons(session: Session, ids: Sequence[int]) -> dict[int, list[An
     return _group(_by_ids(session, _MEMBERSHIP_ADDONS, ids), "membership_id")
 
 
-def _membership_filter(query: Any, where: MembershipFilter) -> Any:
-    if where.customer_id is not None:
-        query = query.where(MEMBERSHIPS.customer_id == where.customer_id)
-    if where.status is not None:
-        query = query.where(MEMBERSHIPS.status == where.status.value)
-    if where.plan_id is not None:
-        query = query.where(MEMBERSHIPS.plan_id == where.plan_id)
+def membership_addons_column(membership_id: Any) -> Any:
+    """A membership's add-ons as one text column, ``"6:1,7:2"`` (NULL: none), to ride
+    along the statement that reads the membership instead of a statement of their own
+    (``mappers.addons_from_text`` reads it back). ``membership_id``: the column to
+    correlate with. MySQL/MariaDB cut ``GROUP_CONCAT`` at ``group_concat_max_len``; the
+    engine raises it (``engine.py``)."""
+    pair = (
+        cast(MEMBERSHIP_ADDONS.product_id, String) + ":" + cast(MEMBERSHIP_ADDONS.quantity, String)
+    )
+    return (
+        select(func.aggregate_strings(pair, ","))
+        .where(MEMBERSHIP_ADDONS.membership_id == membership_id)
+        .scalar_subquery()
+    )
+
+
+def membership_filter_values(where: MembershipFilter) -> dict[str, Any]:
+    """The column values ``where`` asks for, by column name (the filters it leaves out
+    absent)."""
+    values = {
+        "customer_id": where.customer_id,
+        "status": where.status.value if where.status is not None else None,
+        "plan_id": where.plan_id,
+    }
+    return {name: value for name, value in values.items() if value is not None}
+
+
+def membership_filter(
+    query: Any, where: MembershipFilter, columns: Any = MEMBERSHIPS, bound: bool = False
+) -> Any:
+    """``query`` filtered by ``where``; ``bound``: compared with bind parameters named as
+    the columns (``membership_filter_values`` gives their values) instead of the values,
+    for a statement built once per shape of filter."""
+    for name, value in membership_filter_values(where).items():
+        query = query.where(columns[name] == (bindparam(name) if bound else value))
     return query
 
 
@@ -222,29 +252,36 @@ def list_memberships(
     session: Session, where: MembershipFilter, offset: int, limit: int
 ) -> Page[Membership]:
     total = count_memberships(session, where)
-    query = _membership_filter(select(_table(MembershipRow)), where)
+    query = membership_filter(select(_table(MembershipRow)), where)
     rows = _rows(session, query.order_by(MEMBERSHIPS.id).offset(offset).limit(limit))
     return Page(memberships_from_rows(session, rows), total)
 
 
 def count_memberships(session: Session, where: MembershipFilter) -> int:
-    """How many memberships match ``where``: one statement.
+    """How many memberships match ``where``: one statement (``membership_count_column``)."""
+    return int(session.scalar(select(membership_count_column(where))) or 0)
+
+
+def membership_count_column(where: MembershipFilter, *, bound: bool = False) -> Any:
+    """How many memberships match ``where``, as a scalar subquery that may also ride along
+    a statement reading memberships (it reads its own alias of the table, so it is never
+    correlated with theirs).
 
     Unfiltered, the ``membership_count`` row (kept by triggers, migration 0004) instead of
     ``COUNT(*)``, which reads the whole table; if that row is missing, the COUNT
-    (``COALESCE`` evaluates it only then). Filtered counts are ``COUNT(*)``.
+    (``COALESCE`` evaluates it only then). Filtered counts are ``COUNT(*)``. ``bound``: as
+    for ``membership_filter``.
     """
     if where == MembershipFilter():
-        return int(session.scalar(_UNFILTERED_COUNT) or 0)
-    count = _membership_filter(select(func.count()).select_from(_table(MembershipRow)), where)
-    return int(session.scalar(count) or 0)
+        return _UNFILTERED_COUNT
+    query = select(func.count()).select_from(_COUNTED)
+    return membership_filter(query, where, _COUNTED.c, bound).scalar_subquery()
 
 
-_UNFILTERED_COUNT = select(
-    func.coalesce(
-        select(MEMBERSHIP_COUNT.count).where(MEMBERSHIP_COUNT.id == 1).scalar_subquery(),
-        select(func.count()).select_from(_table(MembershipRow)).scalar_subquery(),
-    )
+_COUNTED = _table(MembershipRow).alias("counted")
+_UNFILTERED_COUNT = func.coalesce(
+    select(MEMBERSHIP_COUNT.count).where(MEMBERSHIP_COUNT.id == 1).scalar_subquery(),
+    select(func.count()).select_from(_COUNTED).scalar_subquery(),
 )
 
 
@@ -252,7 +289,7 @@ def membership_page(
     session: Session, where: MembershipFilter, after_id: int | None, limit: int
 ) -> list[Membership]:
     """Keyset page: ``id > after_id`` on the primary key index, whatever the depth."""
-    query = _membership_filter(select(_table(MembershipRow)), where)
+    query = membership_filter(select(_table(MembershipRow)), where)
     if after_id is not None:
         query = query.where(MEMBERSHIPS.id > after_id)
     return memberships_from_rows(
@@ -369,51 +406,52 @@ def apex_domain(domain: str) -> str | None:
     return None
 
 
-# One statement, built once: each published site with its active domains (a site without
-# any appears once, with a NULL domain).
-_USAGE = (
-    select(SITES.id, SITES.post_counts, DOMAINS.domain)
-    .select_from(_table(SiteRow))
-    .outerjoin(_table(DomainRow), (DOMAINS.site_id == SITES.id) & DOMAINS.active)
-    .where(SITES.membership_id == bindparam("membership_id"), SITES.published)
-)
+# Joins the texts aggregated by usage_columns: a character that JSON text never holds
+# unescaped (RFC 8259, section 7), nor does a domain name.
+_SEPARATOR = "\x1e"
 
 
-def usage(session: Session, membership_id: int, pending_payment: bool | None = None) -> Usage:
-    """What the membership uses: published sites, their posts per type, active apex domains.
+def usage_columns(membership_id: Any) -> list[Any]:
+    """What ``usage_from`` reads, as two text columns that may ride along another statement
+    (``membership_id``: a column to correlate with, or a bind parameter): the post counts of
+    each published site (its JSON text, one per site) and the active domains mapped to
+    them, each joined by ``_SEPARATOR``. MySQL/MariaDB cut ``GROUP_CONCAT`` at
+    ``group_concat_max_len``, which the engine lifts (``engine.py``)."""
+    published = (SITES.membership_id == membership_id) & SITES.published
+    counts = func.coalesce(cast(SITES.post_counts, Text), "{}")
+    sites = select(func.aggregate_strings(counts, _SEPARATOR)).where(published)
+    domains = (
+        select(func.aggregate_strings(DOMAINS.domain, _SEPARATOR))
+        .select_from(_table(SiteRow))
+        .join(_table(DomainRow), (DOMAINS.site_id == SITES.id) & DOMAINS.active)
+        .where(published)
+    )
+    return [
+        sites.scalar_subquery().label("usage_sites"),
+        domains.scalar_subquery().label("usage_domains"),
+    ]
+
+
+def usage_from(sites: str | None, domains: str | None, pending_payment: bool) -> Usage:
+    """What the membership uses (``usage_columns``' texts): published sites, their posts
+    per type, active apex domains.
 
     Custom domains are counted once per apex name (``www.example.com`` and ``example.com``
-    are one domain), as the plugin's domain-mapping limit does. ``pending_payment``, when
-    the caller already read it (``pending_payment_column``), saves its statement.
+    are one domain), as the plugin's domain-mapping limit does.
     """
-    post_counts: dict[int, Any] = {}
-    apexes: set[str] = set()
-    _flush(session)
-    found = session.execute(_USAGE, {"membership_id": int(membership_id)})
-    for site_id, counts, domain in found:
-        post_counts[site_id] = counts
-        apex = apex_domain(domain) if domain is not None else None
-        if apex:
-            apexes.add(apex)
+    post_counts = [json.loads(text) for text in sites.split(_SEPARATOR)] if sites else []
     posts: dict[str, int] = defaultdict(int)
-    for counts in post_counts.values():
+    for counts in post_counts:
         for post_type, count in (counts or {}).items():
             posts[post_type] += int(count)
+    names = domains.split(_SEPARATOR) if domains else []
+    apexes = {apex for name in names if (apex := apex_domain(name))}
     return Usage(
         sites=len(post_counts),
         posts=dict(sorted(posts.items())),
         custom_domains=len(apexes),
-        pending_payment=(
-            _has_pending_payment(session, membership_id)
-            if pending_payment is None
-            else pending_payment
-        ),
+        pending_payment=pending_payment,
     )
-
-
-def _has_pending_payment(session: Session, membership_id: int) -> bool:
-    """Pending membership, or a pending payment of it (one statement)."""
-    return bool(session.scalar(select(pending_payment_column(membership_id))))
 
 
 def pending_payment_column(membership_id: Any) -> Any:
@@ -436,6 +474,19 @@ def pending_payment_column(membership_id: Any) -> Any:
         ~waiting_change,
     )
     return or_(pending_membership, pending_payment)
+
+
+_ID: Any = bindparam("membership_id")
+_USAGE = Prepared(select(*usage_columns(_ID), pending_payment_column(_ID)))
+
+
+def usage(session: Session, membership_id: int) -> Usage:
+    """What the membership uses (``usage_from``), and whether a payment is pending: one
+    statement."""
+    _flush(session)
+    found = _USAGE.rows(prepared.connection(session), {"membership_id": int(membership_id)})
+    sites, domains, pending = found[0]
+    return usage_from(sites, domains, bool(pending))
 
 
 # --- scheduled changes, idempotency, events ----------------------------------------------
