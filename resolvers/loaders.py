@@ -8,7 +8,8 @@ number of SQL statements as a page of one.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Coroutine, Mapping, Sequence
+import inspect
+from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
 from functools import cached_property
 from typing import Any, TypeVar
 
@@ -39,6 +40,30 @@ async def run_read(store: ReadStore, fn: Callable[..., T], /, *args: Any, **kwar
     if getattr(store, "inline_reads", False):
         return fn(*args, **kwargs)
     return await asyncio.to_thread(fn, *args, **kwargs)
+
+
+def read_soon(store: ReadStore, fn: Callable[..., T], /, *args: Any) -> T | Awaitable[T]:
+    """``fn(*args)``, a read of ``store``, as ``run_read`` does it but without a coroutine
+    where none is needed: the result itself when the store's reads are inline, else an
+    awaitable of it from a worker thread.
+
+    A resolver returning the result itself keeps graphql-core on its synchronous path (no
+    awaiting of the field, nor of the whole operation); see ``then``.
+    """
+    if getattr(store, "inline_reads", False):
+        return fn(*args)
+    return asyncio.to_thread(fn, *args)
+
+
+def then(value: T | Awaitable[T], fn: Callable[[T], N]) -> N | Awaitable[N]:
+    """``fn(value)``: now when ``value`` is at hand, else once it is awaited."""
+    if inspect.isawaitable(value):
+        return _then_later(value, fn)
+    return fn(value)
+
+
+async def _then_later(value: Awaitable[T], fn: Callable[[T], N]) -> N:
+    return fn(await value)
 
 
 def _by_key(
@@ -150,12 +175,34 @@ class Loaders:
         """Keep at hand what ``store.membership_reads`` returned: the catalog, the
         memberships and (``customers``: when it read them) their customers."""
         self._keep(reads, customers=customers)
+        self._prime_memberships(reads.memberships)
+
+    def _prime_memberships(self, memberships: Sequence[Membership]) -> None:
         if "memberships_by_id" not in self.__dict__:  # not made yet: primed when it is
-            self._unprimed.extend(reads.memberships)
+            self._unprimed.extend(memberships)
             return
         loader = self.memberships_by_id
-        for membership in reads.memberships:
+        for membership in memberships:
             loader.prime(membership.id, membership)
+
+    def membership_now(
+        self, membership_id: int
+    ) -> Membership | None | Awaitable[Membership | None]:
+        """The membership (with what ``memberships_by_id`` reads with it), read on its own
+        rather than batched: at once when the store's reads are inline (``read_soon``).
+
+        For a lookup with nothing to batch it with (a document's only root field): the
+        loader would cost a future and an event-loop iteration to batch one id. What is
+        read is kept and primed as the loader's own reads are.
+        """
+        found = read_soon(self._store, self._memberships_with_related, [membership_id])
+        return then(found, lambda by_id: self._primed(by_id.get(membership_id)))
+
+    def _primed(self, membership: Membership | None) -> Membership | None:
+        # Here on the event loop's thread (the loader's futures belong to the loop).
+        if membership is not None:
+            self._prime_memberships([membership])
+        return membership
 
     def _keep(self, reads: MembershipReads, *, customers: bool) -> None:
         # Plain attributes only: a batch function calls this from its worker thread.

@@ -6,6 +6,7 @@ What a caller may not see reads as null or as an empty list, exactly like what i
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
+from functools import partial
 
 from planswitch.domain.customers import Customer
 from planswitch.domain.limits import Limitations
@@ -16,6 +17,7 @@ from planswitch.domain.products import Product
 from planswitch.resolvers import policy
 from planswitch.resolvers.context import Context
 from planswitch.resolvers.ids import decode_id
+from planswitch.resolvers.loaders import then
 
 
 async def find_customer(ctx: Context, value: str, id_type: str) -> Customer | None:
@@ -121,8 +123,23 @@ async def find_membership(
     return await visible_membership(ctx, membership_id)
 
 
+def lookup_membership(
+    ctx: Context, value: str, id_type: str, *, customers: bool = False
+) -> Membership | None | Awaitable[Membership | None]:
+    """``find_membership`` for a lookup with nothing to batch it with (the document's only
+    root field): read on its own, at once where the store's reads are inline
+    (``Loaders.membership_now``), so the answer can be returned rather than awaited."""
+    membership_id = decode_id(value, "Membership", "id", id_type)
+    if customers:
+        ctx.loaders.ask_customers()
+    return then(ctx.loaders.membership_now(membership_id), partial(_visible, ctx))
+
+
 async def visible_membership(ctx: Context, membership_id: int) -> Membership | None:
-    membership = await ctx.loaders.memberships_by_id.load(membership_id)
+    return _visible(ctx, await ctx.loaders.memberships_by_id.load(membership_id))
+
+
+def _visible(ctx: Context, membership: Membership | None) -> Membership | None:
     if membership is None or not policy.may_see_customer(ctx.viewer, membership.customer_id):
         return None
     return membership

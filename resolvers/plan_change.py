@@ -12,11 +12,13 @@ the locked row.
 from __future__ import annotations
 
 import asyncio
+import inspect
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any
+from functools import partial
+from typing import Any, TypeVar
 
 from planswitch.domain.apply import apply_quote
 from planswitch.domain.apply import cancel_scheduled_change as cancel_domain
@@ -51,10 +53,14 @@ from planswitch.resolvers.checkout import Checkout
 from planswitch.resolvers.context import Context, Viewer
 from planswitch.resolvers.currencies import minor_units
 from planswitch.resolvers.gateways import syncable_gateways
+from planswitch.resolvers.loaders import read_soon, then
 from planswitch.resolvers.membership_locks import MEMBERSHIP_CHANGES
 from planswitch.resolvers.settlement import Effect
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+R = TypeVar("R", "OptionsResult", "PreviewResult")
 
 MAX_KEY_LENGTH = 200  # the stored key adds the caller's scope (column: 255)
 
@@ -187,9 +193,31 @@ def quote_errors(quote: Quote) -> list[UserError]:
 async def get_upgrade_options(ctx: Context, membership_id: int) -> OptionsResult:
     """The plans of the membership's family and the add-ons its plan allows
     (docs/plan-changes.md §2)."""
-    result = await ctx.read(
-        _upgrade_options, ctx.store, ctx.viewer, membership_id, ctx.clock.now(), _provider(ctx)
+    return await _awaited(upgrade_options_soon(ctx, membership_id))
+
+
+def upgrade_options_soon(
+    ctx: Context, membership_id: int
+) -> OptionsResult | Awaitable[OptionsResult]:
+    """``get_upgrade_options``, answered at once where the store's reads are inline
+    (``loaders.read_soon``): a resolver returning it keeps graphql-core synchronous."""
+    found = read_soon(
+        ctx.store,
+        _upgrade_options,
+        ctx.store,
+        ctx.viewer,
+        membership_id,
+        ctx.clock.now(),
+        _provider(ctx),
     )
+    return then(found, partial(_primed, ctx))
+
+
+async def _awaited(value: T | Awaitable[T]) -> T:
+    return await value if inspect.isawaitable(value) else value
+
+
+def _primed(ctx: Context, result: R) -> R:
     _prime(ctx, result.membership, result.catalog)
     return result
 
@@ -237,16 +265,26 @@ async def preview_change(
     operator's preview (issue 8): customers always get the present, and a quote of another
     instant carries no token (a change never applies at another instant).
     """
+    return await _awaited(preview_soon(ctx, request, as_of=as_of))
+
+
+def preview_soon(
+    ctx: Context, request: PlanChangeRequest, *, as_of: datetime | None = None, token: bool = True
+) -> PreviewResult | Awaitable[PreviewResult]:
+    """``preview_change``, answered at once where the store's reads are inline (as
+    ``upgrade_options_soon``). ``token=False``: the caller shows no token, so none is
+    signed (``token`` is then None)."""
     out_of_bounds = _bounds_errors(ctx, request, as_of)
     if out_of_bounds:  # before any read, and before any limits are merged
         quote = blocked_quote(None, ctx.clock.now(), out_of_bounds)
         return PreviewResult(quote, user_errors=out_of_bounds)
     preview = as_of is not None and policy.may_preview_another_instant(ctx.viewer)
     now = as_of if preview and as_of is not None else ctx.clock.now()
-    secret = "" if preview else ctx.settings.secret_key
-    result = await ctx.read(_preview, ctx.store, ctx.viewer, request, now, secret, _provider(ctx))
-    _prime(ctx, result.membership, result.catalog)
-    return result
+    secret = "" if preview or not token else ctx.settings.secret_key
+    found = read_soon(
+        ctx.store, _preview, ctx.store, ctx.viewer, request, now, secret, _provider(ctx)
+    )
+    return then(found, partial(_primed, ctx))
 
 
 def _bounds_errors(

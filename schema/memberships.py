@@ -7,12 +7,14 @@ from datetime import datetime
 from typing import Annotated
 
 import strawberry
+from graphql import FieldNode
 from planswitch.domain.customers import Customer
 from planswitch.domain.memberships import Membership
 from planswitch.domain.products import Product
 from planswitch.resolvers import memberships as use_cases
 from planswitch.resolvers import payment_reads
 from planswitch.resolvers.context import Info
+from planswitch.resolvers.loaders import then
 from planswitch.schema.catalog import BillingPeriod, ProductNode, product_node
 from planswitch.schema.connections import (
     After,
@@ -278,6 +280,17 @@ class MembershipNode(Node):
         return slice_connection(items, win, SiteNode.from_domain)
 
 
+def _membership_node(membership: Membership | None) -> MembershipNode | None:
+    return MembershipNode.from_domain(membership) if membership else None
+
+
+def only_root_field(info: Info) -> bool:
+    """Whether this field is the operation's only root field, spelled out (no fragment):
+    then no sibling lookup can share a batch with it (``use_cases.lookup_membership``)."""
+    selections = info._raw_info.operation.selection_set.selections
+    return len(selections) == 1 and isinstance(selections[0], FieldNode)
+
+
 _ADDON_LISTS: dict[tuple[tuple[int, int], ...], list[MembershipAddon]] = {}
 _ADDON_LISTS_MAX = 4096
 
@@ -349,7 +362,7 @@ class MembershipQuery:
         return keyset_connection(items, win, MembershipNode.from_domain, count)
 
     @strawberry.field(description="One membership; null when unknown or not visible to you.")
-    async def membership(
+    def membership(
         self,
         info: Info,
         id: LookupId,
@@ -358,13 +371,16 @@ class MembershipQuery:
             strawberry.argument(description=ID_TYPE_HELP),
         ] = None,
     ) -> MembershipNode | None:
-        membership = await use_cases.find_membership(
+        # Returned as it is (a node, or an awaitable of one): graphql-core awaits only what
+        # needs it, so on an inline store the whole document answers synchronously.
+        lookup = use_cases.lookup_membership if only_root_field(info) else use_cases.find_membership
+        found = lookup(
             info.context,
             str(id),
             id_type.name if id_type else "ID",
             customers=selects(info, CUSTOMER),
         )
-        return MembershipNode.from_domain(membership) if membership else None
+        return then(found, _membership_node)  # type: ignore[return-value]
 
     @strawberry.field(description="One payment; null when unknown or not visible to you.")
     async def payment(

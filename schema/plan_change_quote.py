@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 import strawberry
@@ -14,15 +15,20 @@ from planswitch.domain import plan_change as domain
 from planswitch.domain.errors import DomainError, UserError
 from planswitch.domain.quote_request import requested_period
 from planswitch.resolvers import plan_change as use_cases
-from planswitch.resolvers.context import Info
-from planswitch.schema.catalog import BillingPeriod, ProductNode, load_product
+from planswitch.resolvers.context import Context, Info
+from planswitch.resolvers.loaders import then
+from planswitch.schema.catalog import BillingPeriod, ProductNode, product_node
+from planswitch.schema.connections import selects
 from planswitch.schema.enums import ChangeKind, DurationUnit
 from planswitch.schema.errors import UserErrorType, user_errors
+from planswitch.schema.fast_fields import context_only
 from planswitch.schema.node import decode_global_id
 from planswitch.schema.payments import LineItemNode
 from planswitch.schema.scalars import Money, utc
 from planswitch.schema.scheduled_change import PlanChangeAddon
 from strawberry.scalars import JSON
+
+QUOTE_TOKEN = frozenset({"quoteToken"})
 
 # --- input ----------------------------------------------------------------------------------
 
@@ -202,8 +208,10 @@ class PlanChangeQuote:
         return [LimitChange.from_domain(change) for change in self.value.limit_changes]
 
     @strawberry.field(description="The plan the membership will be on.")
-    async def plan(self, info: Info) -> ProductNode | None:
-        return await load_product(info, self.value.plan_id)
+    @context_only
+    def plan(self, info: Info) -> ProductNode | None:
+        plan_id = self.value.plan_id
+        return None if plan_id is None else product_node(info, plan_id)  # type: ignore[return-value]
 
     @strawberry.field(description="The billing period after the change.")
     def billing_period(self) -> BillingPeriod | None:
@@ -249,13 +257,20 @@ class PlanChangeQuoteQuery:
         description="Price a change without making it: what is due now, the next billing, "
         "the limits after; side-effect free."
     )
-    async def plan_change_quote(self, info: Info, input: PlanChangeInput) -> PlanChangeQuote:
+    def plan_change_quote(self, info: Info, input: PlanChangeInput) -> PlanChangeQuote:
         ctx = info.context
         as_of = utc(input.as_of) if input.as_of else None
         request = to_request(input)
         if isinstance(request, list):
             now = as_of or ctx.clock.now()
             return PlanChangeQuote.from_domain(use_cases.blocked_quote(None, now, request))
-        result = await use_cases.preview_change(ctx, request, as_of=as_of)
-        now = result.quote.effective_at or ctx.clock.now()
-        return PlanChangeQuote.from_domain(result.quote, result.token, result.user_errors, now)
+        # A payload or an awaitable of one: on an inline store, answered synchronously.
+        # The token is signed only when asked for (a preview showing prices needs none).
+        token = selects(info, QUOTE_TOKEN, direct=True)
+        found = use_cases.preview_soon(ctx, request, as_of=as_of, token=token)
+        return then(found, partial(_payload, ctx))  # type: ignore[return-value]
+
+
+def _payload(ctx: Context, result: use_cases.PreviewResult) -> PlanChangeQuote:
+    now = result.quote.effective_at or ctx.clock.now()
+    return PlanChangeQuote.from_domain(result.quote, result.token, result.user_errors, now)

@@ -10,10 +10,12 @@ from planswitch.domain import plan_change as domain
 from planswitch.domain.errors import DomainError
 from planswitch.resolvers import plan_change as use_cases
 from planswitch.resolvers.context import Info
-from planswitch.schema.catalog import BillingPeriod, ProductNode, load_product
+from planswitch.resolvers.loaders import then
+from planswitch.schema.catalog import BillingPeriod, ProductNode, product_node
 from planswitch.schema.enums import Direction, Timing
 from planswitch.schema.enums import ErrorCode as ErrorCodeEnum
 from planswitch.schema.errors import UserErrorType, user_errors
+from planswitch.schema.fast_fields import context_only
 from planswitch.schema.memberships import MembershipNode
 from planswitch.schema.node import decode_global_id
 from planswitch.schema.scalars import Money
@@ -62,8 +64,9 @@ class PlanOptionType:
     blockers: list[BlockerType] = strawberry.field(description="Why it is not allowed.")
 
     @strawberry.field(description="The plan.")
-    async def plan(self, info: Info) -> ProductNode | None:
-        return await load_product(info, self.value.plan_id)
+    @context_only
+    def plan(self, info: Info) -> ProductNode | None:
+        return product_node(info, self.value.plan_id)  # type: ignore[return-value]
 
     @strawberry.field(
         description="Price at `billingPeriod` (the membership's period when the plan is sold "
@@ -103,8 +106,9 @@ class AddonOptionType:
     quantity: int = strawberry.field(description="Held quantity (0 when not held).")
 
     @strawberry.field(description="The add-on product.")
-    async def product(self, info: Info) -> ProductNode | None:
-        return await load_product(info, self.product_id)
+    @context_only
+    def product(self, info: Info) -> ProductNode | None:
+        return product_node(info, self.product_id)  # type: ignore[return-value]
 
     @strawberry.field(description="Price at the membership's period (one-time: its price).")
     def price(self) -> Money | None:
@@ -148,18 +152,23 @@ class UpgradeOptionsQuery:
         description="Plans of the membership's family and add-ons its plan allows, with "
         "direction, timing, prices and blockers."
     )
-    async def upgrade_options(self, info: Info, membership_id: strawberry.ID) -> UpgradeOptionsType:
+    def upgrade_options(self, info: Info, membership_id: strawberry.ID) -> UpgradeOptionsType:
         try:
             database_id = decode_global_id(membership_id, "Membership", "membershipId")
         except DomainError as error:
             return UpgradeOptionsType(
                 membership_id=None, plans=[], addons=[], user_errors=user_errors([error.error])
             )
-        result = await use_cases.get_upgrade_options(info.context, database_id)
-        options = result.options
-        return UpgradeOptionsType(
-            membership_id=result.membership.id if result.membership else None,
-            plans=[PlanOptionType.from_domain(p) for p in options.plans] if options else [],
-            addons=[AddonOptionType.from_domain(a) for a in options.addons] if options else [],
-            user_errors=user_errors(result.user_errors),
-        )
+        # A payload or an awaitable of one: on an inline store, answered synchronously.
+        found = use_cases.upgrade_options_soon(info.context, database_id)
+        return then(found, _payload)  # type: ignore[return-value]
+
+
+def _payload(result: use_cases.OptionsResult) -> UpgradeOptionsType:
+    options = result.options
+    return UpgradeOptionsType(
+        membership_id=result.membership.id if result.membership else None,
+        plans=[PlanOptionType.from_domain(p) for p in options.plans] if options else [],
+        addons=[AddonOptionType.from_domain(a) for a in options.addons] if options else [],
+        user_errors=user_errors(result.user_errors),
+    )
