@@ -107,21 +107,42 @@ def _plan_option(
     direction = plan_direction(membership, current, plan, period)
     deferred = direction is Direction.DOWNGRADE and membership.status in SCHEDULING_STATUSES
     problems = plan_blockers(membership, current, plan, period, usage)
-    prices = tuple(
-        PeriodPrice(variation, Money(round_money(price), plan.currency))
-        for variation in plan.periods()
-        if (price := plan.price_at(variation)) is not None
-    )
     return PlanOption(
         plan_id=plan.id,
         direction=direction,
         timing=Timing.END_OF_TERM if deferred else Timing.IMMEDIATE,
         price=_money(plan.price_at(period), plan.currency),
-        prices=prices,
+        prices=period_prices(plan),
         allowed=not problems,
         blockers=tuple(problem.blocker for problem in problems),
         period=period,
     )
+
+
+def period_prices(plan: Product) -> tuple[PeriodPrice, ...]:
+    """The plan's price at each period it is sold at, rounded: its own period first.
+
+    A fact of the plan alone, while every option list repeats it for each plan of the
+    family: kept per product object (a cached catalog's products live across requests,
+    and a product changed by ``updateProduct`` is a new object, so it is computed anew).
+    """
+    entry = _PERIOD_PRICES.get(id(plan))
+    if entry is not None and entry[0] is plan:
+        return entry[1]
+    prices = tuple(
+        PeriodPrice(variation, Money(round_money(price), plan.currency))
+        for variation in plan.periods()
+        if (price := plan.price_at(variation)) is not None
+    )
+    if len(_PERIOD_PRICES) >= _PERIOD_PRICES_MAX:
+        _PERIOD_PRICES.clear()  # bounded; refilled by the next lists
+    # The entry keeps the product alive, so its id cannot name another product meanwhile.
+    _PERIOD_PRICES[id(plan)] = (plan, prices)
+    return prices
+
+
+_PERIOD_PRICES: dict[int, tuple[Product, tuple[PeriodPrice, ...]]] = {}
+_PERIOD_PRICES_MAX = 1024
 
 
 def _with_gateway_blocker(

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import strawberry
+from planswitch.domain import money as domain_money
 from planswitch.domain import plan_change as domain
 from planswitch.domain.errors import DomainError
 from planswitch.resolvers import plan_change as use_cases
@@ -19,6 +20,11 @@ from planswitch.schema.fast_fields import context_only
 from planswitch.schema.memberships import MembershipNode
 from planswitch.schema.node import decode_global_id
 from planswitch.schema.scalars import Money
+
+
+def _money(money: domain_money.Money) -> Money:
+    # The shared node of the amount (Money.of): option lists repeat the same few prices.
+    return Money.of(money.amount, money.currency)
 
 
 @strawberry.type(
@@ -52,7 +58,7 @@ class PeriodPrice:
 
     @strawberry.field(description="The recurring price at that period.")
     def price(self) -> Money:
-        return Money.from_domain(self.value.price)
+        return _money(self.value.price)
 
 
 @strawberry.type(name="PlanOption", description="A plan the membership may move to.")
@@ -73,7 +79,7 @@ class PlanOptionType:
         "at it, else the plan's own)."
     )
     def price(self) -> Money | None:
-        return Money.from_domain(self.value.price) if self.value.price else None
+        return _money(self.value.price) if self.value.price else None
 
     @strawberry.field(
         description="The period this option is judged and priced at; quote and commit it "
@@ -112,7 +118,7 @@ class AddonOptionType:
 
     @strawberry.field(description="Price at the membership's period (one-time: its price).")
     def price(self) -> Money | None:
-        return Money.from_domain(self.price_value) if self.price_value else None
+        return _money(self.price_value) if self.price_value else None
 
     @classmethod
     def from_domain(cls, option: domain.AddonOption) -> AddonOptionType:

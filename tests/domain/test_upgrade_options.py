@@ -15,7 +15,7 @@ from planswitch.domain.periods import BillingPeriod, DurationUnit
 from planswitch.domain.plan_change import Direction, PlanChangeRequest, Timing
 from planswitch.domain.products import PriceVariation, Product, ProductType
 from planswitch.domain.quotes import quote
-from planswitch.domain.upgrade_options import upgrade_options
+from planswitch.domain.upgrade_options import period_prices, upgrade_options
 from planswitch.domain.usage import Usage
 
 NOW = datetime(2026, 6, 15, tzinfo=UTC)
@@ -83,6 +83,19 @@ def test_each_option_has_direction_timing_and_prices():
         (MONTH, D("50.00")),
         (YEAR, D("500.00")),
     ]
+
+
+def test_a_plans_prices_are_computed_once_per_product_and_anew_when_it_changes():
+    first = {o.plan_id: o for o in upgrade_options(MEMBER, CATALOG, NOW).plans}
+    again = {o.plan_id: o for o in upgrade_options(MEMBER, CATALOG, NOW).plans}
+    assert again[2].prices is first[2].prices  # the same product object: kept
+    repriced = replace(CATALOG[2], price_variations=(PriceVariation(YEAR, D("480.004")),))
+    changed = {o.plan_id: o for o in upgrade_options(MEMBER, {**CATALOG, 2: repriced}, NOW).plans}
+    assert [(p.period, p.price.amount) for p in changed[2].prices] == [
+        (MONTH, D("50.00")),
+        (YEAR, D("480.00")),
+    ]
+    assert period_prices(CATALOG[2]) == first[2].prices
 
 
 def test_downgrade_of_expired_membership_is_immediate():
