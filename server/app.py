@@ -146,21 +146,24 @@ def create_app(
         from planswitch.server.webhooks import stripe_webhook_route
 
         routes.append(stripe_webhook_route(settings, store, clock, checkout))
+    # Browser frontends on other origins (PLANSWITCH_CORS_ORIGINS). The preflight is answered
+    # before routing (no 405). No cookies: credentials are headers. With no origin configured
+    # the middleware would only refuse preflights, at a cost on every request (issue 12):
+    # the route's 405 refuses them as well, without CORS headers either way.
+    cors = [
+        Middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=["Authorization", "Content-Type"],
+            max_age=600,
+        )
+    ]
     # debug=False always: Starlette's debug pages would show tracebacks to clients.
     return Starlette(
         debug=False,
         routes=routes,
-        middleware=[
-            # Browser frontends on other origins (PLANSWITCH_CORS_ORIGINS). The preflight
-            # is answered here, before routing (no 405). No cookies: credentials are headers.
-            Middleware(
-                CORSMiddleware,
-                allow_origins=settings.cors_origins,
-                allow_methods=["GET", "POST"],
-                allow_headers=["Authorization", "Content-Type"],
-                max_age=600,
-            )
-        ],
+        middleware=cors if settings.cors_origins else [],
         lifespan=lifespan,
     )
 

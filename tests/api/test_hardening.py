@@ -266,3 +266,17 @@ async def test_an_instant_near_year_10000_is_a_clear_error(client) -> None:
     assert (error["code"], error["field"]) == ("INVALID_INPUT", "asOf")
     fine = await gql(client, query, {"t": "2026-06-15T00:00:00Z"}, OPERATOR)
     assert fine["data"]["planChangeQuote"]["userErrors"] == []
+
+
+async def test_no_cors_headers_without_configured_origins(client) -> None:
+    origin = "https://shop.example.com"
+    preflight = await client.options(
+        "/graphql", headers={"Origin": origin, "Access-Control-Request-Method": "POST"}
+    )
+    assert 400 <= preflight.status_code < 500
+    assert "access-control-allow-origin" not in preflight.headers
+    response = await client.post(
+        "/graphql", json={"query": "{ products { totalCount } }"}, headers={"Origin": origin}
+    )
+    assert response.status_code == 200
+    assert "access-control-allow-origin" not in response.headers
