@@ -29,10 +29,13 @@ Decisions:
   back, so the report is the one a real run would print and nothing is written.
 - **Memory**: batches are streamed; what is kept across batches is the report and the sets
   of parent ids (ints), so memory barely grows with the network.
-- **Two cores**: reading and decoding the source is pure-Python work as heavy as preparing
-  and writing the native rows, so by default a forked child process reads
-  (``read_in_process``) while this one writes; batches cross as pickles, at most three in
-  flight (one being built, one in the pipe, one received ahead by a thread).
+- **Several cores**: reading and decoding the source is pure-Python work heavier than
+  preparing and writing the native rows, so by default forked child processes read
+  (``read_in_process``) while this one writes: one per ``READER_GROUPS`` group, all
+  started at once, so sites and payments are read while the first tables are still read
+  and written. Batches cross as pickles; each reader holds a constant number in flight
+  (one being built, one in the pipe, one received ahead by a thread), so memory does not
+  grow with the network; the later reader spools up to ``SPOOL_BATCHES`` to disk.
 """
 
 from __future__ import annotations
@@ -40,18 +43,28 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
+from functools import partial
+from itertools import chain
 from typing import Any, Literal
 
 from planswitch.domain.sync import SourceBatch, SyncSource, SyncTarget
 from planswitch.sync.parents import KnownParents, missing_parent, parent_ids, parents_of
-from planswitch.sync.read_ahead import read_ahead, read_in_process
+from planswitch.sync.read_ahead import ProcessReader, ReadAhead, read_ahead, read_in_process
 from planswitch.sync.report import TABLES, SyncReport
 from tqdm import tqdm
 
 BATCH_SIZE = 5000
 Reader = Literal["process", "thread"]
+# Tables read by each reader process (contiguous runs of ``TABLES``, in order). Reading and
+# decoding is the slower half of a sync; with one reader the writer waited on it for about
+# half of a 10,000-membership sync. A second reader reads sites and payments (whose parents
+# come from the first) while the first group is still being read and written.
+# Until its turn comes, the second reader spools up to SPOOL_BATCHES batches to temporary
+# files (some 70 MB of disk at most); memory holds two of them.
+READER_GROUPS = (TABLES[:4], TABLES[4:])
+SPOOL_BATCHES = 64
 
 
 def _error_id(value: int | str | None) -> int | None:
@@ -109,6 +122,34 @@ def _sync_batch(
         report.skip(table, row_id, reason)
 
 
+def _batches(
+    source: SyncSource, tables: Sequence[str], since: datetime | None
+) -> Iterator[tuple[str, SourceBatch]]:
+    for table in tables:
+        for batch in source.batches(table, since, BATCH_SIZE):
+            yield table, batch
+
+
+def _readers(source: SyncSource, since: datetime | None, reader: Reader) -> list[ReadAhead[Any]]:
+    """The batches of every table, in ``TABLES`` order, split among the iterators returned
+    (to be consumed one after the other): one reader process per ``READER_GROUPS`` group,
+    else one thread."""
+    if reader != "process" or "fork" not in multiprocessing.get_all_start_methods():
+        return [read_ahead(_batches(source, TABLES, since))]
+    # Every child is forked before the first receiving thread starts.
+    children: list[ProcessReader[Any]] = []
+    try:
+        for group in READER_GROUPS:
+            produce = partial(_batches, source, group, since)
+            spool = SPOOL_BATCHES if children else 0  # the first group is consumed at once
+            children.append(read_in_process(produce, setup=source.after_fork, spool=spool))
+    except BaseException:
+        for child in children:
+            child.close()
+        raise
+    return [read_ahead(child) for child in children]
+
+
 def sync(
     source: SyncSource,
     target: SyncTarget,
@@ -139,30 +180,24 @@ def sync(
     report = SyncReport(since=since, dry_run=dry_run)
     known = KnownParents(target)
     show = progress and sys.stderr.isatty()
-    considered: dict[str, int] = {}
-    for table in TABLES:
-        total, considered[table] = source.count(table, since)
-        report.tables[table].not_considered = total - considered[table]
-
-    def every_batch() -> Iterator[tuple[str, SourceBatch]]:
-        for table in TABLES:
-            for batch in source.batches(table, since, BATCH_SIZE):
-                yield table, batch
-
     bars: dict[str, tqdm[Any]] = {}
     # Each batch makes and drops some 10^5 tuples: with the default thresholds the
     # cyclic collector runs every 700 of them and rescans what survives, which cost as
     # much as unpickling the batch. Rows hold no cycles; collections are made rarer
-    # (not disabled) for the sync only.
+    # (not disabled) for the sync only, here and in the readers (forked after this).
     thresholds = gc.get_threshold()
     gc.set_threshold(100_000, 50, 100)
-    if reader == "process" and "fork" in multiprocessing.get_all_start_methods():
-        batches = read_ahead(read_in_process(every_batch, setup=source.after_fork))
-    else:
-        batches = read_ahead(every_batch())
+    readers: list[ReadAhead[Any]] = []
     try:
+        # The readers start first (forked before any thread exists), so counting the
+        # source overlaps their first reads.
+        readers = _readers(source, since, reader)
+        considered: dict[str, int] = {}
+        for table in TABLES:
+            total, considered[table] = source.count(table, since)
+            report.tables[table].not_considered = total - considered[table]
         # Tables stay in order (parents first); only the reading runs ahead.
-        for table, batch in batches:
+        for table, batch in chain.from_iterable(readers):
             if table not in bars:
                 for other in bars.values():
                     other.close()
@@ -172,6 +207,8 @@ def sync(
             _sync_batch(table, batch, target, report, known, dry_run)
             bars[table].update(len(batch.ids))
     finally:
+        for one in readers:
+            one.close()
         gc.set_threshold(*thresholds)
         for bar in bars.values():
             bar.close()

@@ -15,6 +15,7 @@ rows are reported and the rest still commit.
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -379,6 +380,11 @@ class NativeSyncTarget:
         self.store = store
         self.engine = store.write_engine
         self.writer = _Writer(self.engine.dialect)
+        # Bulk loads whose statistics are refreshed in the background (``finish``).
+        self._table: str | None = None  # the table of the last batch written
+        self._written: dict[str, int] = {}  # rows created or updated per table
+        self._vacuumed: set[str] = set()
+        self._vacuums: list[tuple[threading.Thread, list[BaseException]]] = []
 
     def existing_ids(self, table: str, ids: Sequence[int]) -> set[int]:
         source = KINDS[table].table
@@ -407,6 +413,11 @@ class NativeSyncTarget:
         self, table: str, rows: Sequence[tuple[int, Any]], *, dry_run: bool
     ) -> BatchOutcome:
         outcome = BatchOutcome()
+        if table != self._table:
+            # A sync writes its tables one after the other: the previous one is complete.
+            if self._table is not None:
+                self._vacuum_in_background(self._table)
+            self._table = table
         if not rows:
             return outcome
         kind = KINDS[table]
@@ -431,6 +442,8 @@ class NativeSyncTarget:
                     if table == "products":  # cached catalogs reload (catalog.py)
                         catalog.bump(conn)
                     transaction.commit()
+                    changed = sum(1 for r in outcome.results.values() if r != "unchanged")
+                    self._written[table] = self._written.get(table, 0) + changed
             except BaseException:
                 if transaction.is_active:
                     transaction.rollback()
@@ -518,14 +531,50 @@ class NativeSyncTarget:
         changed by fewer than ``ANALYZE_AFTER`` rows are left to autovacuum, so an
         incremental sync stays proportional to what changed. SQLite and MySQL keep their
         statistics up to date by themselves or need none for these primary-key reads.
+
+        A table is vacuumed as soon as the sync moves on to the next one, on a connection
+        of its own in a thread, while the later tables are written (its lock does not block
+        their writes): at the end only the last tables are left, and this waits for all.
         """
-        if self.engine.dialect.name != "postgresql":
+        try:
+            if self.engine.dialect.name != "postgresql":
+                return
+            loaded = [
+                name
+                for name, rows in changed.items()
+                if rows >= ANALYZE_AFTER and name in KINDS and name not in self._vacuumed
+            ]
+            if loaded:
+                self._vacuum(loaded)
+            for thread, errors in self._vacuums:
+                thread.join()
+                if errors:
+                    raise errors[0]
+        finally:
+            self._table = None
+            self._written.clear()
+            self._vacuumed.clear()
+            self._vacuums.clear()
+
+    def _vacuum_in_background(self, table: str) -> None:
+        if self.engine.dialect.name != "postgresql" or self._written.get(table, 0) < ANALYZE_AFTER:
             return
-        loaded = [
-            KINDS[name] for name, rows in changed.items() if rows >= ANALYZE_AFTER and name in KINDS
-        ]
-        if not loaded:
-            return
+        self._vacuumed.add(table)
+        errors: list[BaseException] = []
+
+        def run() -> None:
+            try:
+                self._vacuum([table])
+            except BaseException as error:  # raised by ``finish``
+                errors.append(error)
+
+        thread = threading.Thread(target=run, name=f"sync-vacuum-{table}", daemon=True)
+        thread.start()
+        self._vacuums.append((thread, errors))
+
+    def _vacuum(self, tables: Sequence[str]) -> None:
+        """``VACUUM (ANALYZE)`` of ``tables`` (logical names) and their child tables."""
+        loaded = [KINDS[name] for name in tables]
         names = [kind.table.name for kind in loaded]
         names += [child.table.name for kind in loaded for child in kind.children]
         # VACUUM cannot run inside a transaction block.
