@@ -28,31 +28,33 @@ T = TypeVar("T")
 N = TypeVar("N")
 
 
-async def run_read(store: ReadStore, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
-    """``fn(*args, **kwargs)``, a read of ``store``: in a worker thread, or right here when
-    the store says its reads are in-process and short (``ReadStore.inline_reads``: SQLite).
+def read_soon(
+    store: ReadStore, fn: Callable[..., T], /, *args: Any, **kwargs: Any
+) -> T | Awaitable[T]:
+    """``fn(*args, **kwargs)``, a read of ``store``: right here when the store says its reads
+    are in-process and short (``ReadStore.inline_reads``: SQLite), the result itself; else
+    an awaitable of it from a worker thread.
 
     On SQLite a read is ~0.1-0.5 ms of work that holds the GIL most of the time, while the
     hop to the thread pool and back cost more than that, and several times more on a busy
     machine, where the worker waits for a core (issue 12's profile of ``membership(id)``).
-    Only reads: a write transaction may wait for a lock, so writes always hop.
+    Only reads: a write transaction may wait for a lock, so writes always hop. A resolver
+    returning the result itself keeps graphql-core on its synchronous path (no awaiting of
+    the field, nor of the whole operation); see ``then``.
     """
     if getattr(store, "inline_reads", False):
         return fn(*args, **kwargs)
-    return await asyncio.to_thread(fn, *args, **kwargs)
+    return asyncio.to_thread(fn, *args, **kwargs)
 
 
-def read_soon(store: ReadStore, fn: Callable[..., T], /, *args: Any) -> T | Awaitable[T]:
-    """``fn(*args)``, a read of ``store``, as ``run_read`` does it but without a coroutine
-    where none is needed: the result itself when the store's reads are inline, else an
-    awaitable of it from a worker thread.
+async def run_read(store: ReadStore, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
+    """``read_soon``, awaited: for callers that await anyway."""
+    return await settled(read_soon(store, fn, *args, **kwargs))
 
-    A resolver returning the result itself keeps graphql-core on its synchronous path (no
-    awaiting of the field, nor of the whole operation); see ``then``.
-    """
-    if getattr(store, "inline_reads", False):
-        return fn(*args)
-    return asyncio.to_thread(fn, *args)
+
+async def settled(value: T | Awaitable[T]) -> T:
+    """``value``, awaited if it is an awaitable."""
+    return await value if inspect.isawaitable(value) else value
 
 
 def then(value: T | Awaitable[T], fn: Callable[[T], N]) -> N | Awaitable[N]:

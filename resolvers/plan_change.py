@@ -12,7 +12,6 @@ the locked row.
 from __future__ import annotations
 
 import asyncio
-import inspect
 import logging
 from collections.abc import Awaitable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -53,13 +52,12 @@ from planswitch.resolvers.checkout import Checkout
 from planswitch.resolvers.context import Context, Viewer
 from planswitch.resolvers.currencies import minor_units
 from planswitch.resolvers.gateways import syncable_gateways
-from planswitch.resolvers.loaders import read_soon, then
+from planswitch.resolvers.loaders import read_soon, settled, then
 from planswitch.resolvers.membership_locks import MEMBERSHIP_CHANGES
 from planswitch.resolvers.settlement import Effect
 
 log = logging.getLogger(__name__)
 
-T = TypeVar("T")
 R = TypeVar("R", "OptionsResult", "PreviewResult")
 
 MAX_KEY_LENGTH = 200  # the stored key adds the caller's scope (column: 255)
@@ -193,7 +191,7 @@ def quote_errors(quote: Quote) -> list[UserError]:
 async def get_upgrade_options(ctx: Context, membership_id: int) -> OptionsResult:
     """The plans of the membership's family and the add-ons its plan allows
     (docs/plan-changes.md §2)."""
-    return await _awaited(upgrade_options_soon(ctx, membership_id))
+    return await settled(upgrade_options_soon(ctx, membership_id))
 
 
 def upgrade_options_soon(
@@ -211,10 +209,6 @@ def upgrade_options_soon(
         _provider(ctx),
     )
     return then(found, partial(_primed, ctx))
-
-
-async def _awaited(value: T | Awaitable[T]) -> T:
-    return await value if inspect.isawaitable(value) else value
 
 
 def _primed(ctx: Context, result: R) -> R:
@@ -265,7 +259,7 @@ async def preview_change(
     operator's preview (issue 8): customers always get the present, and a quote of another
     instant carries no token (a change never applies at another instant).
     """
-    return await _awaited(preview_soon(ctx, request, as_of=as_of))
+    return await settled(preview_soon(ctx, request, as_of=as_of))
 
 
 def preview_soon(

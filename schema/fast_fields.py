@@ -157,9 +157,6 @@ class _Conversion:
         self.registry = schema.schema_converter.scalar_registry
 
     def of(self, argument: StrawberryArgument) -> Callable[[Any, Any], Any] | None:
-        type_ = argument.type
-        if isinstance(type_, StrawberryOptional) and not isinstance(type_, StrawberryMaybe):
-            type_ = type_.of_type  # convert_argument unwraps it and passes None through
         try:
             compiled = self._compile(argument.type)
         except _Unsupported:
